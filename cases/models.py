@@ -1,0 +1,451 @@
+"""People and their case files: households, identity documents, regularization status, consent,
+vulnerabilities, intakes, case notes, ARCO requests and import batches."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from orientation.models import District, Site
+
+from .choices import DocumentType, PopulationType, Sex, age_band, age_on
+
+
+def normalize_text(value: str) -> str:
+    """Lower case, accents removed, spaces folded: 'Pérez  GARCÍA' -> 'perez garcia'."""
+    value = unicodedata.normalize("NFKD", value or "")
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    return " ".join(value.lower().split())
+
+
+class Area(models.TextChoices):
+    """Areas of need and of service (fixed by the counting contract)."""
+
+    DOCUMENTATION = "documentation", _("Documentation")
+    PRIMARY_CARE = "primary_care", _("Primary health care")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial support")
+    PROTECTION = "protection", _("Protection")
+    OTHER = "other", _("Other")
+
+
+class Vulnerability(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vulnerability")
+        verbose_name_plural = _("vulnerabilities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    code = models.CharField(_("household code"), max_length=20, unique=True)
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="households"
+    )
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    address = models.CharField(_("address or reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def for_list(self):
+        return self.select_related("site", "district", "household")
+
+    def at_sites(self, site_ids):
+        return self.filter(site_id__in=site_ids)
+
+
+class Person(models.Model):
+    class Relationship(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse or partner")
+        CHILD = "child", _("Son or daughter")
+        PARENT = "parent", _("Father or mother")
+        SIBLING = "sibling", _("Brother or sister")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        OTHER_RELATIVE = "other_relative", _("Other relative")
+        NON_RELATIVE = "non_relative", _("Not related")
+
+    ref = models.CharField(_("reference"), max_length=40, unique=True, null=True, blank=True)
+    given_names = models.CharField(_("given names"), max_length=120)
+    family_names = models.CharField(
+        _("family names"), max_length=120, help_text=_("Both family names, as on the document.")
+    )
+    search_name = models.CharField(max_length=250, editable=False, db_index=True, default="")
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date_estimated = models.BooleanField(_("birth date is estimated"), default=False)
+    nationality = CountryField(_("nationality"))
+    population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    arrived_on = models.DateField(_("arrival in Peru"), null=True, blank=True)
+    site = models.ForeignKey(
+        Site, verbose_name=_("registering site"), on_delete=models.PROTECT, related_name="people"
+    )
+    registered_on = models.DateField(_("registered on"), default=timezone.localdate)
+    vulnerabilities = models.ManyToManyField(
+        Vulnerability, verbose_name=_("vulnerabilities"), blank=True, related_name="people"
+    )
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    relationship = models.CharField(
+        _("relationship to the head"), max_length=20, choices=Relationship.choices, blank=True
+    )
+    # Light profile (youth sport): a guardian's contact; a caseworker may complete it later.
+    is_light_profile = models.BooleanField(_("light profile"), default=False)
+    school = models.ForeignKey(
+        Site,
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pupils",
+    )
+    guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
+    guardian_relationship = models.CharField(_("guardian's relationship"), max_length=60, blank=True)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    anonymized_at = models.DateTimeField(_("anonymized"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[vulnerabilities], excluded_fields=["search_name"])
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_names", "given_names"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            models.Index(fields=["site", "family_names"]),
+            models.Index(fields=["registered_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.family_names}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = normalize_text(f"{self.given_names} {self.family_names}")
+        if kwargs.get("update_fields") is not None and (
+            "given_names" in kwargs["update_fields"] or "family_names" in kwargs["update_fields"]
+        ):
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    def age(self, on=None) -> int | None:
+        return age_on(self.birth_date, on or timezone.localdate())
+
+    def age_band(self, on=None) -> str:
+        return age_band(self.birth_date, on or timezone.localdate())
+
+
+class IdentityDocument(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(_("document type"), max_length=20, choices=DocumentType.choices)
+    number = models.CharField(_("number"), max_length=30)
+    issuing_country = CountryField(_("issuing country"), blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        constraints = [
+            models.UniqueConstraint(fields=["doc_type", "number"], name="unique_document_number_per_type"),
+        ]
+        indexes = [models.Index(Lower("number"), name="document_number_lower")]
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()}"
+
+    def save(self, *args, **kwargs):
+        self.number = "".join(self.number.split()).upper()
+        super().save(*args, **kwargs)
+
+
+class RegularizationStatus(models.Model):
+    """One step of a person's migratory status; the latest by ``since`` is the current one."""
+
+    class Status(models.TextChoices):
+        IRREGULAR = "irregular", _("Irregular")
+        CPP_IN_PROCESS = "cpp_in_process", _("CPP in process")
+        CPP = "cpp", _("CPP")
+        CARNE_EXTRANJERIA = "carne_extranjeria", _("Carné de extranjería")
+        ASYLUM_SEEKER = "asylum_seeker", _("Asylum seeker")
+        REFUGEE = "refugee", _("Refugee")
+        HUMANITARIAN = "humanitarian", _("Humanitarian residence")
+        NATIONAL = "national", _("Peruvian national")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="regularization_statuses")
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    since = models.DateField(_("since"), default=timezone.localdate)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-since", "-created_at"]
+        verbose_name = _("regularization status")
+        verbose_name_plural = _("regularization statuses")
+
+    def __str__(self) -> str:
+        return self.get_status_display()
+
+
+class Consent(models.Model):
+    class Purpose(models.TextChoices):
+        DATA_PROCESSING = "data_processing", _("Processing of personal data")
+        REFERRAL_SHARING = "referral_sharing", _("Sharing with a referral partner")
+        IMAGE_USE = "image_use", _("Use of images")
+
+    class Method(models.TextChoices):
+        WRITTEN = "written", _("Written (signed form)")
+        VERBAL = "verbal", _("Verbal, witnessed")
+        DIGITAL = "digital", _("Digital")
+
+    class GivenBy(models.TextChoices):
+        SELF = "self", _("The person")
+        GUARDIAN = "guardian", _("Parent or guardian")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    method = models.CharField(_("how it was given"), max_length=20, choices=Method.choices)
+    given_on = models.DateField(_("given on"), default=timezone.localdate)
+    given_by = models.CharField(_("given by"), max_length=10, choices=GivenBy.choices, default=GivenBy.SELF)
+    guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
+    guardian_relationship = models.CharField(_("guardian's relationship"), max_length=60, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-given_on", "-created_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return self.get_purpose_display()
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class IntakeQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("person", "site", "caseworker").prefetch_related("needs")
+
+
+class Intake(models.Model):
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="intakes")
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="intakes")
+    date = models.DateField(_("date"), default=timezone.localdate)
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("caseworker"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="intakes",
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+    objects = IntakeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
+        indexes = [models.Index(fields=["site", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date}"
+
+
+class IntakeNeed(models.Model):
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="needs")
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [models.UniqueConstraint(fields=["intake", "area"], name="unique_need_per_area")]
+
+    def __str__(self) -> str:
+        return self.get_area_display()
+
+
+class CaseNoteQuerySet(models.QuerySet):
+    def general(self):
+        return self.filter(kind=CaseNote.Kind.GENERAL)
+
+    def visible_to(self, user):
+        from orientation.roles import PSYCHOSOCIAL_READERS, has_role
+
+        if has_role(user, PSYCHOSOCIAL_READERS):
+            return self
+        return self.general()
+
+
+class CaseNote(models.Model):
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("General note for the team")
+        PSYCHOSOCIAL = "psychosocial", _("Confidential psychosocial note")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="case_notes"
+    )
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+    objects = CaseNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        permissions = [("view_psychosocial_note", "Can read confidential psychosocial notes")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class ArcoRequest(models.Model):
+    """A data-subject request under Law 29733: access, rectification, cancellation, opposition."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access")
+        RECTIFICATION = "rectification", _("Rectification")
+        CANCELLATION = "cancellation", _("Cancellation")
+        OPPOSITION = "opposition", _("Opposition")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="arco_requests")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on"]
+        verbose_name = _("ARCO request")
+        verbose_name_plural = _("ARCO requests")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.received_on}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded file waiting for confirmation, then imported whole or not at all."""
+
+    class Kind(models.TextChoices):
+        PEOPLE = "people", _("People")
+        SERVICES = "services", _("Services and referrals")
+        ATTENDANCE = "attendance", _("Sport attendance")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        INVALID = "invalid", _("Rejected: errors found")
+        READY = "ready", _("Ready to import")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_batches"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"

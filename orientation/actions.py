@@ -1,0 +1,53 @@
+"""Writes for the core app."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AccessLog, Notification
+
+
+def _client_ip(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def access_log_record(
+    *, user, action: str, obj=None, object_type: str = "", object_id="", reason: str = "", request=None
+) -> AccessLog:
+    """Record that a user opened, exported or overrode something sensitive.
+
+    Only the record's type and id are stored, never its content.
+    """
+    if obj is not None:
+        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
+        object_id = object_id or obj.pk
+    return AccessLog.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        reason=reason,
+        ip_address=_client_ip(request),
+        path=(request.path[:300] if request is not None else ""),
+    )
+
+
+def notification_send(*, user, message: str, url: str = "", key: str = "") -> Notification:
+    """Send an in-app notification; with a key, at most one per user and key (idempotent)."""
+    if key:
+        notification, _created = Notification.objects.get_or_create(
+            user=user, key=key, defaults={"message": message, "url": url}
+        )
+        return notification
+    return Notification.objects.create(user=user, message=message, url=url)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

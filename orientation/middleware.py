@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+class SessionLimitsMiddleware:
+    """End a session after 30 idle minutes or 12 hours, whichever comes first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.get("orienta_started", now)
+            seen = request.session.get("orienta_seen", now)
+            if (
+                now - seen > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+            ):
+                logout(request)
+                messages.info(request, _("Your session has ended. Please sign in again."))
+                return redirect_to_login(request.get_full_path())
+            request.session["orienta_seen"] = now
+            request.session.setdefault("orienta_started", now)
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages of signed-in users may show personal data: browsers and proxies must not keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response

@@ -1,0 +1,194 @@
+"""Core reference data (sites, programs, districts), staff memberships, the access log, in-app
+notifications and the task outbox."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class District(models.Model):
+    """A district of Peru, keyed by its INEI UBIGEO code (6 digits)."""
+
+    ubigeo = models.CharField(_("UBIGEO"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    province = models.CharField(_("province"), max_length=100)
+    department = models.CharField(_("department"), max_length=100)
+
+    class Meta:
+        ordering = ["department", "province", "name"]
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.province}, {self.department})"
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        ORIENTATION_POINT = "orientation_point", _("Orientation point")
+        SCHOOL = "school", _("School")
+        COMMUNITY_VENUE = "community_venue", _("Community venue")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    district = models.ForeignKey(
+        District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Program(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    donor = models.CharField(_("donor"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    sites = models.ManyToManyField(Site, verbose_name=_("sites"), related_name="programs", blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="program_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def is_active_on(self, day) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class SiteMembership(models.Model):
+    """A staff member works at a site; it scopes which people they see."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_memberships"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        verbose_name = _("site membership")
+        verbose_name_plural = _("site memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "site"], name="unique_site_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.site.code}"
+
+
+class ProgramMembership(models.Model):
+    """A coordinator (or other staff) is assigned to a program; coordinators read its sites."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="program_memberships"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        verbose_name = _("program membership")
+        verbose_name_plural = _("program memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "program"], name="unique_program_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.program.code}"
+
+
+class AccessLog(models.Model):
+    """Who opened which sensitive record, when, from where and why. Append-only.
+
+    Never holds names, document numbers or note text: only the record's type and id.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        BREAK_GLASS = "break_glass", _("Break the glass")
+        EXPORT = "export", _("Exported")
+        PRINT = "print", _("Printed")
+        CONSENT_OVERRIDE = "consent_override", _("Consent override")
+        DUPLICATE_CONFIRMED = "duplicate_confirmed", _("New record despite possible duplicates")
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    object_type = models.CharField(_("record type"), max_length=60)
+    object_id = models.CharField(_("record id"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Notification(models.Model):
+    """An in-app message for a staff member (for example: an overdue referral to follow up)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(
+        max_length=100, blank=True, help_text="Idempotency key: one notification per key and user."
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="unique_notification_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OutboxMessage(models.Model):
+    """A Celery task recorded in the same transaction as the data that needs it.
+
+    It is sent after commit; if the broker is down it stays here and the periodic sweep sends it
+    when the broker is back. Tasks are idempotent, so a rare second send is harmless.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    task_name = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox")
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.kwargs}"

@@ -1,0 +1,58 @@
+"""Send Celery tasks without ever making a save depend on the broker.
+
+``enqueue(task_name, **kwargs)`` writes an outbox row in the caller's transaction and, once the
+transaction commits, tries to publish it with bounded timeouts. A task that could not be published
+stays in the outbox and ``outbox_sweep`` (a beat job) sends it when the broker is back. In the eager
+demo set-up the task simply runs after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task_name: str, **kwargs) -> OutboxMessage:
+    message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+    transaction.on_commit(lambda: outbox_send(message_id=message.pk))
+    return message
+
+
+def outbox_send(*, message_id: int) -> bool:
+    """Publish one outbox message; return whether it was handed to the broker."""
+    from .celery import app
+
+    message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
+    if message is None:
+        return True
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            app.tasks[message.task_name].apply(kwargs=message.kwargs, throw=True)
+        else:
+            app.send_task(message.task_name, kwargs=message.kwargs)
+    except Exception as exc:  # the broker (or an eager task) failed: keep it for the sweep
+        logger.warning("outbox message %s not sent: %s", message_id, exc.__class__.__name__)
+        OutboxMessage.objects.filter(pk=message_id).update(
+            attempts=message.attempts + 1, last_error=exc.__class__.__name__[:300]
+        )
+        return False
+    OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now(), attempts=message.attempts + 1)
+    return True
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Send what is still pending, oldest first; stop at the first failure (the broker is down)."""
+    sent = 0
+    ids = list(OutboxMessage.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)[:limit])
+    for message_id in ids:
+        if not outbox_send(message_id=message_id):
+            break
+        sent += 1
+    return sent

@@ -1,0 +1,12 @@
+"""Settings for the test suite: the same as the base, with fast password hashing."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_ENABLED = False
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# Unit tests run tasks eagerly; tests marked `worker` switch to a real worker (tests/conftest.py).
+CELERY_TASK_ALWAYS_EAGER = True
+SESSION_IDLE_TIMEOUT = 30 * 60
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,11 @@
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import timezone
+
+
+@receiver(user_logged_in)
+def stamp_session_start(sender, request, user, **kwargs) -> None:
+    """Remember when the session started, for the absolute 12-hour limit."""
+    now = timezone.now().timestamp()
+    request.session["orienta_started"] = now
+    request.session["orienta_seen"] = now

@@ -1,0 +1,33 @@
+from django import template
+
+from orientation import roles
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs) -> str:
+    """The current query string with some parameters replaced (for pagination and sorting)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def has_role(user, role_names: str) -> bool:
+    """``{% if user|has_role:"caseworker,psychosocial" %}``."""
+    return roles.has_role(user, *[r.strip() for r in role_names.split(",")])
+
+
+@register.filter
+def percent(value, total):
+    try:
+        if not total:
+            return None
+        return round(100 * float(value) / float(total))
+    except (TypeError, ValueError):
+        return None

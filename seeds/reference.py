@@ -1,0 +1,238 @@
+"""Reference data with the codes fixed by DESIGN section 4. Loading it is idempotent."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+DATA = Path(__file__).parent / "data"
+
+SITES = [
+    # code, name, kind, district
+    ("PAO-LS", "Punto de Atención y Orientación – Lima Sur", "orientation_point", "150133"),
+    ("SCH-01", "I.E. N.º 7057 Villa María del Triunfo", "school", "150143"),
+    ("SCH-02", "I.E. N.º 6069 Villa El Salvador", "school", "150142"),
+]
+
+PROGRAMS = [
+    # code, name, donor, start, sites
+    ("PAO", "Punto de Atención y Orientación", "Donante PAO", date(2024, 8, 1), ["PAO-LS"]),
+    (
+        "BALON",
+        "Balón: fútbol para la integración",
+        "Donante deporte",
+        date(2019, 1, 1),
+        ["SCH-01", "SCH-02", "PAO-LS"],
+    ),
+    ("SALUD", "Salud primaria y mental", "Donante salud", date(2024, 3, 1), ["PAO-LS"]),
+]
+
+SERVICE_TYPES = [
+    ("doc-orientation", "Orientación sobre documentación", "documentation"),
+    ("doc-cpp", "Acompañamiento al trámite del CPP", "documentation"),
+    ("doc-refugee", "Orientación para solicitud de refugio", "documentation"),
+    ("phc-consultation", "Consulta de atención primaria", "primary_care"),
+    ("phc-sis", "Afiliación al SIS", "primary_care"),
+    ("phc-prenatal", "Control prenatal", "primary_care"),
+    ("phc-vaccination", "Vacunación", "primary_care"),
+    ("mhpss-pfa", "Primeros auxilios psicológicos", "psychosocial"),
+    ("mhpss-individual", "Sesión psicosocial individual", "psychosocial"),
+    ("mhpss-group", "Sesión psicosocial grupal", "psychosocial"),
+    ("prot-legal", "Orientación legal y de protección", "protection"),
+]
+
+INDICATORS = [
+    # program, code, name, event kind, areas, activities
+    (
+        "PAO",
+        "PAO-ANY",
+        "Personas que recibieron al menos un servicio",
+        "service_received",
+        ["documentation", "primary_care", "psychosocial"],
+        [],
+    ),
+    ("PAO", "PAO-DOC", "Personas con asistencia en documentación", "service_received", ["documentation"], []),
+    ("PAO", "PAO-PHC", "Personas con atención primaria de salud", "service_received", ["primary_care"], []),
+    ("PAO", "PAO-MHPSS", "Personas con apoyo psicosocial", "service_received", ["psychosocial"], []),
+    ("PAO", "PAO-REF", "Personas referidas a un socio", "referral_made", [], []),
+    ("BALON", "BALON-YOUTH", "Niñas, niños y adolescentes en actividades deportivas", "attendance", [], []),
+    (
+        "BALON",
+        "BALON-LEAD",
+        "Participantes en talleres de liderazgo",
+        "attendance",
+        [],
+        ["leadership_workshop"],
+    ),
+    (
+        "BALON",
+        "BALON-COMM",
+        "Participantes en actividades comunitarias",
+        "attendance",
+        [],
+        ["community_activity"],
+    ),
+    (
+        "SALUD",
+        "SALUD-PHC",
+        "Personas con atención primaria (salud)",
+        "service_received",
+        ["primary_care"],
+        [],
+    ),
+    (
+        "SALUD",
+        "SALUD-MHPSS",
+        "Personas con apoyo psicosocial (salud)",
+        "service_received",
+        ["psychosocial"],
+        [],
+    ),
+]
+
+# Example targets: (indicator, monthly target, whole-program target)
+TARGETS = [
+    ("PAO-ANY", 300, 6000),
+    ("PAO-DOC", 120, 1500),
+    ("PAO-PHC", 100, 1200),
+    ("PAO-MHPSS", 60, 700),
+    ("PAO-REF", 80, 900),
+    ("BALON-YOUTH", 150, 2500),
+    ("BALON-LEAD", 40, 400),
+    ("BALON-COMM", 80, 900),
+    ("SALUD-PHC", 90, 1000),
+    ("SALUD-MHPSS", 50, 500),
+]
+
+VULNERABILITIES = [
+    ("pregnant", "Gestante"),
+    ("lactating", "Lactante"),
+    ("child_under_5", "Niña o niño menor de 5 años"),
+    ("unaccompanied_child", "Niña, niño o adolescente no acompañado"),
+    ("separated_child", "Niña, niño o adolescente separado"),
+    ("disability", "Persona con discapacidad"),
+    ("chronic_illness", "Enfermedad crónica"),
+    ("older_person", "Persona adulta mayor"),
+    ("gbv_risk", "Riesgo de violencia basada en género"),
+    ("trafficking_risk", "Riesgo de trata de personas"),
+    ("single_caregiver", "Cuidador/a único/a"),
+    ("no_shelter", "Sin alojamiento"),
+]
+
+PARTNERS = [
+    (
+        "cs-jose-galvez",
+        "Centro de Salud José Gálvez",
+        "health_facility",
+        ["primary_care", "psychosocial"],
+        "150143",
+    ),
+    ("csmc-vmt", "Centro de Salud Mental Comunitario VMT", "health_facility", ["psychosocial"], "150143"),
+    ("migraciones-lima", "Migraciones – Lima", "migraciones", ["documentation"], "150101"),
+    (
+        "cepr",
+        "Comisión Especial para los Refugiados (CEPR)",
+        "refugee_commission",
+        ["documentation", "protection"],
+        "150101",
+    ),
+    (
+        "ong-encuentros",
+        "Encuentros – Servicio Jesuita",
+        "ngo",
+        ["protection", "other", "psychosocial"],
+        "150101",
+    ),
+    (
+        "muni-sjm",
+        "Municipalidad de San Juan de Miraflores",
+        "municipality",
+        ["other", "protection"],
+        "150133",
+    ),
+]
+
+
+def _add_months(day: date, n: int) -> date:
+    month = day.month - 1 + n
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+@transaction.atomic
+def load_reference_data() -> dict[str, int]:
+    from cases.models import Vulnerability
+    from orientation.models import District, Program, Site
+    from reports.models import Indicator, Target
+    from services.models import Partner, ServiceType
+
+    counts: dict[str, int] = {}
+    with open(DATA / "districts.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        District.objects.update_or_create(
+            ubigeo=row["ubigeo"],
+            defaults={"name": row["name"], "province": row["province"], "department": row["department"]},
+        )
+    counts["districts"] = len(rows)
+
+    for code, name, kind, ubigeo in SITES:
+        Site.objects.update_or_create(code=code, defaults={"name": name, "kind": kind, "district_id": ubigeo})
+    counts["sites"] = len(SITES)
+
+    for code, name, donor, start, sites in PROGRAMS:
+        program, _ = Program.objects.update_or_create(
+            code=code, defaults={"name": name, "donor": donor, "start_date": start}
+        )
+        program.sites.add(*Site.objects.filter(code__in=sites))
+    counts["programs"] = len(PROGRAMS)
+
+    for code, name, area in SERVICE_TYPES:
+        ServiceType.objects.update_or_create(code=code, defaults={"name": name, "area": area})
+    counts["service_types"] = len(SERVICE_TYPES)
+
+    for order, (program, code, name, kind, areas, activities) in enumerate(INDICATORS):
+        Indicator.objects.update_or_create(
+            code=code,
+            defaults={
+                "program": Program.objects.get(code=program),
+                "name": name,
+                "event_kind": kind,
+                "areas": areas,
+                "activities": activities,
+                "sort_order": order,
+            },
+        )
+    counts["indicators"] = len(INDICATORS)
+
+    # Example targets: the whole program, and each month from two years back to a year ahead.
+    today = timezone.localdate()
+    first = date(today.year - 2, today.month, 1)
+    months = [_add_months(first, i) for i in range(37)]
+    counts["targets"] = 0
+    for code, monthly, total in TARGETS:
+        indicator = Indicator.objects.get(code=code)
+        Target.objects.get_or_create(indicator=indicator, month=None, defaults={"value": total})
+        existing = set(Target.objects.filter(indicator=indicator).values_list("month", flat=True))
+        Target.objects.bulk_create(
+            [
+                Target(indicator=indicator, month=m, value=monthly)
+                for m in months
+                if m not in existing and m >= indicator.program.start_date.replace(day=1)
+            ]
+        )
+        counts["targets"] += Target.objects.filter(indicator=indicator).count()
+
+    for code, name in VULNERABILITIES:
+        Vulnerability.objects.update_or_create(code=code, defaults={"name": name})
+    counts["vulnerabilities"] = len(VULNERABILITIES)
+
+    for code, name, kind, areas, ubigeo in PARTNERS:
+        Partner.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind, "areas": areas, "district_id": ubigeo}
+        )
+    counts["partners"] = len(PARTNERS)
+    return counts

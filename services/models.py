@@ -1,0 +1,400 @@
+"""The service catalog, partners, direct services, referrals and the youth sport program.
+
+Every contact stamps the person's population type at that moment: reports count people as they
+were (DESIGN section 3).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cases.choices import AgeBand, PopulationType, Sex
+from cases.models import Area, Person
+from orientation.models import District, Program, Site
+
+from .codes import referral_code_new
+
+
+class ServiceType(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["area", "code"]
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(models.Model):
+    class Kind(models.TextChoices):
+        HEALTH_FACILITY = "health_facility", _("Health facility")
+        MIGRACIONES = "migraciones", _("Migraciones")
+        REFUGEE_COMMISSION = "refugee_commission", _("Refugee commission (CEPR)")
+        NGO = "ngo", _("NGO")
+        MUNICIPALITY = "municipality", _("Municipality")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    areas = models.JSONField(_("areas served"), default=list, blank=True, help_text=_("Area codes."))
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DirectServiceQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("person", "site", "program", "service_type", "staff")
+
+
+class DirectService(models.Model):
+    """A service delivered at the site: a qualifying ``service_received`` event on its date."""
+
+    ref = models.CharField(_("reference"), max_length=40, unique=True, null=True, blank=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="direct_services")
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="+"
+    )
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="direct_services"
+    )
+    delivered_on = models.DateField(_("date"), default=timezone.localdate)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+    objects = DirectServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        verbose_name = _("direct service")
+        verbose_name_plural = _("direct services")
+        indexes = [
+            models.Index(fields=["program", "delivered_on"]),
+            models.Index(fields=["person", "delivered_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_type} {self.delivered_on}"
+
+
+class ReferralQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("person", "site", "program", "service_type", "partner", "responsible")
+
+    def open(self):
+        return self.filter(status__in=[Referral.Status.PENDING, Referral.Status.ACCEPTED])
+
+    def overdue(self, today=None):
+        return self.open().filter(follow_up_due__lt=today or timezone.localdate())
+
+
+class Referral(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        COMPLETED = "completed", _("Completed")
+        DECLINED = "declined", _("Declined")
+        NO_SHOW = "no_show", _("Did not attend")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # The workflow: which status may follow which.
+    TRANSITIONS = {
+        Status.PENDING: {
+            Status.ACCEPTED,
+            Status.COMPLETED,
+            Status.DECLINED,
+            Status.NO_SHOW,
+            Status.CANCELLED,
+        },
+        Status.ACCEPTED: {Status.COMPLETED, Status.DECLINED, Status.NO_SHOW, Status.CANCELLED},
+        Status.COMPLETED: set(),
+        Status.DECLINED: set(),
+        Status.NO_SHOW: set(),
+        Status.CANCELLED: set(),
+    }
+
+    ref = models.CharField(_("reference"), max_length=40, unique=True, null=True, blank=True)
+    code = models.CharField(_("slip code"), max_length=12, unique=True, default=referral_code_new)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="+"
+    )
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    referred_on = models.DateField(_("referral date"), default=timezone.localdate)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
+    reason = models.TextField(_("reason for referral"), blank=True)
+    consent_override_reason = models.TextField(_("consent override reason"), blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals_responsible",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [
+            models.Index(fields=["program", "referred_on"]),
+            models.Index(fields=["program", "completed_on"]),
+            models.Index(fields=["site", "status", "follow_up_due"]),
+            models.Index(fields=["responsible", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="completed") | models.Q(completed_on__isnull=False),
+                name="referral_completed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(completed_on__isnull=True)
+                | models.Q(completed_on__gte=models.F("referred_on")),
+                name="referral_completed_after_referred",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class ReferralTransition(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=20, choices=Referral.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Referral.Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_partner_link = models.BooleanField(default=False)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("referral status change")
+        verbose_name_plural = _("referral status changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class PartnerLink(models.Model):
+    """A one-time, expiring link a partner opens (without an account) to give feedback."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="partner_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner link")
+        verbose_name_plural = _("partner links")
+
+    def __str__(self) -> str:
+        return f"link for {self.referral_id}"
+
+
+# --- Youth sport ------------------------------------------------------------------------------
+
+
+class Activity(models.TextChoices):
+    SOCCER_CLINIC = "soccer_clinic", _("Soccer clinic")
+    LEADERSHIP_WORKSHOP = "leadership_workshop", _("Leadership workshop")
+    COMMUNITY_ACTIVITY = "community_activity", _("Community activity")
+
+
+class SportGroup(models.Model):
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("school or venue"), on_delete=models.PROTECT, related_name="sport_groups"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    age_min = models.PositiveSmallIntegerField(_("minimum age"), default=6)
+    age_max = models.PositiveSmallIntegerField(_("maximum age"), default=16)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="sport_groups"
+    )
+    participants = models.ManyToManyField(
+        Person, through="GroupParticipant", blank=True, related_name="sport_groups"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site__code", "name"]
+        verbose_name = _("sport group")
+        verbose_name_plural = _("sport groups")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "site", "name"], name="unique_group_name"),
+            models.CheckConstraint(
+                condition=models.Q(age_max__gte=models.F("age_min")), name="group_age_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupParticipant(models.Model):
+    group = models.ForeignKey(SportGroup, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="group_memberships")
+    joined_on = models.DateField(default=timezone.localdate)
+    left_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("group participant")
+        verbose_name_plural = _("group participants")
+        constraints = [models.UniqueConstraint(fields=["group", "person"], name="unique_group_participant")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.person_id}"
+
+
+class SportSessionQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("program", "site", "group")
+
+
+class SportSession(models.Model):
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="sport_sessions"
+    )
+    group = models.ForeignKey(
+        SportGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    date = models.DateField(_("date"), default=timezone.localdate)
+    activity = models.CharField(_("activity"), max_length=30, choices=Activity.choices)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("facilitators"), blank=True, related_name="sport_sessions"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    objects = SportSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("sport session")
+        verbose_name_plural = _("sport sessions")
+        indexes = [models.Index(fields=["program", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "site", "date", "activity", "group"], name="unique_sport_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_activity_display()} {self.date}"
+
+
+class Attendance(models.Model):
+    """A person at a session: an ``attendance`` event on the session's date when present."""
+
+    session = models.ForeignKey(SportSession, on_delete=models.CASCADE, related_name="attendances")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="attendances")
+    present = models.BooleanField(_("present"), default=True)
+    population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="unique_attendance")]
+        indexes = [models.Index(fields=["person", "session"])]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.person_id}"
+
+
+class HeadCount(models.Model):
+    """An anonymous head count at a community activity: reported apart, never in people counts."""
+
+    session = models.ForeignKey(SportSession, on_delete=models.CASCADE, related_name="head_counts")
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
+    count = models.PositiveIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("head count")
+        verbose_name_plural = _("head counts")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "sex", "age_band"], name="unique_head_count"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sex}:{self.age_band}={self.count}"

@@ -1,0 +1,160 @@
+"""Shared fixtures: reference data, users per role, a real Celery worker for `worker` tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from seeds.reference import load_reference_data
+
+from .factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def ref(db):
+    """The reference data of DESIGN section 4 (sites, programs, indicators, catalog...)."""
+    from orientation.models import Program
+
+    if not Program.objects.filter(code="PAO").exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def make_user(ref):
+    """``make_user("caseworker", sites=["PAO-LS"])`` → a user with that role and sites."""
+
+    def _make(role: str | None = None, *, sites=None, programs=None, username=None, **kwargs):
+        from orientation.models import Program, ProgramMembership
+
+        user = UserFactory(
+            role=role,
+            sites=sites if sites is not None else (["PAO-LS"] if role != "coordinator" else []),
+            username=username or f"{role or 'norole'}-{uuid.uuid4().hex[:6]}",
+            **kwargs,
+        )
+        for code in programs or ([] if role != "coordinator" else ["PAO", "BALON", "SALUD"]):
+            ProgramMembership.objects.get_or_create(user=user, program=Program.objects.get(code=code))
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def caseworker(make_user):
+    return make_user("caseworker", sites=["PAO-LS"], username="cw")
+
+
+@pytest.fixture
+def psychosocial(make_user):
+    return make_user("psychosocial", sites=["PAO-LS"], username="psy")
+
+
+@pytest.fixture
+def facilitator(make_user):
+    return make_user("facilitator", sites=["SCH-01"], username="fac")
+
+
+@pytest.fixture
+def coordinator(make_user):
+    return make_user("coordinator", username="coord")
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin", username="adm")
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` → a test client signed in as that user."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# --- A real Celery worker ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings):
+    """Start a real Celery worker on REDIS_URL against the test database, on a queue of its own.
+
+    Skips when REDIS_URL is not set (SQLite runs); CI runs these on PostgreSQL with Redis.
+    """
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        pytest.skip("needs REDIS_URL and a real Celery worker (run by .ci/run on PostgreSQL)")
+    from django.db import connection
+
+    from orientation.celery import app
+
+    queue = f"orienta-test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("a worker process needs a shared database server (PostgreSQL)")
+    db_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = dict(
+        os.environ,
+        DATABASE_URL=db_url,
+        REDIS_URL=redis_url,
+        CELERY_QUEUE=queue,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        DJANGO_SETTINGS_MODULE="orientation.settings.base",
+    )
+    celery_bin = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    proc = subprocess.Popen(
+        [
+            celery_bin,
+            "-A",
+            "orientation",
+            "worker",
+            "-Q",
+            queue,
+            "--concurrency=1",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    app.conf.broker_url = redis_url
+    app.conf.result_backend = redis_url
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            replies = app.control.inspect(timeout=1).ping() or {}
+            if replies:
+                break
+            if proc.poll() is not None:
+                pytest.fail("the Celery worker exited at start")
+        else:
+            pytest.fail("the Celery worker did not answer within 60 s")
+        yield {"app": app, "queue": queue, "process": proc}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        app.conf.task_always_eager = True
+        app.conf.task_default_queue = "celery"
