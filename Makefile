@@ -45,7 +45,7 @@ run: demo
 
 # The whole suite. Browser tests run when Debian's Chromium is installed and say so when skipped.
 test: install
-	$(PY) -m pytest -q -rs $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -m "not faults" $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -q -m "not browser and not faults" $(PYTEST_ARGS)
@@ -54,7 +54,7 @@ test-browser: install
 	$(PY) -m pytest -q -rs -m browser $(PYTEST_ARGS)
 
 test-faults: install
-	$(PY) -m pytest -q -rs tests/faults $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -s tests/faults $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

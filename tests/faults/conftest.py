@@ -1,0 +1,46 @@
+"""Fault tests: run by `make test-faults` and .ci/run, not by `make test`.
+
+They start their own Redis and PostgreSQL on free loopback ports and break them on purpose."""
+
+import glob
+import shutil
+
+import pytest
+
+from .harness import PostgresInstance, RedisInstance, django_env, manage
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/faults" in str(item.fspath):
+            item.add_marker(pytest.mark.faults)
+
+
+@pytest.fixture(scope="module")
+def own_postgres():
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        pytest.skip("fault tests need PostgreSQL server binaries (apt-get install postgresql)")
+    pg = PostgresInstance()
+    pg.init()
+    yield pg
+    pg.cleanup()
+
+
+@pytest.fixture(scope="module")
+def own_redis():
+    if not shutil.which("redis-server"):
+        pytest.skip("fault tests need redis-server (apt-get install redis-server)")
+    redis = RedisInstance()
+    redis.start()
+    yield redis
+    redis.cleanup()
+
+
+@pytest.fixture(scope="module")
+def stack_env(own_postgres, own_redis):
+    """Environment for processes of the stack, with a migrated database and the demo users."""
+    env = django_env(DATABASE_URL=own_postgres.url, REDIS_URL=own_redis.url)
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_reference_data")
+    manage(env, "load_demo_data", "--people", "20")
+    return env
