@@ -43,7 +43,7 @@ def _check_group_setup(*, program: Program, site: Site, facilitators) -> None:
     strangers = [u for u in facilitators if u.pk not in working_here]
     if strangers:
         errors["facilitators"] = [
-            _("%(names)s do(es) not work at %(site)s; an administrator can add them to the site first.")
+            _("Not working at %(site)s: %(names)s. An administrator can add them to the site first.")
             % {"names": ", ".join(u.get_full_name() or u.username for u in strangers), "site": site.code}
         ]
     if errors:

@@ -19,6 +19,7 @@ from services.models import SportGroup, SportSession
 from . import selectors
 
 COMMON_NATIONALITIES = ["VE", "PE", "CO", "EC"]
+RADIO_BUTTONS = "services/sport/includes/_radio_buttons.html"
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ]{5,18}$", _("Enter a phone number with digits only, e.g. 987 654 321.")
@@ -132,7 +133,7 @@ class SportSessionForm(forms.ModelForm):
         if user.pk in set(self.fields["facilitators"].queryset.values_list("pk", flat=True)):
             facilitator_ids = sorted(set(facilitator_ids) | {user.pk})
         self.fields["facilitators"].initial = facilitator_ids
-        self.helper = _helper("date", "activity", "topic", "facilitators")
+        self.helper = _helper("date", Field("activity", template=RADIO_BUTTONS), "topic", "facilitators")
 
 
 def _nationality_choices():
@@ -203,7 +204,7 @@ class LightProfileForm(forms.Form):
                     Div("family_names", css_class="col-sm-6"),
                     css_class="row",
                 ),
-                Field("sex", css_class="d-flex gap-3"),
+                Field("sex", template=RADIO_BUTTONS),
                 Div(
                     Div("birth_date", css_class="col-sm-6"),
                     Div("birth_date_estimated", css_class="col-sm-6 pt-sm-4"),
@@ -225,11 +226,20 @@ class LightProfileForm(forms.Form):
                     css_class="row",
                 ),
                 "consent_method",
-                "data_consent",
-                "image_consent",
+                Div(
+                    "data_consent",
+                    "image_consent",
+                    css_class="border rounded px-3 pt-3 mb-3 bg-body-tertiary",
+                ),
                 "confirm_new",
             ),
         )
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value and value.year < timezone.localdate().year - 100:
+            raise forms.ValidationError(_("Check the birth date: it is more than 100 years ago."))
+        return value
 
     def clean_given_names(self):
         return " ".join(self.cleaned_data["given_names"].split())

@@ -106,6 +106,7 @@ def test_outside_the_age_range_is_a_warning_not_a_block(client_for, facilitator,
     [
         ("birth_date", (timezone.localdate() + timedelta(days=1)).isoformat()),
         ("birth_date", "31/02/2015"),
+        ("birth_date", "1890-01-01"),
         ("guardian_phone", "call me"),
         ("sex", "Q"),
         ("nationality", ""),
