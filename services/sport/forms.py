@@ -13,6 +13,7 @@ from django_countries import countries
 
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Consent
+from orientation import roles
 from orientation.models import Site
 from services.models import SportGroup, SportSession
 
@@ -80,6 +81,11 @@ class SportGroupForm(forms.ModelForm):
             balon = self.fields["program"].queryset.filter(code="BALON").first()
             if balon is not None:
                 self.initial.setdefault("program", balon.pk)
+            sites = list(self.fields["site"].queryset.values_list("pk", flat=True)[:2])
+            if len(sites) == 1:
+                self.initial.setdefault("site", sites[0])
+            if roles.has_role(user, roles.FACILITATOR):
+                self.initial.setdefault("facilitators", [user.pk])
         self.helper = _helper(
             "program",
             "site",
@@ -281,7 +287,7 @@ class HeadCountForm(forms.Form):
         ]
 
     def sexes(self):
-        return [Sex(sex).label for sex in Sex.values]
+        return [(sex, Sex(sex).label) for sex in Sex.values]
 
     def counts(self) -> dict[tuple[str, str], int]:
         return {

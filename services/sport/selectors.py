@@ -523,7 +523,6 @@ def sport_group_participants(group: SportGroup) -> QuerySet[Person]:
         .annotate(
             sessions_present=Count("attendances", filter=attended),
             last_present_on=Max("attendances__session__date", filter=attended),
-            joined_on=Max("group_memberships__joined_on", filter=Q(group_memberships__group=group)),
         )
         .select_related("school")
         .order_by("given_names", "family_names", "pk")

@@ -326,7 +326,20 @@ def sport_light_profile_create(request, pk):
                 person = actions.sport_light_profile_create(
                     user=request.user,
                     session=session,
-                    **{k: v for k, v in data.items() if k != "confirm_new"},
+                    given_names=data["given_names"],
+                    family_names=data["family_names"],
+                    sex=data["sex"],
+                    birth_date=data["birth_date"],
+                    birth_date_estimated=data["birth_date_estimated"],
+                    nationality=data["nationality"],
+                    population_type=data["population_type"],
+                    school=data["school"],
+                    guardian_name=data["guardian_name"],
+                    guardian_relationship=data["guardian_relationship"],
+                    guardian_phone=data["guardian_phone"],
+                    consent_method=data["consent_method"],
+                    data_consent=data["data_consent"],
+                    image_consent=data["image_consent"],
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)

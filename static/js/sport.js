@@ -20,6 +20,17 @@
   document.body.addEventListener("htmx:sendError", markFailed);
   document.body.addEventListener("htmx:responseError", markFailed);
 
+  // A session that ended while the phone sat in a pocket: go to the sign-in page, never swap it
+  // into a row.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var login = list.dataset.loginUrl;
+    if (login && xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === login) {
+      event.detail.shouldSwap = false;
+      window.location.assign(login + "?next=" + encodeURIComponent(window.location.pathname));
+    }
+  });
+
   // After someone joined from the search, put the cursor back in the search box.
   document.body.addEventListener("htmx:afterSettle", function (event) {
     if (event.target.id === "search-results") {

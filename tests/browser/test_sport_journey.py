@@ -184,3 +184,37 @@ def test_group_page_on_a_desktop(page, login, screenshot, demo_group):
     page.goto(f"{page.base_url}/services/sport/")
     screenshot(page, "sport-desktop-groups")
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_a_lost_tap_says_so_and_an_ended_session_leads_to_sign_in(phone, demo_group):
+    page = phone
+    group, members, _newcomer = demo_group
+    session = SportSession.objects.create(
+        program=group.program,
+        site=group.site,
+        group=group,
+        date=timezone.localdate(),
+        activity="soccer_clinic",
+    )
+    sign_in(page, "facilitator")
+    page.goto(f"{page.base_url}/services/sport/sessions/{session.pk}/")
+
+    # No network: the row says it was not saved; the next tap, with network, saves it.
+    page.route("**/mark/**", lambda route: route.abort())
+    row(page, members[0]).locator('[data-testid="mark-present"]').click()
+    page.wait_for_selector(f"#p{members[0].pk} .attendance-failed")
+    assert not Attendance.objects.exists()
+    page.unroute("**/mark/**")
+    row(page, members[0]).locator('[data-testid="mark-present"]').click()
+    page.wait_for_selector(f"#p{members[0].pk}.list-group-item-success")
+    assert page.locator(f"#p{members[0].pk} .attendance-failed").count() == 0
+    assert Attendance.objects.get().present
+
+    # The session ended: a tap goes to the sign-in page, which comes back to this list.
+    from django.contrib.sessions.models import Session
+
+    Session.objects.all().delete()
+    row(page, members[1]).locator('[data-testid="mark-present"]').click()
+    page.wait_for_url("**/accounts/login/**")
+    assert f"next=%2Fservices%2Fsport%2Fsessions%2F{session.pk}%2F" in page.url
+    assert Attendance.objects.count() == 1

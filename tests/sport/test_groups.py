@@ -175,3 +175,10 @@ def test_detail_shows_buttons_by_role(client_for, facilitator, coordinator, grou
     html = names(client_for(coordinator).get(reverse("services:sport_group_detail", args=[group.pk])))
     assert 'data-testid="new-session"' not in html
     assert reverse("services:sport_group_edit", args=[group.pk]) in html
+
+
+def test_new_group_form_suggests_the_facilitator_and_their_only_site(client_for, facilitator):
+    form = client_for(facilitator).get(reverse("services:sport_group_create")).context["form"]
+    assert form.initial["facilitators"] == [facilitator.pk]
+    assert form.initial["site"] == site("SCH-01").pk
+    assert form.initial["program"] == program("BALON").pk
