@@ -196,7 +196,7 @@ def _session_initial(request) -> dict:
     return {"activity": activity} if activity in Activity.values else {}
 
 
-def _attendance_context(request, session, *, light_form=None, head_form=None) -> dict:
+def _attendance_context(request, session) -> dict:
     user = request.user
     can_write = selectors.sport_group_can(user, session.group, selectors.WRITE)
     rows = selectors.sport_attendance_rows(session)
@@ -213,11 +213,9 @@ def _attendance_context(request, session, *, light_form=None, head_form=None) ->
         "results": selectors.sport_people_search(user, session, query) if can_write and query else None,
     }
     if can_write and not is_future:
-        context["light_form"] = light_form or LightProfileForm(session=session)
+        context["light_form"] = LightProfileForm(session=session)
     if session.activity == Activity.COMMUNITY_ACTIVITY:
-        context["head_form"] = head_form or HeadCountForm(
-            initial_counts=selectors.sport_session_head_counts(session)
-        )
+        context["head_form"] = HeadCountForm(initial_counts=selectors.sport_session_head_counts(session))
     return context
 
 

@@ -157,3 +157,21 @@ def test_adults_of_the_same_site_are_not_on_the_list(client_for, facilitator, se
         client_for(facilitator).get(reverse("services:sport_attendance", args=[session.pk])).content.decode()
     )
     assert adult.family_names not in html
+
+
+def test_the_database_refuses_a_second_row_for_the_same_person_and_session(session, kids):
+    from django.db import IntegrityError, transaction
+
+    Attendance.objects.create(session=session, person=kids[0], present=True, population_type="host")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attendance.objects.create(session=session, person=kids[0], present=False, population_type="host")
+    assert Attendance.objects.count() == 1
+
+
+def test_the_action_is_idempotent_without_the_view(facilitator, session, kids):
+    from services.sport.actions import attendance_record
+
+    first = attendance_record(user=facilitator, session=session, person=kids[0], present=True)
+    second = attendance_record(user=facilitator, session=session, person=kids[0], present=True)
+    assert first.pk == second.pk
+    assert Attendance.objects.count() == 1
