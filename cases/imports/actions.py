@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -213,22 +213,27 @@ def import_batches_cleanup(*, now=None) -> int:
     return deleted
 
 
-def people_export_record(*, user, reason: str, request=None) -> AccessLog:
-    """Log an export of personal data: who, when, from where and why; never a name or a number."""
+@transaction.atomic
+def people_export_prepare(*, user, people: QuerySet[Person], reason: str, request=None) -> AccessLog:
+    """Before people are exported: give a reference to those who have none and log who exports,
+    when, from where and why (never a name or a number)."""
+    people_refs_assign(people=people)
     return access_log_record(
         user=user, action=AccessLog.Action.EXPORT, object_type="cases.person", reason=reason, request=request
     )
 
 
-def people_refs_assign(*, person_ids: list[int]) -> int:
-    """Give a stable ``ref`` (``OR-<id>``) to exported people who have none (registered on a tablet),
-    so the file can come back: a round trip then updates them instead of creating them again."""
-    assigned = 0
-    for start in range(0, len(person_ids), 1000):
-        chunk = person_ids[start : start + 1000]
-        missing = list(Person.objects.filter(pk__in=chunk, ref__isnull=True).values_list("pk", flat=True))
+def people_refs_assign(*, people: QuerySet[Person]) -> int:
+    """Give a stable ``ref`` (``OR-<id>``) to people who have none (registered on a tablet), so an
+    exported file can come back: a round trip then updates them instead of creating them again."""
+    assigned, last = 0, 0
+    while True:
+        missing = list(
+            people.filter(ref__isnull=True, pk__gt=last).order_by("pk").values_list("pk", flat=True)[:1000]
+        )
         if not missing:
-            continue
+            return assigned
+        last = missing[-1]
         taken = set(
             Person.objects.filter(ref__in=[f"OR-{pk}" for pk in missing]).values_list("ref", flat=True)
         )
@@ -240,7 +245,6 @@ def people_refs_assign(*, person_ids: list[int]) -> int:
             if f"OR-{pk}" in taken:  # an imported file already used that reference for someone else
                 ref = f"OR-{pk}-{uuid.uuid4().hex[:6]}"
                 assigned += Person.objects.filter(pk=pk, ref__isnull=True).update(ref=ref)
-    return assigned
 
 
 def _file_delete(batch: ImportBatch) -> None:

@@ -3,8 +3,8 @@ semicolon) or XLSX (openpyxl in read-only mode). Nothing here holds more than on
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import itertools
 import zipfile
 from collections.abc import Iterator
@@ -70,16 +70,25 @@ def _data_rows(rows: Iterator, first_row: int) -> Iterator[tuple[int, list[str]]
             yield number, values
 
 
+def _decoded_lines(fileobj) -> Iterator[str]:
+    """Lines of UTF-8 text (a byte-order mark is dropped), decoded one at a time so a wrong byte
+    is reported on its own line."""
+    for number, raw in enumerate(fileobj, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FileReadError("file_encoding", number) from None
+
+
 def _csv_table(fileobj) -> Table:
-    text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
-    try:
-        first = text.readline()
-    except UnicodeDecodeError:
-        raise FileReadError("file_encoding", 1) from None
+    lines = _decoded_lines(fileobj)
+    first = next(lines, "")
     if not first.strip():
         raise FileReadError("file_empty", 1)
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
     header = [header_name(c) for c in next(reader)]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -90,8 +99,6 @@ def _csv_table(fileobj) -> Table:
                 values = [cell_text(c) for c in cells]
                 if any(values):
                     yield number, values
-        except UnicodeDecodeError:
-            raise FileReadError("file_encoding", number + 1) from None
         except csv.Error:
             raise FileReadError("file_unreadable", number + 1) from None
 
