@@ -120,10 +120,10 @@ class PeopleImporter(Importer):
         documents = [clean["document"] for _row, clean in chunk if clean["document"]]
         holders = {}
         if documents:
-            # Match on the number in SQL and on the type here: a long OR of pairs is too deep for SQLite.
-            found = IdentityDocument.objects.filter(number__in={n for _t, n in documents}).values_list(
-                "doc_type", "number", "person__ref"
-            )
+            # Both columns of the unique index in SQL, the pairs here: a long OR of pairs is too deep for SQLite.
+            found = IdentityDocument.objects.filter(
+                doc_type__in={t for t, _n in documents}, number__in={n for _t, n in documents}
+            ).values_list("doc_type", "number", "person__ref")
             holders = {(doc_type, number): person_ref for doc_type, number, person_ref in found}
         for row, clean in chunk:
             site_id = existing_site.get(clean["ref"])
