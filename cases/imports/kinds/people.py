@@ -142,13 +142,8 @@ class PeopleImporter(Importer):
         for _row, clean in chunk:
             person = existing.get(clean["ref"])
             if person is None:
-                person = Person(
-                    ref=clean["ref"],
-                    **{f: clean[f] for f in fields},
-                    created_by=self.user,
-                )
-                if not person.registered_on:
-                    person.registered_on = self.today
+                person = Person(ref=clean["ref"], **{f: clean[f] for f in fields}, created_by=self.user)
+                person.registered_on = clean["registered_on"] or self.today
                 person.search_name = normalize_text(f"{person.given_names} {person.family_names}")
                 new.append(person)
                 continue
