@@ -65,3 +65,20 @@ def test_a_coordinator_fixes_a_rejected_file_and_imports_it(page, login, screens
     screenshot(page, "import-done")
     assert Person.objects.filter(ref__startswith="P-").count() == 5
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_a_coordinator_exports_people_with_a_reason(page, login, screenshot, demo_users, tmp_path):
+    from orientation.models import AccessLog
+    from tests.factories import PersonFactory
+
+    PersonFactory(ref="E-1")
+    login("coordinator")
+    page.goto(f"{page.base_url}/people/export/")
+    page.fill("textarea[name=reason]", "Informe trimestral al donante")
+    screenshot(page, "people-export")
+    with page.expect_download() as download:
+        page.locator('[data-testid="people-export-form"] button[type=submit]').click()
+    content = open(download.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert content[0].startswith("ref,given_names,family_names,sex,")
+    assert content[1].startswith("E-1,")
+    assert AccessLog.objects.get(action="export").reason == "Informe trimestral al donante"
