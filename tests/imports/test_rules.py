@@ -338,3 +338,37 @@ def test_xlsx_errors_name_the_spreadsheet_row(run_import, tmp_path, ref):
         errors = run_import("people", path).messages()
     assert errors == [(4, "sex", "Unknown code “?”. Use one of: F, M, X.")]
     assert not Person.objects.exists()
+
+
+def test_a_file_with_too_many_rows(run_import, tmp_path, ref, monkeypatch):
+    monkeypatch.setattr("cases.imports.engine.MAX_ROWS", 3)
+    path = write_csv(tmp_path / "people.csv", [person_row(n) for n in range(1, 6)])
+    with translation.override("en"):
+        outcome = run_import("people", path)
+        errors = outcome.messages()
+    assert errors == [(None, "", "The file has more than 3 rows: split it into smaller files.")]
+    assert not Person.objects.exists()
+
+
+def test_a_clash_with_a_concurrent_write_saves_nothing_and_says_so(run_import, tmp_path, ref, monkeypatch):
+    from django.db import IntegrityError
+
+    from cases.imports.kinds import PeopleImporter
+
+    def clash(self, chunk, stats):
+        PersonFactory(ref="written-before-the-clash")
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(PeopleImporter, "write_chunk", clash)
+    with translation.override("en"):
+        outcome = run_import("people", write_csv(tmp_path / "people.csv", [person_row(1)]))
+        errors = outcome.messages()
+    assert not outcome.ok
+    assert errors == [
+        (
+            None,
+            "",
+            "The data changed while the file was being imported (another import or user). Nothing was saved: try again.",
+        )
+    ]
+    assert not Person.objects.exists()
