@@ -34,6 +34,8 @@ def outbox_send(*, message_id: int) -> bool:
         return True
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
+            if message.task_name not in app.tasks:
+                app.loader.import_default_modules()  # every app's tasks.py, as a worker would
             app.tasks[message.task_name].apply(kwargs=message.kwargs, throw=True)
         else:
             app.send_task(message.task_name, kwargs=message.kwargs)

@@ -34,7 +34,7 @@ def entries(path: Path) -> dict[str, tuple[str, bool]]:
             if current is not None and '"' in ln:
                 current.append(ln[ln.index('"') :])
         k = "".join(key)
-        if k and k != '"""':
+        if k:
             result[k] = ("".join(value), fuzzy)
     return result
 
@@ -76,7 +76,7 @@ def main() -> int:
                         f"{domain}.po is out of date: run `make messages`. New: {added} Gone: {removed}"
                     )
                 for msgid, (msgstr, fuzzy) in after.items():
-                    if msgstr.replace('"', "") == "" or fuzzy:
+                    if any(form == "" for form in msgstr.split("\x00")) or fuzzy:
                         problems.append(f"untranslated or fuzzy in {domain}.po: {msgid[:80]}")
         finally:
             shutil.rmtree(PO)

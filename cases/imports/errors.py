@@ -1,0 +1,139 @@
+"""Import errors: a row, a column and a reason.
+
+Errors are kept as a code with parameters and turned into words only when shown, so a file checked
+by a Celery worker is explained in the language of whoever reads the page. Parameters never hold
+names, document numbers, phones or birth dates: only codes, references, event dates and numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    # The file as a whole
+    "file_unreadable": _(
+        "The file could not be read. Save it as CSV (UTF-8) or Excel (.xlsx) and try again."
+    ),
+    "file_encoding": _(
+        "The file is not UTF-8 text. In Excel choose “Save as” → “CSV UTF-8 (comma delimited)”."
+    ),
+    "file_empty": _("The file is empty: the first row must name the columns."),
+    "no_rows": _("The file has a header row but no data rows."),
+    "too_many_rows": _("The file has more than %(max)s rows: split it into smaller files."),
+    # The header row
+    "unknown_column": _("Unknown column “%(value)s”. Expected columns: %(allowed)s."),
+    "missing_column": _("The required column “%(value)s” is missing."),
+    "duplicate_column": _("The column “%(value)s” appears more than once."),
+    "extra_values": _("This row has more values than the header has columns."),
+    # Values
+    "required": _("A value is required."),
+    "too_long": _("At most %(max)s characters."),
+    "unknown_code": _("Unknown code “%(value)s”. Use one of: %(allowed)s."),
+    "unknown_site": _("Unknown site “%(value)s”."),
+    "unknown_program": _("Unknown program “%(value)s”."),
+    "unknown_service_type": _("Unknown service type “%(value)s”."),
+    "unknown_partner": _("Unknown partner “%(value)s”."),
+    "unknown_district": _("Unknown district “%(value)s”: use the 6-digit UBIGEO code."),
+    "unknown_nationality": _(
+        "Unknown nationality “%(value)s”: use the 2-letter ISO country code (VE, PE, CO…)."
+    ),
+    "unknown_group": _("There is no group “%(value)s” at site %(site)s in program %(program)s."),
+    "bad_date": _("“%(value)s” is not a date: write it as YYYY-MM-DD."),
+    "bad_date_private": _("This is not a date: write it as YYYY-MM-DD."),
+    "date_too_early": _("The date %(value)s is too far in the past."),
+    "future_date": _("The date %(value)s is in the future."),
+    "future_date_private": _("The date is in the future."),
+    "before_program": _("The date %(value)s is before program %(program)s started (%(start)s)."),
+    "after_program": _("The date %(value)s is after program %(program)s ended (%(end)s)."),
+    "site_not_in_program": _("Site %(value)s is not a site of program %(program)s."),
+    "birth_after_registration": _("The birth date is after the registration date."),
+    "bad_dni": _("A DNI has exactly 8 digits."),
+    "bad_document_number": _("A document number has 3 to 30 letters, digits or hyphens."),
+    "document_incomplete": _("Give both document_type and document_number, or leave both empty."),
+    "document_taken": _("This document is already registered for another person."),
+    "bad_phone": _("A phone has 6 to 15 digits (spaces, hyphens and a leading + are allowed)."),
+    "bad_present": _("Write 1 (present) or 0 (absent)."),
+    "not_for_direct": _("Leave this empty for a direct service."),
+    "completed_without_date": _("A completed referral needs its completion date (completed_on)."),
+    "completed_before_date": _("The completion date %(value)s is before the referral date %(date)s."),
+    "completed_on_not_completed": _("Only a completed referral has a completion date."),
+    "unknown_person": _("No person with reference “%(value)s”: import the people first."),
+    "duplicate_key": _("The reference “%(value)s” is already in row %(other)s."),
+    "duplicate_document": _("The same document is already in row %(other)s."),
+    "duplicate_attendance": _("This person is already listed for the same session in row %(other)s."),
+    "kind_changed": _("The reference “%(value)s” is already a %(existing)s: its kind cannot change."),
+    "ref_not_yours": _("The reference “%(value)s” belongs to a record of a site you may not change."),
+    "site_forbidden": _("You may not import records for site %(value)s."),
+    "program_forbidden": _("You may not import records for program %(value)s."),
+    # The write itself
+    "changed_meanwhile": _(
+        "The data changed while the file was being imported (another import or user). Nothing was saved: try again."
+    ),
+}
+
+KIND_LABELS = {"direct": _("direct service"), "referral": _("referral")}
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One reason to reject a file. ``row`` is the spreadsheet row (the header is row 1); None for
+    the file as a whole."""
+
+    row: int | None
+    column: str
+    code: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        params = dict(self.params)
+        if "existing" in params:
+            params["existing"] = KIND_LABELS.get(params["existing"], params["existing"])
+        template = MESSAGES.get(self.code, self.code)
+        try:
+            return str(template) % params if params else str(template)
+        except (KeyError, TypeError, ValueError):
+            return str(template)
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "code": self.code, "params": self.params}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RowError:
+        return cls(
+            row=data.get("row"),
+            column=data.get("column", ""),
+            code=data.get("code", ""),
+            params=data.get("params") or {},
+        )
+
+    def __str__(self) -> str:
+        where = _("file") if self.row is None else _("row %(row)s") % {"row": self.row}
+        if self.column:
+            return f"{where}, {self.column}: {self.message}"
+        return f"{where}: {self.message}"
+
+
+class ErrorSink:
+    """Collects errors while a file is read: counts them all, keeps the first ``keep`` (None: all),
+    and hands each to ``on_error`` (the command prints them as they come)."""
+
+    def __init__(self, *, keep: int | None = 1000, on_error: Callable[[RowError], None] | None = None):
+        self.keep = keep
+        self.on_error = on_error
+        self.errors: list[RowError] = []
+        self.count = 0
+
+    def add(self, row: int | None, column: str, code: str, **params) -> None:
+        error = RowError(row=row, column=column, code=code, params=params)
+        self.count += 1
+        if self.keep is None or len(self.errors) < self.keep:
+            self.errors.append(error)
+        if self.on_error is not None:
+            self.on_error(error)
+
+    def __bool__(self) -> bool:
+        return self.count > 0

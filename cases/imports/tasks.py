@@ -1,0 +1,23 @@
+"""Celery tasks of the import: each takes an ImportBatch id and is safe to run twice.
+
+Celery's autodiscovery imports ``cases.tasks``, which imports this module.
+"""
+
+from celery import shared_task
+
+from .actions import import_batch_check, import_batch_run, import_batches_cleanup
+
+
+@shared_task(ignore_result=True)
+def import_batch_check_task(batch_id: int) -> None:
+    import_batch_check(batch_id=batch_id)
+
+
+@shared_task(ignore_result=True)
+def import_batch_run_task(batch_id: int) -> None:
+    import_batch_run(batch_id=batch_id)
+
+
+@shared_task(ignore_result=True)
+def import_batches_cleanup_task() -> int:
+    return import_batches_cleanup()

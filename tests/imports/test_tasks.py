@@ -1,0 +1,145 @@
+"""Background work: the check and import tasks on a real worker, progress, and the cleanup."""
+
+import os
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from cases.imports.actions import import_batch_confirm, import_batch_create, import_batches_cleanup
+from cases.imports.engine import BatchProgress
+from cases.imports.tasks import import_batch_check_task, import_batch_run_task
+from cases.models import ImportBatch, Person
+from tests.factories import PersonFactory
+
+from .conftest import person_row, write_csv
+
+Status = ImportBatch.Status
+
+
+def make_batch(user, tmp_path, rows, django_capture_on_commit_callbacks=None, name="people.csv"):
+    path = write_csv(tmp_path / name, rows)
+    upload = SimpleUploadedFile(name, path.read_bytes())
+    if django_capture_on_commit_callbacks is None:
+        return import_batch_create(user=user, kind="people", upload=upload)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = import_batch_create(user=user, kind="people", upload=upload)
+    batch.refresh_from_db()
+    return batch
+
+
+def test_tasks_run_once_however_often_they_are_delivered(
+    coordinator, tmp_path, django_capture_on_commit_callbacks
+):
+    batch = make_batch(
+        coordinator, tmp_path, [person_row(1), person_row(2)], django_capture_on_commit_callbacks
+    )
+    assert batch.status == Status.READY
+    import_batch_check_task(batch.pk)  # a second delivery: nothing changes
+    import_batch_run_task(batch.pk)  # not confirmed: nothing is imported
+    assert not Person.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_batch_confirm(batch=batch, user=coordinator)
+    import_batch_run_task(batch.pk)  # delivered twice
+    batch.refresh_from_db()
+    assert batch.status == Status.DONE and Person.objects.count() == 2
+    assert Person.history.count() == 2
+
+
+def test_a_batch_whose_uploader_is_gone_is_not_imported(
+    coordinator, tmp_path, django_capture_on_commit_callbacks
+):
+    batch = make_batch(coordinator, tmp_path, [person_row(1)], django_capture_on_commit_callbacks)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.QUEUED, uploaded_by=None)
+    import_batch_run_task(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED and not Person.objects.exists()
+
+
+def test_cleanup_removes_stale_uploads_and_orphan_files(coordinator, tmp_path, media_root):
+    now = timezone.now()
+    stale = make_batch(coordinator, tmp_path, [person_row(1)], name="old.csv")
+    fresh = make_batch(coordinator, tmp_path, [person_row(2)], name="new.csv")
+    ImportBatch.objects.filter(pk=stale.pk).update(created_at=now - timedelta(days=2))
+    running = make_batch(coordinator, tmp_path, [person_row(3)], name="run.csv")
+    ImportBatch.objects.filter(pk=running.pk).update(
+        status=Status.RUNNING, summary={"started_at": (now - timedelta(hours=3)).isoformat()}
+    )
+    orphan_old = default_storage.save("imports/2020/01/orphan.csv", SimpleUploadedFile("x", b"ref\n"))
+    orphan_new = default_storage.save("imports/2020/01/recent.csv", SimpleUploadedFile("x", b"ref\n"))
+    two_days_ago = (now - timedelta(days=2)).timestamp()
+    os.utime(media_root / orphan_old, (two_days_ago, two_days_ago))
+
+    assert import_batches_cleanup(now=now) == 2
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    running.refresh_from_db()
+    assert (stale.status, stale.file.name) == (Status.ABANDONED, "")
+    assert fresh.status == Status.UPLOADED and default_storage.exists(fresh.file.name)
+    assert running.status == Status.FAILED and default_storage.exists(running.file.name)
+    assert not default_storage.exists(orphan_old) and default_storage.exists(orphan_new)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_outside_a_transaction_is_saved_directly(make_user, tmp_path):
+    batch = make_batch(make_user("coordinator"), tmp_path, [person_row(1)])
+    BatchProgress(batch.pk)(7)
+    batch.refresh_from_db()
+    assert batch.processed_rows == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_visible_while_the_import_transaction_is_open(make_user, tmp_path):
+    """On PostgreSQL the count goes through a second connection, so the page sees it at once."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has a single writer: progress shows when the import ends")
+    batch = make_batch(make_user("coordinator"), tmp_path, [person_row(1)])
+    real = connections["default"]
+    observer = type(real)(dict(real.settings_dict), alias="observer")
+    progress = BatchProgress(batch.pk)
+    try:
+        with transaction.atomic():
+            PersonFactory()
+            progress(500)
+            with observer.cursor() as cursor:
+                cursor.execute("SELECT processed_rows FROM cases_importbatch WHERE id = %s", [batch.pk])
+                assert cursor.fetchone()[0] == 500
+                cursor.execute("SELECT count(*) FROM cases_person")
+                assert cursor.fetchone()[0] == 0  # the import's own rows are not visible yet
+            transaction.set_rollback(True)
+    finally:
+        progress.close()
+        observer.close()
+
+
+@pytest.fixture
+def worker_media(media_root, monkeypatch):
+    """The worker process must store and read uploads where this test does."""
+    monkeypatch.setenv("MEDIA_ROOT", str(media_root))
+
+
+@pytest.mark.worker
+def test_a_real_worker_checks_and_imports_a_file(worker_media, celery_worker_process, make_user, tmp_path):
+    coordinator = make_user("coordinator")
+    batch = make_batch(coordinator, tmp_path, [person_row(n) for n in range(1, 2501)])
+
+    def wait_for(*statuses, timeout=90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch.refresh_from_db()
+            if batch.status in statuses:
+                return batch
+            time.sleep(0.2)
+        pytest.fail(f"import #{batch.pk} stayed {batch.status}")
+
+    wait_for(Status.READY, Status.INVALID)
+    assert (batch.status, batch.total_rows) == (Status.READY, 2500)
+    import_batch_confirm(batch=batch, user=coordinator)
+    wait_for(Status.DONE, Status.INVALID, Status.FAILED)
+    assert (batch.status, batch.processed_rows, batch.total_rows) == (Status.DONE, 2500, 2500)
+    assert batch.summary["counts"]["people"] == {"created": 2500}
+    assert Person.objects.count() == 2500 and not batch.file
