@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "orientation.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cases.middleware.BreakGlassMiddleware",
 ]
 
 ROOT_URLCONF = "orientation.urls"
