@@ -14,7 +14,7 @@ from django_countries import countries
 from orientation.models import District, Site
 from orientation.selectors import sites_visible_to
 
-from .choices import AgeBand, PopulationType
+from .choices import AgeBand, PopulationType, Sex
 from .models import (
     GUARDIAN_CONSENT_AGE,
     Area,
@@ -115,6 +115,7 @@ class PersonForm(forms.ModelForm):
         self.fields["district"].label = _("District (UBIGEO)")
         self.fields["district"].label_from_instance = lambda d: f"{d.name} · {d.province} ({d.ubigeo})"
         self.fields["nationality"].choices = nationality_choices()
+        self.fields["sex"].choices = Sex.choices
         self.fields["vulnerabilities"].queryset = Vulnerability.objects.order_by("name")
         self.fields["vulnerabilities"].required = False
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
@@ -139,7 +140,7 @@ class PersonForm(forms.ModelForm):
                 Column("site", css_class="col-md-4"),
                 Column("registered_on", css_class="col-md-4"),
             ),
-            Div(Field("vulnerabilities"), css_class="vulnerability-grid"),
+            Div(Field("vulnerabilities"), css_class="vulnerability-grid", style="columns: 17rem 3"),
         )
 
     def clean_given_names(self):

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from orientation.models import District, Site
 
 from .choices import DocumentType, PopulationType, Sex, age_band, age_on
+from .search import phonetic_key
 from .validators import document_number_normalize, validate_document_number, validate_phone
 
 # Under this age, consent is given by a parent or guardian (Law 29733 regulation, art. 28).
@@ -106,6 +107,8 @@ class Person(models.Model):
         _("family names"), max_length=120, help_text=_("Both family names, as on the document.")
     )
     search_name = models.CharField(max_length=250, editable=False, db_index=True, default="")
+    # The same name spelt as it sounds in Spanish (z/s, v/b, ll/y, silent h...): misspellings meet.
+    name_key = models.CharField(max_length=250, editable=False, default="", blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
     birth_date_estimated = models.BooleanField(_("birth date is estimated"), default=False)
@@ -161,7 +164,7 @@ class Person(models.Model):
     archive_reason = models.CharField(_("reason for archiving"), max_length=300, blank=True)
     anonymized_at = models.DateTimeField(_("anonymized"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[vulnerabilities], excluded_fields=["search_name"])
+    history = HistoricalRecords(m2m_fields=[vulnerabilities], excluded_fields=["search_name", "name_key"])
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -178,10 +181,11 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_name = normalize_text(f"{self.given_names} {self.family_names}")
+        self.name_key = phonetic_key(self.search_name)
         if kwargs.get("update_fields") is not None and (
             "given_names" in kwargs["update_fields"] or "family_names" in kwargs["update_fields"]
         ):
-            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_name"}
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_name", "name_key"}
         super().save(*args, **kwargs)
 
     def clean(self):

@@ -40,19 +40,57 @@ def similarity(a: str | None, b: str | None) -> float:
 
 
 def word_similarity(a: str | None, b: str | None) -> float:
-    """How well ``a`` matches some run of consecutive words of ``b`` (close to pg_trgm's)."""
+    """How well ``a`` matches a run of consecutive trigrams of ``b`` (pg_trgm ``word_similarity``):
+    the best shared / (trigrams of ``a`` + trigrams of the run not in ``a``)."""
     ta = trigrams(a or "")
-    words = _WORD.findall((b or "").lower())
-    if not ta or not words:
+    if not ta:
         return 0.0
-    word_trigrams = [trigrams(w) for w in words]
+    ordered = []
+    for word in _WORD.findall((b or "").lower()):
+        padded = f"  {word} "
+        ordered.extend(padded[i : i + 3] for i in range(len(padded) - 2))
     best = 0.0
-    for start in range(len(words)):
-        extent: set[str] = set()
-        for end in range(start, len(words)):
-            extent |= word_trigrams[end]
-            best = max(best, len(ta & extent) / len(ta | extent))
+    for start in range(len(ordered)):
+        if ordered[start] not in ta:
+            continue  # the best run starts (and ends) on a shared trigram
+        run: set[str] = set()
+        for trigram in ordered[start:]:
+            run.add(trigram)
+            if trigram in ta:
+                shared = len(run & ta)
+                best = max(best, shared / (len(ta) + len(run - ta)))
     return best
+
+
+_PHONETIC_RULES = [
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"ch"), "x"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"qu"), "k"),
+    (re.compile(r"g(?=[ei])"), "j"),
+    (re.compile(r"gu(?=[ei])"), "g"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"h"), ""),
+    (re.compile(r"y(?![aeiou])"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+
+
+def phonetic_key(normalized: str) -> str:
+    """Spanish sound-alike spelling of an already normalized name, so that common misspellings
+    meet: 'yusmary gonzalez' and 'yusmari gonsales' -> 'yusmari gonsales'; 'jhonny' -> 'joni'."""
+    words = []
+    for word in (normalized or "").split():
+        for pattern, replacement in _PHONETIC_RULES:
+            word = pattern.sub(replacement, word)
+        if word:
+            words.append(word)
+    return " ".join(words)
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:

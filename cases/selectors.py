@@ -24,7 +24,7 @@ from orientation.selectors import site_ids_visible_to
 
 from .choices import AGE_BANDS, AgeBand
 from .models import CaseNote, Household, IdentityDocument, Intake, Person, normalize_text
-from .search import Similarity, WordSimilarity
+from .search import Similarity, WordSimilarity, phonetic_key
 from .validators import document_number_normalize, phone_normalize_or_none
 
 BREAK_GLASS_HOURS = 8
@@ -162,6 +162,10 @@ class SearchTerm:
     def __bool__(self) -> bool:
         return bool(self.name or self.document or self.phone)
 
+    @property
+    def key(self) -> str:
+        return phonetic_key(self.name)
+
 
 def _document_person_ids(number: str) -> list[int]:
     if not number:
@@ -181,7 +185,8 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
         condition |= (
             Q(search_name__contains=term.name)
             | Q(search_name__trgm_similar=term.name)
-            | Q(search_name__trgm_word_similar=term.name)
+            | Q(name_key__trgm_similar=term.key)
+            | Q(name_key__trgm_word_similar=term.key)
         )
     if term.document:
         ids = _document_person_ids(term.document)
@@ -191,10 +196,8 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
         condition |= Q(phone=term.phone) | Q(guardian_phone=term.phone)
     qs = qs.filter(condition)
     if term.name:
-        name = Value(term.name)
-        qs = qs.annotate(
-            relevance=Greatest(Similarity("search_name", name), WordSimilarity(name, "search_name"))
-        )
+        key = Value(term.key)
+        qs = qs.annotate(relevance=Greatest(Similarity("name_key", key), WordSimilarity(key, "name_key")))
     return qs
 
 
@@ -339,6 +342,7 @@ def person_duplicate_candidates(
     from .search import similarity
 
     name = normalize_text(f"{given_names} {family_names}")
+    key = phonetic_key(name)
     document = document_number_normalize(document_number)
     phone = phone_normalize_or_none(phone) or ""
     base = Person.objects.filter(anonymized_at__isnull=True)
@@ -347,8 +351,8 @@ def person_duplicate_candidates(
     ids: set[int] = set()
     if len(name) >= 3:
         ids.update(
-            base.filter(search_name__trgm_similar=name)
-            .annotate(similarity=Similarity("search_name", Value(name)))
+            base.filter(name_key__trgm_similar=key)
+            .annotate(similarity=Similarity("name_key", Value(key)))
             .order_by("-similarity")
             .values_list("pk", flat=True)[:20]
         )
@@ -362,7 +366,7 @@ def person_duplicate_candidates(
     if birth_date and len(name) >= 3:
         birth_ids = set(
             base.filter(birth_date=birth_date)
-            .annotate(similarity=Similarity("search_name", Value(name)))
+            .annotate(similarity=Similarity("name_key", Value(key)))
             .filter(similarity__gte=DUPLICATE_BIRTH_DATE_NAME_THRESHOLD)
             .values_list("pk", flat=True)[:20]
         )
@@ -372,7 +376,7 @@ def person_duplicate_candidates(
     people = Person.objects.filter(pk__in=ids).select_related("site")
     candidates = []
     for person in people:
-        sim = similarity(name, person.search_name)
+        sim = similarity(key, person.name_key)
         candidate = DuplicateCandidate(
             person=person, name_similarity=sim, open=person_is_open_to(user, person)
         )

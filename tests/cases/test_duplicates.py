@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Person
-from cases.search import similarity, word_similarity
+from cases.search import phonetic_key, similarity, word_similarity
 from cases.selectors import person_duplicate_candidates
 from orientation.models import AccessLog
 from tests.factories import IdentityDocumentFactory, PersonFactory, site
@@ -24,6 +24,26 @@ def test_trigram_similarity_matches_pg_trgm_examples():
     assert similarity("", "ana") == 0.0
     assert word_similarity("rojas", "ana rojas mendoza") == 1.0
     assert word_similarity("zzz", "ana rojas") == 0.0
+    # pg_trgm: word_similarity('word', 'two words') = 0.8.
+    assert word_similarity("word", "two words") == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("yusmary gonzalez", "yusmari gonsales"),
+        ("jhonny chavez", "johnny chaves"),
+        ("kevin villa", "kebin biya"),
+        ("guillermo quispe", "guiyermo kispe"),
+        ("hector cespedes", "ector sespedes"),
+    ],
+)
+def test_spanish_sound_alike_spellings_share_a_key(one, other):
+    assert phonetic_key(one) == phonetic_key(other)
+
+
+def test_different_names_keep_different_keys():
+    assert phonetic_key("rosa mamani") != phonetic_key("rosa mendoza")
 
 
 @pytest.mark.parametrize(
@@ -35,6 +55,7 @@ def test_trigram_similarity_matches_pg_trgm_examples():
         ("Ana María", "Mendoza Rojas"),  # family names swapped
         ("Ana María", "Rojas"),  # second family name missing
         ("Anna Maria", "Rojas Mendosa"),  # misspelt
+        ("Ana Marya", "Roxas Mendosa"),  # misspelt, sound-alike
     ],
 )
 def test_name_variants_are_found(caseworker, given, family):

@@ -63,7 +63,11 @@ def test_birth_date_in_the_future(forms_for):
 
 def test_birth_date_after_registration(forms_for):
     forms = forms_for(
-        **{"person-birth_date": "2024-06-01", "person-registered_on": "2024-05-01", "consent-given_by": "guardian"}
+        **{
+            "person-birth_date": "2024-06-01",
+            "person-registered_on": "2024-05-01",
+            "consent-given_by": "guardian",
+        }
     )
     assert forms.person.errors["birth_date"] == ["The birth date cannot be after the registration date."]
 
@@ -91,7 +95,9 @@ def test_valid_phones_are_normalized(raw, stored):
     assert phone_normalize(raw) == stored
 
 
-@pytest.mark.parametrize("raw", ["12345", "887654321", "98765432", "9876543210", "+51 887654321", "+5", "tel 987"])
+@pytest.mark.parametrize(
+    "raw", ["12345", "887654321", "98765432", "9876543210", "+51 887654321", "+5", "tel 987"]
+)
 def test_malformed_phones_are_refused(forms_for, raw):
     with pytest.raises(ValidationError):
         phone_normalize(raw)
@@ -139,9 +145,15 @@ def test_guardian_required_under_14_at_registration(forms_for):
     forms = forms_for(**{"person-birth_date": eleven})
     assert forms.consent.errors["given_by"] == ["Under 14, consent must be given by a parent or guardian."]
     forms = forms_for(**{"person-birth_date": eleven, "consent-given_by": "guardian"})
-    assert forms.consent.errors["guardian_name"] == ["Write the name of the parent or guardian who gave consent."]
+    assert forms.consent.errors["guardian_name"] == [
+        "Write the name of the parent or guardian who gave consent."
+    ]
     forms = forms_for(
-        **{"person-birth_date": eleven, "consent-given_by": "guardian", "consent-guardian_name": "Rosa Ortega"}
+        **{
+            "person-birth_date": eleven,
+            "consent-given_by": "guardian",
+            "consent-guardian_name": "Rosa Ortega",
+        }
     )
     assert forms.is_valid()
 
@@ -172,7 +184,9 @@ def test_joining_a_household_needs_a_known_code_and_a_relationship(forms_for):
 
 
 def test_bad_registration_saves_nothing(client_for, caseworker):
-    data = registration(**{"person-site": str(site().pk), "document-doc_type": "dni", "document-number": "123"})
+    data = registration(
+        **{"person-site": str(site().pk), "document-doc_type": "dni", "document-number": "123"}
+    )
     response = client_for(caseworker).post(reverse("cases:person_register"), data)
     assert response.status_code == 200
     assert Person.objects.count() == 0 and Consent.objects.count() == 0

@@ -104,9 +104,10 @@ def test_facilitator_and_coordinator_cannot_register(client_for, users, role):
 def test_coordinator_sees_no_write_buttons(client_for, users, own):
     content = client_for(users["coordinator"]).get(reverse("cases:person_detail", args=[own.pk])).content
     assert b'data-testid="person-actions"' not in content
-    assert b'data-testid="register-person"' not in client_for(users["coordinator"]).get(
-        reverse("cases:person_list")
-    ).content
+    assert (
+        b'data-testid="register-person"'
+        not in client_for(users["coordinator"]).get(reverse("cases:person_list")).content
+    )
 
 
 @pytest.mark.parametrize("role", ["caseworker", "psychosocial"])
@@ -168,7 +169,9 @@ def test_break_glass_is_for_case_workers_only(client_for, users, other, role):
 
 
 def test_unknown_person_is_a_404(client_for, users):
-    assert client_for(users["caseworker"]).get(reverse("cases:person_detail", args=[999999])).status_code == 404
+    assert (
+        client_for(users["caseworker"]).get(reverse("cases:person_detail", args=[999999])).status_code == 404
+    )
 
 
 def test_signed_out_visitors_go_to_the_login(client, own):

@@ -39,7 +39,9 @@ def _fill_timeline(person, rows, user):
         IntakeNeedFactory(intake=intake, area="primary_care")
         DirectServiceFactory(person=person, staff=user)
         ReferralFactory(person=person)
-        AttendanceFactory(person=person, session=SportSessionFactory(date=date(2024, 1, 1) + timedelta(days=i)))
+        AttendanceFactory(
+            person=person, session=SportSessionFactory(date=date(2024, 1, 1) + timedelta(days=i))
+        )
         CaseNoteFactory(person=person, author=user)
         CaseNoteFactory(person=person, author=user, kind="psychosocial")
         IdentityDocumentFactory(person=person)
@@ -69,7 +71,17 @@ def test_person_page_query_count_does_not_grow_with_rows(
         response = client.get(_detail(person))
     assert response.status_code == 200
     kinds = {entry.kind for entry in response.context["timeline"]}
-    assert kinds >= {"intake", "service", "referral", "attendance", "note", "document", "status", "consent", "change"}
+    assert kinds >= {
+        "intake",
+        "service",
+        "referral",
+        "attendance",
+        "note",
+        "document",
+        "status",
+        "consent",
+        "change",
+    }
     notes = [e for e in response.context["timeline"] if e.kind == "note"]
     assert len(notes) == (2 * rows if role == "psychosocial" else rows)
     assert len(response.context["members"]) == rows
@@ -263,7 +275,9 @@ def test_home_widget_counts_todays_intakes_at_the_users_sites(caseworker, facili
 def test_notes_and_consent(client_for, psychosocial):
     person = PersonFactory(birth_date=TODAY - timedelta(days=365 * 10))
     client = client_for(psychosocial)
-    client.post(reverse("cases:case_note_create", args=[person.pk]), {"note-kind": "general", "note-text": "Llamar"})
+    client.post(
+        reverse("cases:case_note_create", args=[person.pk]), {"note-kind": "general", "note-text": "Llamar"}
+    )
     assert CaseNote.objects.get().author == psychosocial
 
     url = reverse("cases:consent_create", args=[person.pk])
@@ -295,5 +309,10 @@ def test_documents_and_status(client_for, caseworker):
     status_url = reverse("cases:status_create", args=[person.pk])
     bad = {"status": "cpp", "since": "2025-02-01", "expires_on": "2025-01-01"}
     assert client.post(status_url, bad).status_code == 200
-    assert client.post(status_url, {"status": "cpp", "since": "2025-02-01", "expires_on": "2029-02-01"}).status_code == 302
+    assert (
+        client.post(
+            status_url, {"status": "cpp", "since": "2025-02-01", "expires_on": "2029-02-01"}
+        ).status_code
+        == 302
+    )
     assert RegularizationStatus.objects.get().recorded_by == caseworker
