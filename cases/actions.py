@@ -303,3 +303,57 @@ def person_break_glass(*, user, person: Person, reason: str, request=None) -> Ac
 def case_note_opened(*, user, note: CaseNote, request=None) -> AccessLog:
     """Every opening of a confidential psychosocial note is kept in the access log."""
     return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=note, request=request)
+
+
+def expiry_reminders_send(*, today: date | None = None, days: int = 30) -> int:
+    """Tell the case workers of a person's site that an identity document or the current
+    migratory status expires within ``days``. Idempotent: one notification per record, expiry
+    date and staff member (the message holds no name; the link opens the file)."""
+    from collections import defaultdict
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+    from django.urls import reverse
+
+    from orientation.actions import notification_send
+    from orientation.models import SiteMembership
+
+    today = today or timezone.localdate()
+    window = (today, today + timedelta(days=days))
+    live = {"person__archived_at__isnull": True, "person__anonymized_at__isnull": True}
+    fields = ("pk", "person_id", "person__site_id", "expires_on")
+    documents = IdentityDocument.objects.filter(expires_on__range=window, **live).values_list(*fields)
+    newer = RegularizationStatus.objects.filter(person=OuterRef("person"), since__gt=OuterRef("since"))
+    statuses = (
+        RegularizationStatus.objects.filter(expires_on__range=window, **live)
+        .exclude(Exists(newer))
+        .values_list(*fields)
+    )
+    items = [("document", row) for row in documents] + [("status", row) for row in statuses]
+    if not items:
+        return 0
+    staff = defaultdict(list)
+    memberships = SiteMembership.objects.filter(
+        site_id__in={row[2] for _kind, row in items},
+        user__is_active=True,
+        user__groups__name__in=sorted(roles.CASE_WORKERS - {roles.ADMIN}),
+    ).values_list("site_id", "user_id")
+    for site_id, user_id in set(memberships):
+        staff[site_id].append(user_id)
+    users = get_user_model().objects.in_bulk({u for ids in staff.values() for u in ids})
+    messages = {
+        "document": _("An identity document expires on %(day)s."),
+        "status": _("A migratory status expires on %(day)s."),
+    }
+    sent = 0
+    for kind, (pk, person_id, site_id, expires_on) in items:
+        for user_id in staff.get(site_id, []):
+            notification_send(
+                user=users[user_id],
+                message=messages[kind] % {"day": expires_on.strftime("%d/%m/%Y")},
+                url=reverse("cases:person_detail", args=[person_id]),
+                key=f"expiry:{kind}:{pk}:{expires_on.isoformat()}",
+            )
+            sent += 1
+    return sent

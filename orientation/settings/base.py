@@ -239,6 +239,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "orientation.tasks.outbox_sweep_task", "schedule": 60.0},
+    "expiry-reminders": {"task": "cases.tasks.expiry_reminders_task", "schedule": 24 * 3600.0},
 }
 
 # --- Orienta ----------------------------------------------------------------------------------

@@ -122,7 +122,9 @@ def test_edit_keeps_history_with_user_and_reason(client_for, caseworker):
     assert latest.history_change_reason == "nuevo número"
     changes = client.get(_detail(person)).context["changes"]
     phone_label = str(Person._meta.get_field("phone").verbose_name)
-    assert [(str(c.label), c.old, c.new) for c in changes[0].changes] == [(phone_label, "987000111", "987000222")]
+    assert [(str(c.label), c.old, c.new) for c in changes[0].changes] == [
+        (phone_label, "987000111", "987000222")
+    ]
 
 
 def test_edit_with_bad_data_changes_nothing(client_for, caseworker):
@@ -317,3 +319,32 @@ def test_documents_and_status(client_for, caseworker):
         == 302
     )
     assert RegularizationStatus.objects.get().recorded_by == caseworker
+
+
+def test_expiry_reminders_are_sent_once_to_the_sites_case_workers(make_user):
+    from cases.tasks import expiry_reminders_task
+    from orientation.models import Notification
+
+    here = make_user("caseworker", sites=["PAO-LS"])
+    psy = make_user("psychosocial", sites=["PAO-LS"])
+    make_user("caseworker", sites=["SCH-01"])
+    make_user("facilitator", sites=["PAO-LS"])
+    person = PersonFactory()
+    soon = IdentityDocumentFactory(person=person, expires_on=TODAY + timedelta(days=10))
+    IdentityDocumentFactory(person=person, expires_on=TODAY + timedelta(days=90))
+    # An older status that expires soon is superseded by the current one: no reminder for it.
+    RegularizationStatusFactory(person=person, since=date(2024, 1, 1), expires_on=TODAY + timedelta(days=5))
+    current = RegularizationStatusFactory(
+        person=person, since=date(2025, 1, 1), expires_on=TODAY + timedelta(days=20)
+    )
+    expiry_reminders_task.delay()
+    notes = Notification.objects.order_by("user_id", "key")
+    assert {n.user_id for n in notes} == {here.pk, psy.pk}
+    assert notes.count() == 4  # the document and the current status, for two people at the site
+    assert all(n.url == reverse("cases:person_detail", args=[person.pk]) for n in notes)
+    assert {n.key for n in notes} == {
+        f"expiry:document:{soon.pk}:{soon.expires_on.isoformat()}",
+        f"expiry:status:{current.pk}:{current.expires_on.isoformat()}",
+    }
+    expiry_reminders_task.delay()
+    assert Notification.objects.count() == 4
