@@ -1,1 +1,359 @@
+"""Writes on people and their case files. Each action validates (``full_clean``), saves in one
+transaction and stamps the history user; sensitive steps write the access log."""
 
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orientation import roles
+from orientation.actions import access_log_record
+from orientation.models import AccessLog, District, Site
+
+from .models import (
+    Area,
+    CaseNote,
+    Consent,
+    Household,
+    IdentityDocument,
+    Intake,
+    IntakeNeed,
+    Person,
+    RegularizationStatus,
+    Vulnerability,
+)
+
+HOUSEHOLD_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+BREAK_GLASS_MIN_REASON = 15
+
+
+def _stamp(obj, user):
+    obj._history_user = user
+    return obj
+
+
+def household_create(*, user, site: Site, district: District | None = None) -> Household:
+    """A new household with a short unambiguous code (H-7KQ2MX)."""
+    for _attempt in range(5):
+        code = "H-" + "".join(secrets.choice(HOUSEHOLD_CODE_ALPHABET) for _ in range(6))
+        if not Household.objects.filter(code=code).exists():
+            break
+    household = _stamp(Household(code=code, site=site, district=district), user)
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def person_register(
+    *,
+    user,
+    person: Person,
+    vulnerabilities: Iterable[Vulnerability] = (),
+    household_mode: str = "none",
+    household: Household | None = None,
+    relationship: str = "",
+    document: IdentityDocument | None = None,
+    status: RegularizationStatus | None = None,
+    consents: Iterable[Consent] = (),
+    duplicates_confirmed: Sequence[int] = (),
+    request=None,
+) -> Person:
+    """Register a person with their first document, status, consents and household.
+
+    ``duplicates_confirmed``: ids of possible duplicates the caseworker saw and set aside; the
+    decision is kept in the access log (ids only).
+    """
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    if household_mode == "new":
+        household = household_create(user=user, site=person.site, district=person.district)
+        relationship = Person.Relationship.HEAD
+    elif household_mode != "join":
+        household, relationship = None, ""
+    person.household = household
+    person.relationship = relationship if household else ""
+    person.created_by = user
+    _stamp(person, user)
+    person.full_clean()
+    person.save()
+    person.vulnerabilities.set(list(vulnerabilities))
+
+    if document is not None:
+        document.person = person
+        _stamp(document, user)
+        document.full_clean()
+        try:
+            with transaction.atomic():
+                document.save()
+        except IntegrityError:
+            raise ValidationError(
+                {
+                    "number": _(
+                        "A document of this type with this number is already registered for someone else."
+                    )
+                }
+            ) from None
+    if status is not None:
+        status.person = person
+        status.recorded_by = user
+        _stamp(status, user)
+        status.full_clean()
+        status.save()
+    for consent in consents:
+        consent.person = person
+        consent.recorded_by = user
+        _stamp(consent, user)
+        consent.full_clean()
+        consent.save()
+    if duplicates_confirmed:
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.DUPLICATE_CONFIRMED,
+            obj=person,
+            reason="candidates: " + ", ".join(str(i) for i in sorted(duplicates_confirmed)),
+            request=request,
+        )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    user,
+    person: Person,
+    vulnerabilities: Iterable[Vulnerability] | None = None,
+    household: Household | None = None,
+    relationship: str | None = None,
+    change_reason: str = "",
+) -> Person:
+    """Save changes made to a person (kept in their history with who, when and why)."""
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    if relationship is not None:
+        person.household = household
+        person.relationship = relationship if household else ""
+    _stamp(person, user)
+    person._change_reason = change_reason[:100] or None
+    person.full_clean()
+    person.save()
+    if vulnerabilities is not None:
+        person.vulnerabilities.set(list(vulnerabilities))
+    return person
+
+
+@transaction.atomic
+def person_archive(*, user, person: Person, reason: str = "") -> Person:
+    """Archive instead of delete: the file stays, out of lists and searches."""
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    if person.archived_at is None:
+        person.archived_at = timezone.now()
+        person.archive_reason = reason[:300]
+        _stamp(person, user)
+        person._change_reason = "archived"
+        person.save(update_fields=["archived_at", "archive_reason", "updated_at"])
+    return person
+
+
+@transaction.atomic
+def person_restore(*, user, person: Person) -> Person:
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    if person.archived_at is not None:
+        person.archived_at = None
+        person.archive_reason = ""
+        _stamp(person, user)
+        person._change_reason = "restored"
+        person.save(update_fields=["archived_at", "archive_reason", "updated_at"])
+    return person
+
+
+@transaction.atomic
+def intake_record(
+    *,
+    user,
+    person: Person,
+    site: Site,
+    day: date,
+    priority: str,
+    population_type: str,
+    needs: Mapping[str, str],
+    notes: str = "",
+) -> Intake:
+    """One visit: needs by area (area -> detail), priority and the population type at this contact.
+
+    A population type different from the person's becomes their current one, unless the intake
+    is older than their latest intake (a late entry of an old visit does not undo a newer one).
+    """
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    unknown = set(needs) - set(Area.values)
+    if unknown:
+        raise ValidationError(_("Unknown area of need."))
+    latest = person.intakes.order_by("-date").values_list("date", flat=True).first()
+    intake = _stamp(
+        Intake(
+            person=person,
+            site=site,
+            date=day,
+            caseworker=user,
+            priority=priority,
+            population_type=population_type,
+            notes=notes,
+        ),
+        user,
+    )
+    intake.full_clean()
+    intake.save()
+    for area, detail in needs.items():
+        need = _stamp(IntakeNeed(intake=intake, area=area, detail=(detail or "")[:300]), user)
+        need.full_clean()
+        need.save()
+    if population_type != person.population_type and (latest is None or day >= latest):
+        person.population_type = population_type
+        _stamp(person, user)
+        person._change_reason = "intake"
+        person.save(update_fields=["population_type", "updated_at"])
+    return intake
+
+
+@transaction.atomic
+def case_note_add(*, user, person: Person, kind: str, text: str, site: Site | None = None) -> CaseNote:
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    if kind == CaseNote.Kind.PSYCHOSOCIAL and not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        raise PermissionDenied
+    note = _stamp(CaseNote(person=person, kind=kind, text=text.strip(), author=user, site=site), user)
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def consent_give(*, user, person: Person, consent: Consent) -> Consent:
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    consent.person = person
+    consent.recorded_by = user
+    _stamp(consent, user)
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, user, consent: Consent, on: date | None = None) -> Consent:
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    if consent.withdrawn_on is not None:
+        return consent
+    consent.withdrawn_on = on or timezone.localdate()
+    consent.withdrawn_by = user
+    _stamp(consent, user)
+    consent.full_clean()
+    consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
+    return consent
+
+
+@transaction.atomic
+def identity_document_add(*, user, person: Person, document: IdentityDocument) -> IdentityDocument:
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    document.person = person
+    _stamp(document, user)
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def regularization_status_add(*, user, person: Person, status: RegularizationStatus) -> RegularizationStatus:
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    status.person = person
+    status.recorded_by = user
+    _stamp(status, user)
+    status.full_clean()
+    status.save()
+    return status
+
+
+@transaction.atomic
+def person_break_glass(*, user, person: Person, reason: str, request=None) -> AccessLog:
+    """Open another site's person with a typed reason, kept in the access log with user and time."""
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    reason = " ".join((reason or "").split())
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        raise ValidationError(
+            {"reason": _("Explain the reason in at least %(n)d characters.") % {"n": BREAK_GLASS_MIN_REASON}}
+        )
+    return access_log_record(
+        user=user, action=AccessLog.Action.BREAK_GLASS, obj=person, reason=reason, request=request
+    )
+
+
+def case_note_opened(*, user, note: CaseNote, request=None) -> AccessLog:
+    """Every opening of a confidential psychosocial note is kept in the access log."""
+    return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=note, request=request)
+
+
+def expiry_reminders_send(*, today: date | None = None, days: int = 30) -> int:
+    """Tell the case workers of a person's site that an identity document or the current
+    migratory status expires within ``days``. Idempotent: one notification per record, expiry
+    date and staff member (the message holds no name; the link opens the file)."""
+    from collections import defaultdict
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+    from django.urls import reverse
+
+    from orientation.actions import notification_send
+    from orientation.models import SiteMembership
+
+    today = today or timezone.localdate()
+    window = (today, today + timedelta(days=days))
+    live = {"person__archived_at__isnull": True, "person__anonymized_at__isnull": True}
+    fields = ("pk", "person_id", "person__site_id", "expires_on")
+    documents = IdentityDocument.objects.filter(expires_on__range=window, **live).values_list(*fields)
+    newer = RegularizationStatus.objects.filter(person=OuterRef("person"), since__gt=OuterRef("since"))
+    statuses = (
+        RegularizationStatus.objects.filter(expires_on__range=window, **live)
+        .exclude(Exists(newer))
+        .values_list(*fields)
+    )
+    items = [("document", row) for row in documents] + [("status", row) for row in statuses]
+    if not items:
+        return 0
+    staff = defaultdict(list)
+    memberships = SiteMembership.objects.filter(
+        site_id__in={row[2] for _kind, row in items},
+        user__is_active=True,
+        user__groups__name__in=sorted(roles.CASE_WORKERS - {roles.ADMIN}),
+    ).values_list("site_id", "user_id")
+    for site_id, user_id in set(memberships):
+        staff[site_id].append(user_id)
+    users = get_user_model().objects.in_bulk({u for ids in staff.values() for u in ids})
+    messages = {
+        "document": _("An identity document expires on %(day)s."),
+        "status": _("A migratory status expires on %(day)s."),
+    }
+    sent = 0
+    for kind, (pk, person_id, site_id, expires_on) in items:
+        for user_id in staff.get(site_id, []):
+            notification_send(
+                user=users[user_id],
+                message=messages[kind] % {"day": expires_on.strftime("%d/%m/%Y")},
+                url=reverse("cases:person_detail", args=[person_id]),
+                key=f"expiry:{kind}:{pk}:{expires_on.isoformat()}",
+            )
+            sent += 1
+    return sent

@@ -1,1 +1,666 @@
+"""Forms for people and their case files. They validate and render; actions save."""
 
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Field, Layout, Row
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from orientation.models import District, Site
+from orientation.selectors import sites_visible_to
+
+from .choices import AgeBand, PopulationType, Sex
+from .models import (
+    GUARDIAN_CONSENT_AGE,
+    Area,
+    CaseNote,
+    Consent,
+    IdentityDocument,
+    Intake,
+    Person,
+    RegularizationStatus,
+    Vulnerability,
+)
+from .selectors import PERSON_SORT_LABELS, household_get_by_code
+from .validators import document_number_normalize, phone_normalize
+
+FREQUENT_NATIONALITIES = ["VE", "PE", "CO", "EC", "HT", "CU", "BO", "CL"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def nationality_choices(blank: bool = True):
+    """Countries with the most frequent ones first."""
+    names = dict(countries)
+    frequent = [(code, names[code]) for code in FREQUENT_NATIONALITIES if code in names]
+    others = [(code, name) for code, name in countries if code not in FREQUENT_NATIONALITIES]
+    choices = [(_("Most frequent"), frequent), (_("All countries"), others)]
+    return [("", "—")] + choices if blank else choices
+
+
+def _helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class PersonForm(forms.ModelForm):
+    """The person's own data; used to register and to edit."""
+
+    age_estimate = forms.IntegerField(
+        label=_("Or approximate age (years)"),
+        required=False,
+        min_value=0,
+        max_value=120,
+        help_text=_("If the birth date is not known."),
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "given_names",
+            "family_names",
+            "sex",
+            "birth_date",
+            "birth_date_estimated",
+            "nationality",
+            "population_type",
+            "phone",
+            "district",
+            "arrived_on",
+            "site",
+            "registered_on",
+            "vulnerabilities",
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "arrived_on": DateInput(),
+            "registered_on": DateInput(),
+            "vulnerabilities": forms.CheckboxSelectMultiple,
+            "sex": forms.RadioSelect,
+        }
+        help_texts = {
+            "family_names": _("Both family names, as on the document (the second one if there is one)."),
+            "phone": _("Peruvian mobile (9 digits) or a foreign number with +country code."),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["site"].queryset = sites_visible_to(user).order_by("code")
+        self.fields["site"].empty_label = None
+        if not self.instance.pk and self.fields["site"].queryset:
+            self.fields["site"].initial = self.fields["site"].queryset[0].pk
+        self.fields["district"].queryset = District.objects.order_by("department", "province", "name")
+        self.fields["district"].label = _("District (UBIGEO)")
+        self.fields["district"].label_from_instance = lambda d: f"{d.name} · {d.province} ({d.ubigeo})"
+        self.fields["nationality"].choices = nationality_choices()
+        self.fields["sex"].choices = Sex.choices
+        self.fields["vulnerabilities"].queryset = Vulnerability.objects.order_by("name")
+        self.fields["vulnerabilities"].required = False
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+        for name in ("given_names", "family_names"):
+            self.fields[name].widget.attrs.update({"autocomplete": "off", "autocapitalize": "words"})
+        self.fields["registered_on"].help_text = _("Today, or the date of the paper form.")
+        self.helper = _helper(
+            Row(Column("given_names", css_class="col-md-6"), Column("family_names", css_class="col-md-6")),
+            Row(
+                Column("sex", css_class="col-md-4"),
+                Column("birth_date", css_class="col-md-4"),
+                Column("age_estimate", css_class="col-md-4"),
+            ),
+            "birth_date_estimated",
+            Row(
+                Column("nationality", css_class="col-md-6"),
+                Column("population_type", css_class="col-md-6"),
+            ),
+            Row(Column("phone", css_class="col-md-6"), Column("district", css_class="col-md-6")),
+            Row(
+                Column("arrived_on", css_class="col-md-4"),
+                Column("site", css_class="col-md-4"),
+                Column("registered_on", css_class="col-md-4"),
+            ),
+            Div(Field("vulnerabilities"), css_class="vulnerability-grid", style="columns: 17rem 3"),
+        )
+
+    def clean_given_names(self):
+        return " ".join(self.cleaned_data["given_names"].split())
+
+    def clean_family_names(self):
+        return " ".join(self.cleaned_data["family_names"].split())
+
+    def clean_phone(self):
+        return phone_normalize(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        age = cleaned.get("age_estimate")
+        if age is not None and not cleaned.get("birth_date"):
+            registered = cleaned.get("registered_on") or timezone.localdate()
+            # Half a year before that birthday: the age is right on the registration date.
+            cleaned["birth_date"] = _years_before(registered, age) - timedelta(days=182)
+            cleaned["birth_date_estimated"] = True
+            self.instance.birth_date = cleaned["birth_date"]
+            self.instance.birth_date_estimated = True
+        return cleaned
+
+    def _post_clean(self):
+        # The estimated birth date is part of the instance before the model validates it.
+        if self.cleaned_data.get("birth_date") is not None:
+            self.instance.birth_date = self.cleaned_data["birth_date"]
+        super()._post_clean()
+
+
+class PersonEditForm(PersonForm):
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=100,
+        help_text=_("Optional, kept in the history (for example: typo, new phone)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("change_reason")
+
+
+class HouseholdForm(forms.Form):
+    MODE_KEEP, MODE_NONE, MODE_NEW, MODE_JOIN = "keep", "none", "new", "join"
+    mode = forms.ChoiceField(
+        label=_("Household"),
+        choices=[
+            (MODE_NONE, _("No household recorded")),
+            (MODE_NEW, _("New household, this person is the head")),
+            (MODE_JOIN, _("Joins an existing household")),
+        ],
+        initial=MODE_NONE,
+        widget=forms.RadioSelect,
+    )
+    code = forms.CharField(
+        label=_("Household code"),
+        required=False,
+        max_length=20,
+        help_text=_("Shown on the page of any member (for example H-7KQ2MX)."),
+    )
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the head"),
+        required=False,
+        choices=[("", "—")] + [c for c in Person.Relationship.choices if c[0] != Person.Relationship.HEAD],
+    )
+
+    def __init__(self, *args, user, person: Person | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.household = None
+        if person is not None and person.household_id:
+            # Editing someone already in a household: keeping it is the default.
+            label = _("Keep household %(code)s") % {"code": person.household.code}
+            self.fields["mode"].choices = [(self.MODE_KEEP, label), *self.fields["mode"].choices]
+            self.fields["mode"].initial = self.MODE_KEEP
+            self.fields["mode"].choices = [
+                c for c in self.fields["mode"].choices if c[0] != self.MODE_NONE
+            ] + [(self.MODE_NONE, _("Leaves the household"))]
+            self.fields["relationship"].initial = person.relationship
+            if person.relationship == Person.Relationship.HEAD:
+                self.fields["relationship"].choices = [("", "—"), *Person.Relationship.choices]
+        self.helper = _helper(
+            "mode",
+            Row(Column("code", css_class="col-md-6"), Column("relationship", css_class="col-md-6")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mode") == self.MODE_JOIN:
+            self.household = household_get_by_code(self.user, cleaned.get("code", ""))
+            if self.household is None:
+                self.add_error("code", _("There is no household with this code at your sites."))
+            if not cleaned.get("relationship"):
+                self.add_error(
+                    "relationship", _("Say how this person is related to the head of the household.")
+                )
+        return cleaned
+
+
+class DocumentForm(forms.ModelForm):
+    """An identity document (optional at registration)."""
+
+    class Meta:
+        model = IdentityDocument
+        fields = ["doc_type", "number", "issuing_country", "expires_on"]
+        widgets = {"expires_on": DateInput()}
+
+    def __init__(self, *args, optional: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        self.fields["doc_type"].required = not optional
+        self.fields["number"].required = not optional
+        self.fields["issuing_country"].choices = nationality_choices()
+        self.fields["number"].widget.attrs.update({"autocomplete": "off", "autocapitalize": "characters"})
+        self.helper = _helper(
+            Row(
+                Column("doc_type", css_class="col-md-3"),
+                Column("number", css_class="col-md-3"),
+                Column("issuing_country", css_class="col-md-3"),
+                Column("expires_on", css_class="col-md-3"),
+            )
+        )
+
+    @property
+    def is_blank(self) -> bool:
+        return self.optional and not (self.cleaned_data.get("number") or self.cleaned_data.get("doc_type"))
+
+    def clean_number(self):
+        return document_number_normalize(self.cleaned_data.get("number", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        doc_type, number = cleaned.get("doc_type"), cleaned.get("number")
+        if self.optional and bool(doc_type) != bool(number):
+            if doc_type:
+                self.add_error("number", _("Write the document number."))
+            else:
+                self.add_error("doc_type", _("Choose the document type."))
+        if doc_type and number:
+            others = IdentityDocument.objects.filter(doc_type=doc_type, number=number)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error(
+                    "number",
+                    _("A document of this type with this number is already registered for someone else."),
+                )
+        return cleaned
+
+    def _post_clean(self):
+        if self.optional and not (self.cleaned_data.get("number") or self.cleaned_data.get("doc_type")):
+            return  # nothing to validate: no document given
+        super()._post_clean()
+
+
+class RegularizationStatusForm(forms.ModelForm):
+    class Meta:
+        model = RegularizationStatus
+        fields = ["status", "since", "expires_on", "notes"]
+        widgets = {"since": DateInput(), "expires_on": DateInput()}
+
+    def __init__(self, *args, optional: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        self.fields["status"].required = not optional
+        self.fields["status"].label = _("Migratory status")
+        self.helper = _helper(
+            Row(
+                Column("status", css_class="col-md-4"),
+                Column("since", css_class="col-md-4"),
+                Column("expires_on", css_class="col-md-4"),
+            ),
+            "notes",
+        )
+
+    @property
+    def is_blank(self) -> bool:
+        return self.optional and not self.cleaned_data.get("status")
+
+    def _post_clean(self):
+        if self.optional and not self.cleaned_data.get("status"):
+            return
+        super()._post_clean()
+
+
+class ConsentForm(forms.ModelForm):
+    """Consent for one purpose, given by the person or (under 14, required) a guardian."""
+
+    class Meta:
+        model = Consent
+        fields = ["purpose", "method", "given_on", "given_by", "guardian_name", "guardian_relationship"]
+        widgets = {"given_on": DateInput(), "given_by": forms.RadioSelect}
+
+    def __init__(self, *args, person: Person | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        if person is not None:
+            self.instance.person = person
+        self.helper = _helper(
+            Row(
+                Column("purpose", css_class="col-md-4"),
+                Column("method", css_class="col-md-4"),
+                Column("given_on", css_class="col-md-4"),
+            ),
+            "given_by",
+            Row(
+                Column("guardian_name", css_class="col-md-6"),
+                Column("guardian_relationship", css_class="col-md-6"),
+            ),
+        )
+
+
+class RegistrationConsentForm(forms.Form):
+    """Consents recorded at registration: data processing (required) and the others."""
+
+    purposes = forms.MultipleChoiceField(
+        label=_("The person agrees to"),
+        choices=Consent.Purpose.choices,
+        initial=[Consent.Purpose.DATA_PROCESSING, Consent.Purpose.REFERRAL_SHARING],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    method = forms.ChoiceField(label=_("How it was given"), choices=Consent.Method.choices)
+    given_by = forms.ChoiceField(
+        label=_("Given by"),
+        choices=Consent.GivenBy.choices,
+        initial=Consent.GivenBy.SELF,
+        widget=forms.RadioSelect,
+    )
+    guardian_name = forms.CharField(label=_("Guardian's name"), required=False, max_length=200)
+    guardian_relationship = forms.CharField(label=_("Guardian's relationship"), required=False, max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            "purposes",
+            Row(Column("method", css_class="col-md-6"), Column("given_by", css_class="col-md-6")),
+            Row(
+                Column("guardian_name", css_class="col-md-6"),
+                Column("guardian_relationship", css_class="col-md-6"),
+            ),
+        )
+
+    def clean_purposes(self):
+        purposes = self.cleaned_data["purposes"]
+        if Consent.Purpose.DATA_PROCESSING not in purposes:
+            raise forms.ValidationError(
+                _("Consent to the processing of personal data is needed to register.")
+            )
+        return purposes
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("given_by") == Consent.GivenBy.GUARDIAN
+            and not cleaned.get("guardian_name", "").strip()
+        ):
+            self.add_error("guardian_name", _("Write the name of the parent or guardian who gave consent."))
+        return cleaned
+
+    def check_age(self, birth_date: date | None, on: date) -> None:
+        """Under 14, a guardian must give consent (the person form knows the birth date)."""
+        if not birth_date or not hasattr(self, "cleaned_data"):
+            return
+        from .choices import age_on
+
+        age = age_on(birth_date, on)
+        if age is not None and age < GUARDIAN_CONSENT_AGE and self.cleaned_data.get("given_by") != "guardian":
+            self.add_error("given_by", _("Under 14, consent must be given by a parent or guardian."))
+
+    def build(self, on: date) -> list[Consent]:
+        data = self.cleaned_data
+        return [
+            Consent(
+                purpose=purpose,
+                method=data["method"],
+                given_on=on,
+                given_by=data["given_by"],
+                guardian_name=data.get("guardian_name", "") if data["given_by"] == "guardian" else "",
+                guardian_relationship=data.get("guardian_relationship", "")
+                if data["given_by"] == "guardian"
+                else "",
+            )
+            for purpose in data["purposes"]
+        ]
+
+
+class RegistrationForms:
+    """The registration page: person, household, document, status and consent, validated together."""
+
+    def __init__(self, data=None, *, user, initial_household: dict | None = None):
+        self.user = user
+        self.person = PersonForm(data, user=user, prefix="person")
+        self.household = HouseholdForm(data, user=user, prefix="household", initial=initial_household)
+        self.document = DocumentForm(data, optional=True, prefix="document")
+        self.status = RegularizationStatusForm(data, optional=True, prefix="status")
+        self.consent = RegistrationConsentForm(data, prefix="consent")
+        self.status.fields["since"].required = False
+
+    @property
+    def all(self):
+        return [self.person, self.household, self.document, self.status, self.consent]
+
+    def is_valid(self) -> bool:
+        valid = all([form.is_valid() for form in self.all])
+        if self.person.is_valid() and self.consent.is_valid():
+            registered = self.person.cleaned_data.get("registered_on") or timezone.localdate()
+            self.consent.check_age(self.person.cleaned_data.get("birth_date"), registered)
+            valid = valid and self.consent.is_valid()
+        return valid
+
+    def duplicate_query(self) -> dict | None:
+        """What to look for duplicates with, from whatever is valid so far (None without names)."""
+        self.person.is_valid()
+        self.document.is_valid()
+        data = getattr(self.person, "cleaned_data", {})
+        given, family = data.get("given_names"), data.get("family_names")
+        if not given or not family:
+            return None
+        raw_phone = self.person.data.get("person-phone", "")
+        return {
+            "given_names": given,
+            "family_names": family,
+            "birth_date": data.get("birth_date"),
+            "document_number": self.document.data.get("document-number", ""),
+            "phone": data.get("phone") or raw_phone,
+        }
+
+    @property
+    def errors_count(self) -> int:
+        return sum(len(form.errors) for form in self.all)
+
+
+class DuplicateCheckForm(forms.Form):
+    """The fields the as-you-type duplicate check reads (posted, never in a URL)."""
+
+    given_names = forms.CharField(required=False, max_length=120)
+    family_names = forms.CharField(required=False, max_length=120)
+    birth_date = forms.DateField(required=False)
+    document_number = forms.CharField(required=False, max_length=30)
+    phone = forms.CharField(required=False, max_length=30)
+
+    @classmethod
+    def from_registration(cls, data):
+        return cls(
+            {
+                "given_names": data.get("person-given_names", ""),
+                "family_names": data.get("person-family_names", ""),
+                "birth_date": data.get("person-birth_date", ""),
+                "document_number": data.get("document-number", ""),
+                "phone": data.get("person-phone", ""),
+            }
+        )
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for archiving"),
+        max_length=300,
+        help_text=_("For example: registered twice, moved away. The file is kept, out of lists."),
+    )
+
+
+class IntakeForm(forms.ModelForm):
+    """A visit: needs by area (a box and a detail for each), priority and population type."""
+
+    class Meta:
+        model = Intake
+        fields = ["date", "site", "priority", "population_type", "notes"]
+        widgets = {
+            "date": DateInput(),
+            "priority": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"population_type": _("As the person says today; it can change between visits.")}
+
+    def __init__(self, *args, user, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.person = person
+        self.fields["site"].queryset = sites_visible_to(user).order_by("code")
+        self.fields["site"].empty_label = None
+        if not self.is_bound:
+            sites = list(self.fields["site"].queryset)
+            default = next((s for s in sites if s.pk == person.site_id), sites[0] if sites else None)
+            self.initial.setdefault("site", default.pk if default else None)
+            self.initial.setdefault("population_type", person.population_type)
+            self.initial.setdefault("date", timezone.localdate())
+        need_rows = []
+        for area, label in Area.choices:
+            self.fields[f"need_{area}"] = forms.BooleanField(label=label, required=False)
+            self.fields[f"need_{area}_detail"] = forms.CharField(
+                label=_("Detail"), required=False, max_length=300
+            )
+            need_rows.append(
+                Row(
+                    Column(f"need_{area}", css_class="col-md-4 pt-md-4"),
+                    Column(f"need_{area}_detail", css_class="col-md-8"),
+                    css_class="need-row",
+                )
+            )
+        self.helper = _helper(
+            Row(Column("date", css_class="col-md-6"), Column("site", css_class="col-md-6")),
+            Div(*need_rows, css_class="needs mb-3"),
+            Row(Column("priority", css_class="col-md-6"), Column("population_type", css_class="col-md-6")),
+            "notes",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.needs():
+            raise forms.ValidationError(_("Tick at least one area of need."))
+        return cleaned
+
+    def needs(self) -> dict[str, str]:
+        data = getattr(self, "cleaned_data", {})
+        return {
+            area: data.get(f"need_{area}_detail", "")
+            for area in Area.values
+            if data.get(f"need_{area}") or data.get(f"need_{area}_detail")
+        }
+
+
+class CaseNoteForm(forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ["kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "kind": forms.RadioSelect}
+
+    def __init__(self, *args, can_write_psychosocial: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_write_psychosocial:
+            self.fields["kind"].choices = [(CaseNote.Kind.GENERAL, CaseNote.Kind.GENERAL.label)]
+            self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["kind"].initial = CaseNote.Kind.GENERAL
+        self.helper = _helper("kind", "text")
+
+
+class ConsentWithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_on"].initial = timezone.localdate()
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this file?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        help_text=_(
+            "At least 15 characters. It is kept in the access log with your name and the time. "
+            "Do not write names or document numbers."
+        ),
+    )
+
+
+class PersonSearchForm(forms.Form):
+    """The search box. It posts: document and phone numbers never go into a URL."""
+
+    q = forms.CharField(
+        label=_("Name, document or phone"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "placeholder": _("Name, document or phone")}
+        ),
+    )
+
+
+class PersonFilterForm(forms.Form):
+    """Filters of the people list (in the query string: no personal data here)."""
+
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
+    population_type = forms.ChoiceField(
+        label=_("Population type"), required=False, choices=[("", _("All"))] + PopulationType.choices
+    )
+    vulnerability = forms.ModelChoiceField(
+        label=_("Vulnerability"),
+        queryset=Vulnerability.objects.order_by("name"),
+        required=False,
+        to_field_name="code",
+    )
+    age_band = forms.ChoiceField(
+        label=_("Age"), required=False, choices=[("", _("All"))] + list(AgeBand.choices)
+    )
+    open_referrals = forms.BooleanField(label=_("With open referrals"), required=False)
+    archived = forms.BooleanField(label=_("Archived"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("", _("Best match / name"))] + list(PERSON_SORT_LABELS.items()),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites_visible_to(user).order_by("code")
+        self.fields["site"].empty_label = _("All my sites")
+        self.fields["nationality"].choices = [("", _("All"))] + nationality_choices(blank=False)
+        self.fields["vulnerability"].empty_label = _("All")
+        for name in ("site", "nationality", "population_type", "vulnerability", "age_band", "sort"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "site": data.get("site"),
+            "nationality": data.get("nationality") or "",
+            "population_type": data.get("population_type") or "",
+            "vulnerability": data.get("vulnerability"),
+            "age_band": data.get("age_band") or "",
+            "open_referrals": bool(data.get("open_referrals")),
+            "archived": bool(data.get("archived")),
+            "sort": data.get("sort") or "",
+        }
+
+    @property
+    def active_count(self) -> int:
+        f = self.filters()
+        return sum(1 for k, v in f.items() if v and k != "sort")

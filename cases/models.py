@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -16,6 +17,11 @@ from simple_history.models import HistoricalRecords
 from orientation.models import District, Site
 
 from .choices import DocumentType, PopulationType, Sex, age_band, age_on
+from .search import phonetic_key
+from .validators import document_number_normalize, validate_document_number, validate_phone
+
+# Under this age, consent is given by a parent or guardian (Law 29733 regulation, art. 28).
+GUARDIAN_CONSENT_AGE = 14
 
 
 def normalize_text(value: str) -> str:
@@ -73,7 +79,12 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
     def for_list(self):
-        return self.select_related("site", "district", "household")
+        return self.select_related("site", "district", "household").prefetch_related("vulnerabilities")
+
+    def for_detail(self):
+        return self.select_related("site", "district", "household", "school", "created_by").prefetch_related(
+            "vulnerabilities"
+        )
 
     def at_sites(self, site_ids):
         return self.filter(site_id__in=site_ids)
@@ -96,12 +107,16 @@ class Person(models.Model):
         _("family names"), max_length=120, help_text=_("Both family names, as on the document.")
     )
     search_name = models.CharField(max_length=250, editable=False, db_index=True, default="")
+    # The same name spelt as it sounds in Spanish (z/s, v/b, ll/y, silent h...): misspellings meet.
+    name_key = models.CharField(max_length=250, editable=False, default="", blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
     birth_date_estimated = models.BooleanField(_("birth date is estimated"), default=False)
     nationality = CountryField(_("nationality"))
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, db_index=True, validators=[validate_phone]
+    )
     district = models.ForeignKey(
         District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -136,7 +151,9 @@ class Person(models.Model):
     )
     guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
     guardian_relationship = models.CharField(_("guardian's relationship"), max_length=60, blank=True)
-    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    guardian_phone = models.CharField(
+        _("guardian's phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -144,9 +161,10 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    archive_reason = models.CharField(_("reason for archiving"), max_length=300, blank=True)
     anonymized_at = models.DateTimeField(_("anonymized"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[vulnerabilities], excluded_fields=["search_name"])
+    history = HistoricalRecords(m2m_fields=[vulnerabilities], excluded_fields=["search_name", "name_key"])
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -163,11 +181,33 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_name = normalize_text(f"{self.given_names} {self.family_names}")
+        self.name_key = phonetic_key(self.search_name)
         if kwargs.get("update_fields") is not None and (
             "given_names" in kwargs["update_fields"] or "family_names" in kwargs["update_fields"]
         ):
-            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_name"}
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_name", "name_key"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        registered = self.registered_on or today
+        if self.birth_date:
+            if self.birth_date > today:
+                errors["birth_date"] = _("The birth date cannot be in the future.")
+            elif self.birth_date > registered:
+                errors["birth_date"] = _("The birth date cannot be after the registration date.")
+            elif self.birth_date.year < today.year - 120:
+                errors["birth_date"] = _("The birth date is more than 120 years ago.")
+        if self.registered_on and self.registered_on > today:
+            errors["registered_on"] = _("The registration date cannot be in the future.")
+        if self.arrived_on:
+            if self.arrived_on > today:
+                errors["arrived_on"] = _("The arrival date cannot be in the future.")
+            elif self.birth_date and self.arrived_on < self.birth_date:
+                errors["arrived_on"] = _("The arrival date cannot be before the birth date.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def full_name(self) -> str:
@@ -178,6 +218,10 @@ class Person(models.Model):
 
     def age_band(self, on=None) -> str:
         return age_band(self.birth_date, on or timezone.localdate())
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class IdentityDocument(models.Model):
@@ -193,7 +237,13 @@ class IdentityDocument(models.Model):
         verbose_name = _("identity document")
         verbose_name_plural = _("identity documents")
         constraints = [
-            models.UniqueConstraint(fields=["doc_type", "number"], name="unique_document_number_per_type"),
+            models.UniqueConstraint(
+                fields=["doc_type", "number"],
+                name="unique_document_number_per_type",
+                violation_error_message=_(
+                    "A document of this type with this number is already registered for someone else."
+                ),
+            ),
         ]
         indexes = [models.Index(Lower("number"), name="document_number_lower")]
 
@@ -201,8 +251,13 @@ class IdentityDocument(models.Model):
         return f"{self.get_doc_type_display()}"
 
     def save(self, *args, **kwargs):
-        self.number = "".join(self.number.split()).upper()
+        self.number = document_number_normalize(self.number)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.number = document_number_normalize(self.number)
+        if self.doc_type and self.number:
+            validate_document_number(self.doc_type, self.number)
 
 
 class RegularizationStatus(models.Model):
@@ -237,6 +292,15 @@ class RegularizationStatus(models.Model):
     def __str__(self) -> str:
         return self.get_status_display()
 
+    def clean(self):
+        errors = {}
+        if self.since and self.since > timezone.localdate():
+            errors["since"] = _("The date cannot be in the future.")
+        if self.since and self.expires_on and self.expires_on < self.since:
+            errors["expires_on"] = _("The expiry date cannot be before the start date.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Consent(models.Model):
     class Purpose(models.TextChoices):
@@ -261,6 +325,9 @@ class Consent(models.Model):
     guardian_name = models.CharField(_("guardian's name"), max_length=200, blank=True)
     guardian_relationship = models.CharField(_("guardian's relationship"), max_length=60, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -275,6 +342,24 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return self.get_purpose_display()
 
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        if self.given_on and self.given_on > today:
+            errors["given_on"] = _("The date cannot be in the future.")
+        if self.withdrawn_on and self.given_on and self.withdrawn_on < self.given_on:
+            errors["withdrawn_on"] = _("Consent cannot be withdrawn before it was given.")
+        if self.withdrawn_on and self.withdrawn_on > today:
+            errors["withdrawn_on"] = _("The date cannot be in the future.")
+        person = self.person if self.person_id else None
+        age = person.age(on=self.given_on or today) if person is not None else None
+        if age is not None and age < GUARDIAN_CONSENT_AGE and self.given_by != self.GivenBy.GUARDIAN:
+            errors["given_by"] = _("Under 14, consent must be given by a parent or guardian.")
+        if self.given_by == self.GivenBy.GUARDIAN and not self.guardian_name.strip():
+            errors["guardian_name"] = _("Write the name of the parent or guardian who gave consent.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
@@ -283,6 +368,9 @@ class Consent(models.Model):
 class IntakeQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("person", "site", "caseworker").prefetch_related("needs")
+
+    def for_timeline(self):
+        return self.select_related("site", "caseworker").prefetch_related("needs")
 
 
 class Intake(models.Model):
@@ -319,6 +407,13 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("The date cannot be in the future.")})
+        person = self.person if self.person_id else None
+        if self.date and person is not None and person.birth_date and self.date < person.birth_date:
+            raise ValidationError({"date": _("The date cannot be before the person's birth date.")})
 
 
 class IntakeNeed(models.Model):

@@ -6,18 +6,26 @@ which checks the role, the sites and break-the-glass grants.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Greatest, Lower
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orientation import roles
-from orientation.models import AccessLog
+from orientation.models import AccessLog, District, Site
 from orientation.selectors import site_ids_visible_to
 
-from .models import Person
+from .choices import AGE_BANDS, AgeBand
+from .models import CaseNote, Household, IdentityDocument, Intake, Person, normalize_text
+from .search import Similarity, WordSimilarity, phonetic_key
+from .validators import document_number_normalize, phone_normalize_or_none
 
 BREAK_GLASS_HOURS = 8
 
@@ -73,3 +81,532 @@ def person_get_for_user(user, pk, *, write: bool = False) -> Person:
     if roles.has_role(user, roles.CASE_WORKERS):
         raise BreakGlassRequired(person.pk)
     raise PermissionDenied
+
+
+def person_minimal_get(user, pk) -> Person:
+    """Name and site of a person, for the break-the-glass page (case workers only)."""
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    try:
+        return Person.objects.select_related("site").get(pk=pk, anonymized_at__isnull=True)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def person_is_open_to(user, person: Person) -> bool:
+    """Whether the user may open this person's file now (own site, or glass already broken)."""
+    if roles.has_role(user, roles.ADMIN) or person.site_id in site_ids_visible_to(user):
+        return True
+    return roles.has_role(user, roles.CASE_WORKERS) and person.pk in break_glass_person_ids(user)
+
+
+def case_note_get_for_user(user, pk) -> CaseNote:
+    """A note the user may read: psychosocial notes only for the psychosocial role."""
+    try:
+        note = CaseNote.objects.select_related("author", "person").get(pk=pk)
+    except (CaseNote.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if note.kind == CaseNote.Kind.PSYCHOSOCIAL and not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        raise PermissionDenied
+    person_get_for_user(user, note.person_id)
+    return note
+
+
+def household_get_by_code(user, code: str) -> Household | None:
+    """A household at one of the user's sites, by its code (None if there is none)."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    qs = Household.objects.filter(code=code)
+    if not roles.has_role(user, roles.ADMIN):
+        qs = qs.filter(site_id__in=site_ids_visible_to(user))
+    return qs.first()
+
+
+def household_members(person: Person) -> list[Person]:
+    if not person.household_id:
+        return []
+    return list(
+        Person.objects.filter(household_id=person.household_id)
+        .exclude(pk=person.pk)
+        .only("pk", "given_names", "family_names", "relationship", "birth_date", "household_id")
+    )
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """A search box entry, read as a name, a document number and/or a phone number."""
+
+    raw: str
+    name: str = ""
+    document: str = ""
+    phone: str = ""
+
+    @classmethod
+    def parse(cls, raw: str | None) -> SearchTerm:
+        raw = (raw or "").strip()[:100]
+        has_digit = bool(_DIGIT.search(raw))
+        return cls(
+            raw=raw,
+            name=normalize_text(raw) if len(_LETTER.findall(raw)) >= 2 else "",
+            document=document_number_normalize(raw) if has_digit else "",
+            phone=(phone_normalize_or_none(raw) or "") if has_digit else "",
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.name or self.document or self.phone)
+
+    @property
+    def key(self) -> str:
+        return phonetic_key(self.name)
+
+
+def _document_person_ids(number: str) -> list[int]:
+    if not number:
+        return []
+    return list(
+        IdentityDocument.objects.alias(number_lower=Lower("number"))
+        .filter(number_lower=number.lower())
+        .values_list("person_id", flat=True)[:50]
+    )
+
+
+def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
+    """People matching a name (misspellings tolerated: trigrams), a document number or a phone
+    number; with a name, annotated with ``relevance`` (0..1)."""
+    condition = Q(pk__in=[])
+    if term.name:
+        condition |= (
+            Q(search_name__contains=term.name)
+            | Q(search_name__trgm_similar=term.name)
+            | Q(name_key__trgm_similar=term.key)
+            | Q(name_key__trgm_word_similar=term.key)
+        )
+    if term.document:
+        ids = _document_person_ids(term.document)
+        if ids:
+            condition |= Q(pk__in=ids)
+    if term.phone:
+        condition |= Q(phone=term.phone) | Q(guardian_phone=term.phone)
+    qs = qs.filter(condition)
+    if term.name:
+        key = Value(term.key)
+        qs = qs.annotate(relevance=Greatest(Similarity("name_key", key), WordSimilarity(key, "name_key")))
+    return qs
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band_q(band: str, today: date) -> Q:
+    if band == AgeBand.UNKNOWN:
+        return Q(birth_date__isnull=True)
+    for low, high, code in AGE_BANDS:
+        if code == band:
+            return Q(birth_date__lte=_years_before(today, low), birth_date__gt=_years_before(today, high + 1))
+    return Q()
+
+
+PERSON_SORTS = {
+    "name": ("family_names", "given_names", "pk"),
+    "-name": ("-family_names", "-given_names", "-pk"),
+    "registered": ("registered_on", "pk"),
+    "-registered": ("-registered_on", "-pk"),
+    "age": ("-birth_date", "pk"),
+    "-age": ("birth_date", "pk"),
+    "site": ("site__code", "family_names", "given_names", "pk"),
+}
+PERSON_SORT_LABELS = {
+    "name": _("Name (A–Z)"),
+    "-name": _("Name (Z–A)"),
+    "-registered": _("Newest first"),
+    "registered": _("Oldest first"),
+    "age": _("Youngest first"),
+    "-age": _("Oldest person first"),
+    "site": _("Site"),
+}
+
+
+def people_for_list(
+    user,
+    *,
+    term: SearchTerm | None = None,
+    site: Site | None = None,
+    nationality: str = "",
+    population_type: str = "",
+    vulnerability=None,
+    age_band: str = "",
+    open_referrals: bool = False,
+    archived: bool = False,
+    sort: str = "",
+) -> QuerySet[Person]:
+    """The people list: what the user may see, searched, filtered and sorted; each row carries
+    ``has_open_referrals``; rows bring their site, district, household and vulnerabilities."""
+    from services.models import Referral
+
+    qs = people_visible_to(user)
+    qs = qs.filter(archived_at__isnull=not archived, anonymized_at__isnull=True)
+    if site is not None:
+        qs = qs.filter(site=site)
+    if nationality:
+        qs = qs.filter(nationality=nationality)
+    if population_type:
+        qs = qs.filter(population_type=population_type)
+    if vulnerability is not None:
+        qs = qs.filter(vulnerabilities=vulnerability)
+    if age_band:
+        qs = qs.filter(_age_band_q(age_band, timezone.localdate()))
+    open_refs = Exists(Referral.objects.open().filter(person=OuterRef("pk")))
+    qs = qs.annotate(has_open_referrals=open_refs)
+    if open_referrals:
+        qs = qs.filter(has_open_referrals=True)
+    if term:
+        qs = people_matching(qs, term)
+    if sort in PERSON_SORTS:
+        qs = qs.order_by(*PERSON_SORTS[sort])
+    elif term and term.name:
+        qs = qs.order_by("-relevance", "family_names", "given_names", "pk")
+    else:
+        qs = qs.order_by(*PERSON_SORTS["name"])
+    return qs.for_list()
+
+
+@dataclass(frozen=True)
+class PersonElsewhere:
+    """Someone registered at a site the user does not work at: only their name and site."""
+
+    pk: int
+    name: str
+    site_name: str
+    open: bool
+
+
+def people_elsewhere(user, term: SearchTerm, *, limit: int = 10) -> list[PersonElsewhere]:
+    """Matches at other sites, so a caseworker does not register someone twice (name and site
+    only; opening the file needs a break-the-glass reason)."""
+    if not term or not roles.has_role(user, roles.CASE_WORKERS) or roles.has_role(user, roles.ADMIN):
+        return []
+    qs = Person.objects.filter(archived_at__isnull=True, anonymized_at__isnull=True).exclude(
+        site_id__in=site_ids_visible_to(user)
+    )
+    qs = people_matching(qs, term)
+    qs = qs.order_by("-relevance", "pk") if term.name else qs.order_by("pk")
+    rows = list(qs.values_list("pk", "given_names", "family_names", "site__name")[:limit])
+    broken = break_glass_person_ids(user) if rows else set()
+    return [PersonElsewhere(pk, f"{g} {f}", s, pk in broken) for pk, g, f, s in rows]
+
+
+# --- Duplicates -----------------------------------------------------------------------------------
+
+DUPLICATE_NAME_THRESHOLD = 0.3
+DUPLICATE_BIRTH_DATE_NAME_THRESHOLD = 0.15
+
+
+@dataclass
+class DuplicateCandidate:
+    person: Person
+    name_similarity: float
+    reasons: list[str] = field(default_factory=list)
+    score: float = 0.0
+    open: bool = False
+
+
+def person_duplicate_candidates(
+    user,
+    *,
+    given_names: str,
+    family_names: str,
+    birth_date: date | None = None,
+    document_number: str = "",
+    phone: str = "",
+    exclude_pk: int | None = None,
+    limit: int = 8,
+) -> list[DuplicateCandidate]:
+    """Possible duplicates at any site, best first.
+
+    A candidate has a similar name (accents and case ignored, family names in either order, a
+    missing second family name: trigram similarity), or the same document number, or the same
+    phone, or the same birth date and a somewhat similar name. Each says why it was found.
+    ``open`` tells whether the user may open the file; otherwise only name and site are shown.
+    """
+    from .search import similarity
+
+    name = normalize_text(f"{given_names} {family_names}")
+    key = phonetic_key(name)
+    document = document_number_normalize(document_number)
+    phone = phone_normalize_or_none(phone) or ""
+    base = Person.objects.filter(anonymized_at__isnull=True)
+    if exclude_pk:
+        base = base.exclude(pk=exclude_pk)
+    ids: set[int] = set()
+    if len(name) >= 3:
+        ids.update(
+            base.filter(name_key__trgm_similar=key)
+            .annotate(similarity=Similarity("name_key", Value(key)))
+            .order_by("-similarity")
+            .values_list("pk", flat=True)[:20]
+        )
+    doc_ids = set(_document_person_ids(document)) - {exclude_pk}
+    ids |= doc_ids
+    phone_ids: set[int] = set()
+    if phone:
+        phone_ids = set(base.filter(phone=phone).values_list("pk", flat=True)[:20])
+        ids |= phone_ids
+    birth_ids: set[int] = set()
+    if birth_date and len(name) >= 3:
+        birth_ids = set(
+            base.filter(birth_date=birth_date)
+            .annotate(similarity=Similarity("name_key", Value(key)))
+            .filter(similarity__gte=DUPLICATE_BIRTH_DATE_NAME_THRESHOLD)
+            .values_list("pk", flat=True)[:20]
+        )
+        ids |= birth_ids
+    if not ids:
+        return []
+    people = Person.objects.filter(pk__in=ids).select_related("site")
+    candidates = []
+    for person in people:
+        sim = similarity(key, person.name_key)
+        candidate = DuplicateCandidate(
+            person=person, name_similarity=sim, open=person_is_open_to(user, person)
+        )
+        if person.pk in doc_ids:
+            candidate.reasons.append(_("same document number"))
+            candidate.score += 3
+        if person.pk in phone_ids:
+            candidate.reasons.append(_("same phone"))
+            candidate.score += 2
+        if birth_date and person.birth_date == birth_date:
+            candidate.reasons.append(_("same birth date"))
+            candidate.score += 1
+        if sim >= DUPLICATE_NAME_THRESHOLD:
+            candidate.reasons.append(_("similar name"))
+        candidate.score += sim
+        candidates.append(candidate)
+    candidates.sort(key=lambda c: (-c.score, c.person.pk))
+    return candidates[:limit]
+
+
+# --- The person page ------------------------------------------------------------------------------
+
+TIMELINE_LIMIT = 100
+HISTORY_LIMIT = 50
+
+TRACKED_FIELDS = [
+    "given_names",
+    "family_names",
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "nationality",
+    "population_type",
+    "phone",
+    "district",
+    "arrived_on",
+    "site",
+    "registered_on",
+    "household",
+    "relationship",
+    "guardian_name",
+    "guardian_relationship",
+    "guardian_phone",
+    "archived_at",
+]
+
+
+@dataclass
+class TimelineEntry:
+    kind: str
+    day: date
+    obj: Any
+    order: tuple = ()
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class PersonChange:
+    record: Any
+    kind: str  # created, changed
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+def _display(person_field, value, lookups):
+    if value is None or value == "":
+        return ""
+    if person_field.name == "nationality":
+        from django_countries import countries
+
+        return countries.name(value) or value
+    if person_field.is_relation:
+        return lookups.get(person_field.name, {}).get(value, value)
+    if person_field.choices:
+        return dict(person_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value
+
+
+def person_changes(person: Person, *, limit: int = HISTORY_LIMIT) -> list[PersonChange]:
+    """The person's own history: who changed which field, from what to what (newest first)."""
+    records = list(
+        person.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    fields = [Person._meta.get_field(name) for name in TRACKED_FIELDS]
+    raw_changes = []
+    for index, record in enumerate(records[:limit]):
+        older = records[index + 1] if index + 1 < len(records) else None
+        if older is None:
+            raw_changes.append((record, "created", []))
+            continue
+        diffs = [
+            (f, getattr(older, f.attname), getattr(record, f.attname))
+            for f in fields
+            if getattr(older, f.attname) != getattr(record, f.attname)
+        ]
+        if diffs:
+            raw_changes.append((record, "changed", diffs))
+    wanted: dict[str, set] = {"site": set(), "school": set(), "district": set(), "household": set()}
+    for _record, _kind, diffs in raw_changes:
+        for f, old, new in diffs:
+            if f.is_relation:
+                wanted[f.name].update(v for v in (old, new) if v is not None)
+    lookups = {
+        "site": {pk: str(s) for pk, s in Site.objects.in_bulk(wanted["site"]).items()}
+        if wanted["site"]
+        else {},
+        "district": (
+            {pk: str(d) for pk, d in District.objects.in_bulk(wanted["district"]).items()}
+            if wanted["district"]
+            else {}
+        ),
+        "household": (
+            {pk: h.code for pk, h in Household.objects.in_bulk(wanted["household"]).items()}
+            if wanted["household"]
+            else {}
+        ),
+    }
+    return [
+        PersonChange(
+            record=record,
+            kind=kind,
+            changes=[
+                FieldChange(
+                    label=f.verbose_name, old=_display(f, old, lookups), new=_display(f, new, lookups)
+                )
+                for f, old, new in diffs
+            ],
+        )
+        for record, kind, diffs in raw_changes
+    ]
+
+
+def person_page(user, person: Person) -> dict[str, Any]:
+    """Everything the person page shows, in a fixed number of queries whatever the number of rows."""
+    from services.models import Attendance, DirectService, Referral
+
+    documents = list(person.documents.order_by("doc_type", "-created_at"))
+    statuses = list(person.regularization_statuses.select_related("recorded_by"))
+    consents = list(person.consents.select_related("recorded_by", "withdrawn_by"))
+    intakes = list(person.intakes.for_timeline().order_by("-date", "-created_at")[:TIMELINE_LIMIT])
+    services = list(
+        DirectService.objects.filter(person=person)
+        .select_related("service_type", "site", "program", "staff")
+        .order_by("-delivered_on", "-id")[:TIMELINE_LIMIT]
+    )
+    referrals = list(
+        Referral.objects.filter(person=person)
+        .select_related("service_type", "partner", "site", "program")
+        .order_by("-referred_on", "-id")[:TIMELINE_LIMIT]
+    )
+    attendance = list(
+        Attendance.objects.filter(person=person)
+        .select_related("session__program", "session__site", "session__group")
+        .order_by("-session__date", "-id")[:TIMELINE_LIMIT]
+    )
+    notes = list(
+        CaseNote.objects.filter(person=person)
+        .visible_to(user)
+        .select_related("author", "site")
+        .order_by("-created_at")[:TIMELINE_LIMIT]
+    )
+    changes = person_changes(person)
+    timezone_day = timezone.localdate
+    entries = (
+        [TimelineEntry("intake", i.date, i, (i.created_at,)) for i in intakes]
+        + [TimelineEntry("service", s.delivered_on, s, (s.created_at,)) for s in services]
+        + [TimelineEntry("referral", r.referred_on, r, (r.created_at,)) for r in referrals]
+        + [TimelineEntry("attendance", a.session.date, a, (a.recorded_at,)) for a in attendance]
+        + [TimelineEntry("note", timezone_day(n.created_at), n, (n.created_at,)) for n in notes]
+        + [TimelineEntry("consent", c.given_on, c, (c.created_at,)) for c in consents]
+        + [TimelineEntry("document", timezone_day(d.created_at), d, (d.created_at,)) for d in documents]
+        + [TimelineEntry("status", s.since, s, (s.created_at,)) for s in statuses]
+        + [
+            TimelineEntry("change", timezone_day(c.record.history_date), c, (c.record.history_date,))
+            for c in changes
+            if c.kind == "changed"
+        ]
+    )
+    entries.sort(key=lambda e: (e.day, e.order), reverse=True)
+    today = timezone.localdate()
+    current_status = statuses[0] if statuses else None
+    return {
+        "documents": documents,
+        "statuses": statuses,
+        "current_status": current_status,
+        "consents": consents,
+        "active_consents": {c.purpose for c in consents if c.is_active},
+        "timeline": entries,
+        "changes": changes,
+        "members": household_members(person),
+        "open_referrals": sum(
+            1 for r in referrals if r.status in (Referral.Status.PENDING, Referral.Status.ACCEPTED)
+        ),
+        "age": person.age(today),
+        "expiring_soon": [
+            x
+            for x in [*documents, *([current_status] if current_status else [])]
+            if x.expires_on and x.expires_on <= today + timedelta(days=30)
+        ],
+    }
+
+
+# --- Intakes --------------------------------------------------------------------------------------
+
+
+def intakes_today(user, *, site: Site | None = None) -> QuerySet[Intake]:
+    """Intakes recorded today at the user's sites (newest first)."""
+    if not roles.has_role(user, roles.CASE_READERS):
+        return Intake.objects.none()
+    qs = Intake.objects.filter(date=timezone.localdate())
+    if not roles.has_role(user, roles.ADMIN):
+        qs = qs.filter(site_id__in=site_ids_visible_to(user))
+    if site is not None:
+        qs = qs.filter(site=site)
+    return qs.for_list().order_by("-created_at", "-pk")
+
+
+def consent_get_for_user(user, pk, *, write: bool = False):
+    """A consent of a person the user may open (or change, with ``write``)."""
+    from .models import Consent
+
+    person_id = Consent.objects.filter(pk=pk).values_list("person_id", flat=True).first()
+    if person_id is None:
+        raise Http404
+    person = person_get_for_user(user, person_id, write=write)
+    return person.consents.get(pk=pk)

@@ -1,12 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 from .arco import urls as arco_urls
 from .imports import urls as import_urls
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.person_list, name="person_list"),
+    path("register/", views.person_register, name="person_register"),
+    path("register/duplicates/", views.duplicate_check, name="duplicate_check"),
+    path("today/", views.intake_today, name="intake_today"),
+    path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("<int:pk>/archive/", views.person_archive, name="person_archive"),
+    path("<int:pk>/restore/", views.person_restore, name="person_restore"),
+    path("<int:pk>/duplicates/", views.person_duplicates, name="person_duplicates"),
+    path("<int:pk>/break-glass/", views.break_glass, name="break_glass"),
+    path("<int:pk>/intakes/new/", views.intake_create, name="intake_create"),
+    path("<int:pk>/notes/new/", views.case_note_create, name="case_note_create"),
+    path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
+    path("<int:pk>/documents/new/", views.document_create, name="document_create"),
+    path("<int:pk>/status/new/", views.status_create, name="status_create"),
+    path("notes/<int:pk>/", views.case_note_detail, name="case_note_detail"),
+    path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+]
 
 urlpatterns += import_urls.urlpatterns
 urlpatterns += arco_urls.urlpatterns

@@ -1,1 +1,482 @@
+"""People and intake: thin views. Reads go through the selectors (scoped to the user), writes
+through the actions."""
 
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orientation import roles
+from orientation.models import Site
+from orientation.roles import role_required
+from orientation.selectors import site_ids_visible_to
+
+from . import actions, selectors
+from .forms import (
+    ArchiveForm,
+    BreakGlassForm,
+    CaseNoteForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    DocumentForm,
+    DuplicateCheckForm,
+    HouseholdForm,
+    IntakeForm,
+    PersonEditForm,
+    PersonFilterForm,
+    PersonSearchForm,
+    RegistrationForms,
+    RegularizationStatusForm,
+)
+from .models import CaseNote, Household, Person
+
+PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "cases_person_searches"
+SEARCH_SESSION_KEEP = 10
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put an action's validation errors on the form (on a field when the form has it)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- Search terms stay out of URLs -------------------------------------------------------------
+
+
+def _search_store(request, term: str) -> str:
+    """Keep the search term in the session; the URL carries only a random key."""
+    searches = dict(request.session.get(SEARCH_SESSION_KEY, {}))
+    key = secrets.token_urlsafe(6)
+    searches[key] = term
+    request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCH_SESSION_KEEP:])
+    return key
+
+
+def _search_load(request) -> str:
+    return request.session.get(SEARCH_SESSION_KEY, {}).get(request.GET.get("s", ""), "")
+
+
+def _list_url(params) -> str:
+    query = params.urlencode()
+    return reverse("cases:person_list") + (f"?{query}" if query else "")
+
+
+def _person_list_context(request, raw_term: str) -> dict:
+    term = selectors.SearchTerm.parse(raw_term)
+    filter_form = PersonFilterForm(request.GET or None, user=request.user)
+    filters = filter_form.filters()
+    people = selectors.people_for_list(request.user, term=term, **filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "people": page.object_list,
+        "term": term,
+        "search_form": PersonSearchForm(initial={"q": raw_term}),
+        "filter_form": filter_form,
+        "elsewhere": selectors.people_elsewhere(request.user, term),
+        "can_write": roles.has_role(request.user, roles.CASE_WORKERS),
+        "sort": filters.get("sort", ""),
+    }
+
+
+@role_required(roles.CASE_READERS)
+def person_list(request):
+    """People of the user's sites: search (posted), filters and sorting (query string)."""
+    if request.method == "POST":
+        form = PersonSearchForm(request.POST)
+        raw_term = form.cleaned_data["q"] if form.is_valid() else ""
+        params = request.GET.copy()
+        for key in ("page", "s", "q"):
+            params.pop(key, None)
+        if raw_term:
+            params["s"] = _search_store(request, raw_term)
+        url = _list_url(params)
+        if request.htmx:
+            request.GET = params
+            response = render(
+                request, "cases/includes/_person_results.html", _person_list_context(request, raw_term)
+            )
+            response["HX-Push-Url"] = url
+            return response
+        return redirect(url)
+    if "q" in request.GET:
+        # A search box that used GET (e.g. an old bookmark): move the term out of the URL.
+        params = request.GET.copy()
+        raw_term = params.pop("q")[-1].strip()
+        params.pop("page", None)
+        if raw_term:
+            params["s"] = _search_store(request, raw_term)
+        return redirect(_list_url(params))
+    return render(request, "cases/person_list.html", _person_list_context(request, _search_load(request)))
+
+
+# --- Registration and duplicates ---------------------------------------------------------------
+
+
+def _seen_ids(value: str) -> set[int]:
+    return {int(v) for v in (value or "").split(",") if v.strip().isdigit()}
+
+
+@role_required(roles.CASE_WORKERS)
+def person_register(request):
+    initial_household = None
+    household_pk = request.GET.get("household", "")
+    if household_pk.isdigit():
+        household = Household.objects.filter(
+            pk=household_pk, site_id__in=site_ids_visible_to(request.user)
+        ).first()
+        if household is not None:
+            initial_household = {"mode": HouseholdForm.MODE_JOIN, "code": household.code}
+    candidates = []
+    if request.method == "POST":
+        forms = RegistrationForms(request.POST, user=request.user)
+        query = forms.duplicate_query()
+        if query:
+            candidates = selectors.person_duplicate_candidates(request.user, **query)
+        valid = forms.is_valid()
+        candidate_ids = {c.person.pk for c in candidates}
+        confirmed = request.POST.get("confirm_new") == "1" and candidate_ids <= _seen_ids(
+            request.POST.get("duplicates_seen", "")
+        )
+        if valid and (not candidates or confirmed):
+            person_data = forms.person.cleaned_data
+            try:
+                person = actions.person_register(
+                    user=request.user,
+                    person=forms.person.instance,
+                    vulnerabilities=person_data.get("vulnerabilities", []),
+                    household_mode=forms.household.cleaned_data["mode"],
+                    household=forms.household.household,
+                    relationship=forms.household.cleaned_data.get("relationship", ""),
+                    document=None if forms.document.is_blank else forms.document.instance,
+                    status=None if forms.status.is_blank else forms.status.instance,
+                    consents=forms.consent.build(person_data.get("registered_on")),
+                    duplicates_confirmed=sorted(candidate_ids),
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(forms.person, error)
+            else:
+                messages.success(request, _("%(name)s is registered.") % {"name": person})
+                return redirect("cases:person_detail", pk=person.pk)
+    else:
+        forms = RegistrationForms(user=request.user, initial_household=initial_household)
+    return render(
+        request,
+        "cases/person_register.html",
+        {
+            "forms": forms,
+            "candidates": candidates,
+            "duplicates_seen": ",".join(str(c.person.pk) for c in candidates),
+        },
+    )
+
+
+@require_POST
+@role_required(roles.CASE_WORKERS)
+def duplicate_check(request):
+    """As-you-type check on the registration form (htmx): who might this already be?"""
+    form = DuplicateCheckForm.from_registration(request.POST)
+    candidates = []
+    if form.is_valid() and form.cleaned_data["given_names"] and form.cleaned_data["family_names"]:
+        candidates = selectors.person_duplicate_candidates(request.user, **form.cleaned_data)
+    return render(
+        request, "cases/includes/_duplicate_candidates.html", {"candidates": candidates, "live": True}
+    )
+
+
+@role_required(roles.CASE_WORKERS)
+def person_duplicates(request, pk):
+    """On demand, from a person's page: who else might this be?"""
+    person = selectors.person_get_for_user(request.user, pk)
+    document = person.documents.order_by("pk").first()
+    candidates = selectors.person_duplicate_candidates(
+        request.user,
+        given_names=person.given_names,
+        family_names=person.family_names,
+        birth_date=person.birth_date,
+        document_number=document.number if document else "",
+        phone=person.phone,
+        exclude_pk=person.pk,
+    )
+    return render(request, "cases/person_duplicates.html", {"person": person, "candidates": candidates})
+
+
+# --- The person page and changes ----------------------------------------------------------------
+
+
+@role_required(roles.CASE_READERS)
+def person_detail(request, pk):
+    person = selectors.person_get_for_user(request.user, pk)
+    can_write = roles.has_role(request.user, roles.CASE_WORKERS)
+    context = {
+        "person": person,
+        "can_write": can_write,
+        "can_read_psychosocial": roles.has_role(request.user, roles.PSYCHOSOCIAL_READERS),
+        **selectors.person_page(request.user, person),
+    }
+    if can_write:
+        context["note_form"] = CaseNoteForm(
+            can_write_psychosocial=context["can_read_psychosocial"], prefix="note"
+        )
+        context["archive_form"] = ArchiveForm(prefix="archive")
+    return render(request, "cases/person_detail.html", context)
+
+
+@role_required(roles.CASE_WORKERS)
+def person_edit(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    form = PersonEditForm(request.POST or None, instance=person, user=request.user, prefix="person")
+    household_form = HouseholdForm(request.POST or None, user=request.user, person=person, prefix="household")
+    if request.method == "POST" and form.is_valid() and household_form.is_valid():
+        mode = household_form.cleaned_data["mode"]
+        household, relationship = person.household, household_form.cleaned_data.get("relationship") or ""
+        if mode == HouseholdForm.MODE_KEEP:
+            relationship = relationship or person.relationship
+        elif mode == HouseholdForm.MODE_NEW:
+            household = actions.household_create(
+                user=request.user, site=person.site, district=person.district
+            )
+            relationship = Person.Relationship.HEAD
+        elif mode == HouseholdForm.MODE_JOIN:
+            household = household_form.household
+        else:
+            household, relationship = None, ""
+        try:
+            actions.person_update(
+                user=request.user,
+                person=form.instance,
+                vulnerabilities=form.cleaned_data.get("vulnerabilities", []),
+                household=household,
+                relationship=relationship,
+                change_reason=form.cleaned_data.get("change_reason", ""),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("cases:person_detail", pk=person.pk)
+    return render(
+        request, "cases/person_edit.html", {"person": person, "form": form, "household_form": household_form}
+    )
+
+
+@require_POST
+@role_required(roles.CASE_WORKERS)
+def person_archive(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    form = ArchiveForm(request.POST, prefix="archive")
+    if not form.is_valid():
+        messages.error(request, _("Write why the file is archived."))
+        return redirect("cases:person_detail", pk=person.pk)
+    actions.person_archive(user=request.user, person=person, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The file is archived. It is kept, out of the lists."))
+    return redirect("cases:person_detail", pk=person.pk)
+
+
+@require_POST
+@role_required(roles.CASE_WORKERS)
+def person_restore(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    actions.person_restore(user=request.user, person=person)
+    messages.success(request, _("The file is active again."))
+    return redirect("cases:person_detail", pk=person.pk)
+
+
+# --- Break the glass ------------------------------------------------------------------------------
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@role_required(roles.CASE_WORKERS)
+def break_glass(request, pk):
+    """Another site's person: a typed reason, kept in the access log, opens the file."""
+    person = selectors.person_minimal_get(request.user, pk)
+    next_url = _safe_next(request, reverse("cases:person_detail", args=[person.pk]))
+    if selectors.person_is_open_to(request.user, person):
+        return redirect(next_url)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.person_break_glass(
+                user=request.user, person=person, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.warning(request, _("Access recorded in the access log with your reason."))
+            return redirect(next_url)
+    return render(request, "cases/break_glass.html", {"person": person, "form": form, "next": next_url})
+
+
+# --- Intakes ----------------------------------------------------------------------------------------
+
+
+@role_required(roles.CASE_WORKERS)
+def intake_create(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    form = IntakeForm(request.POST or None, user=request.user, person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.intake_record(
+                user=request.user,
+                person=person,
+                site=data["site"],
+                day=data["date"],
+                priority=data["priority"],
+                population_type=data["population_type"],
+                needs=form.needs(),
+                notes=data.get("notes", ""),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Intake recorded."))
+            return redirect("cases:person_detail", pk=person.pk)
+    return render(request, "cases/intake_form.html", {"person": person, "form": form})
+
+
+@role_required(roles.CASE_WORKERS)
+def intake_today(request):
+    sites = Site.objects.filter(pk__in=site_ids_visible_to(request.user)).order_by("code")
+    site = None
+    site_id = request.GET.get("site", "")
+    if site_id.isdigit():
+        site = next((s for s in sites if s.pk == int(site_id)), None)
+    intakes = selectors.intakes_today(request.user, site=site)
+    page = Paginator(intakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/intake_today.html",
+        {"page_obj": page, "intakes": page.object_list, "sites": sites, "site": site},
+    )
+
+
+# --- Notes, consent, documents, status ----------------------------------------------------------
+
+
+@role_required(roles.CASE_WORKERS)
+def case_note_create(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    can_psy = roles.has_role(request.user, roles.PSYCHOSOCIAL_READERS)
+    form = CaseNoteForm(request.POST or None, can_write_psychosocial=can_psy, prefix="note")
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.case_note_add(
+                user=request.user,
+                person=person,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                site=person.site,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("cases:person_detail", pk=person.pk)
+    return render(
+        request,
+        "cases/person_record_form.html",
+        {"person": person, "form": form, "title": _("Add a note"), "action": request.path},
+    )
+
+
+@role_required(roles.CASE_READERS)
+def case_note_detail(request, pk):
+    """A note on its own page. Opening a confidential psychosocial note is logged, every time."""
+    note = selectors.case_note_get_for_user(request.user, pk)
+    if note.kind == CaseNote.Kind.PSYCHOSOCIAL:
+        actions.case_note_opened(user=request.user, note=note, request=request)
+    return render(request, "cases/case_note_detail.html", {"note": note, "person": note.person})
+
+
+@role_required(roles.CASE_WORKERS)
+def consent_create(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    form = ConsentForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.consent_give(user=request.user, person=person, consent=form.instance)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect("cases:person_detail", pk=person.pk)
+    return render(
+        request,
+        "cases/person_record_form.html",
+        {"person": person, "form": form, "title": _("Record consent"), "action": request.path},
+    )
+
+
+@require_POST
+@role_required(roles.CASE_WORKERS)
+def consent_withdraw(request, pk):
+    consent = selectors.consent_get_for_user(request.user, pk, write=True)
+    person = consent.person
+    form = ConsentWithdrawForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Enter a valid date."))
+        actions.consent_withdraw(user=request.user, consent=consent, on=form.cleaned_data["withdrawn_on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Consent withdrawn."))
+    return redirect("cases:person_detail", pk=person.pk)
+
+
+@role_required(roles.CASE_WORKERS)
+def document_create(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    form = DocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.identity_document_add(user=request.user, person=person, document=form.instance)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Document added."))
+            return redirect("cases:person_detail", pk=person.pk)
+    return render(
+        request,
+        "cases/person_record_form.html",
+        {"person": person, "form": form, "title": _("Add an identity document"), "action": request.path},
+    )
+
+
+@role_required(roles.CASE_WORKERS)
+def status_create(request, pk):
+    person = selectors.person_get_for_user(request.user, pk, write=True)
+    form = RegularizationStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.regularization_status_add(user=request.user, person=person, status=form.instance)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Migratory status recorded."))
+            return redirect("cases:person_detail", pk=person.pk)
+    return render(
+        request,
+        "cases/person_record_form.html",
+        {"person": person, "form": form, "title": _("Record a migratory status"), "action": request.path},
+    )

@@ -7,7 +7,16 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from cases.models import CaseNote, Consent, Household, IdentityDocument, Intake, Person
+from cases.models import (
+    CaseNote,
+    Consent,
+    Household,
+    IdentityDocument,
+    Intake,
+    IntakeNeed,
+    Person,
+    RegularizationStatus,
+)
 from orientation.models import Program, Site, SiteMembership
 from services.models import (
     Attendance,
@@ -200,3 +209,20 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory, site=factory.LazyFunction(lambda: site("SCH-01")))
     present = True
     population_type = factory.LazyAttribute(lambda o: o.person.population_type)
+
+
+class RegularizationStatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegularizationStatus
+
+    person = factory.SubFactory(PersonFactory)
+    status = "cpp_in_process"
+    since = date(2025, 1, 15)
+
+
+class IntakeNeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeNeed
+
+    intake = factory.SubFactory(IntakeFactory)
+    area = "documentation"

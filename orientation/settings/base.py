@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "orientation.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "cases.middleware.BreakGlassMiddleware",
 ]
 
 ROOT_URLCONF = "orientation.urls"
@@ -239,6 +241,7 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "orientation.tasks.outbox_sweep_task", "schedule": 60.0},
     "import-cleanup": {"task": "cases.imports.tasks.import_batches_cleanup_task", "schedule": 3600.0},
+    "expiry-reminders": {"task": "cases.tasks.expiry_reminders_task", "schedule": crontab(hour=6, minute=0)},
 }
 
 # --- Orienta ----------------------------------------------------------------------------------

@@ -1,0 +1,164 @@
+"""Misspelling-tolerant name matching on both databases.
+
+On PostgreSQL the lookups compile to pg_trgm's index-backed operators (``%`` and ``%>``, with the GIN
+index on ``Person.search_name``). On SQLite (the demo set-up) the same lookups call Python functions
+registered on each connection that compute trigram similarity the way pg_trgm does, so the two
+databases find the same people (SQLite without an index, which is fine at demo scale).
+
+Values compared are already normalized (``normalize_text``: lower case, no accents).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import models
+from django.db.models import FloatField, Func, Lookup
+
+# pg_trgm's defaults: pg_trgm.similarity_threshold and pg_trgm.word_similarity_threshold.
+SIMILARITY_THRESHOLD = 0.3
+WORD_SIMILARITY_THRESHOLD = 0.6
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def trigrams(text: str) -> set[str]:
+    """pg_trgm's trigrams: each alphanumeric word padded with two spaces before and one after."""
+    result: set[str] = set()
+    for word in _WORD.findall((text or "").lower()):
+        padded = f"  {word} "
+        result.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return result
+
+
+def similarity(a: str | None, b: str | None) -> float:
+    """Shared trigrams over all trigrams of both strings (pg_trgm ``similarity``)."""
+    ta, tb = trigrams(a or ""), trigrams(b or "")
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+def word_similarity(a: str | None, b: str | None) -> float:
+    """How well ``a`` matches a run of consecutive trigrams of ``b`` (pg_trgm ``word_similarity``):
+    the best shared / (trigrams of ``a`` + trigrams of the run not in ``a``)."""
+    ta = trigrams(a or "")
+    if not ta:
+        return 0.0
+    ordered = []
+    for word in _WORD.findall((b or "").lower()):
+        padded = f"  {word} "
+        ordered.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    best = 0.0
+    for start in range(len(ordered)):
+        if ordered[start] not in ta:
+            continue  # the best run starts (and ends) on a shared trigram
+        run: set[str] = set()
+        for trigram in ordered[start:]:
+            run.add(trigram)
+            if trigram in ta:
+                shared = len(run & ta)
+                best = max(best, shared / (len(ta) + len(run - ta)))
+    return best
+
+
+_PHONETIC_RULES = [
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"ch"), "x"),
+    (re.compile(r"ll"), "y"),
+    (re.compile(r"qu"), "k"),
+    (re.compile(r"g(?=[ei])"), "j"),
+    (re.compile(r"gu(?=[ei])"), "g"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"w"), "u"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"h"), ""),
+    (re.compile(r"y(?![aeiou])"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+]
+
+
+def phonetic_key(normalized: str) -> str:
+    """Spanish sound-alike spelling of an already normalized name, so that common misspellings
+    meet: 'yusmary gonzalez' and 'yusmari gonsales' -> 'yusmari gonsales'; 'jhonny' -> 'joni'."""
+    words = []
+    for word in (normalized or "").split():
+        for pattern, replacement in _PHONETIC_RULES:
+            word = pattern.sub(replacement, word)
+        if word:
+            words.append(word)
+    return " ".join(words)
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: give SQLite the trigram functions."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("orienta_similarity", 2, similarity, deterministic=True)
+        connection.connection.create_function(
+            "orienta_word_similarity", 2, word_similarity, deterministic=True
+        )
+
+
+class Similarity(Func):
+    """``similarity(field, text)`` as a float annotation (for ordering by relevance)."""
+
+    function = "similarity"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="orienta_similarity", **extra_context)
+
+
+class WordSimilarity(Func):
+    """``word_similarity(text, field)``: how well the text matches a part of the field."""
+
+    function = "word_similarity"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="orienta_word_similarity", **extra_context)
+
+
+class TrigramSimilar(Lookup):
+    """``search_name__trgm_similar=text``: ``search_name % text`` on PostgreSQL (GIN index)."""
+
+    lookup_name = "trgm_similar"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"orienta_similarity({lhs}, {rhs}) >= {SIMILARITY_THRESHOLD}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} %% {rhs}", (*lhs_params, *rhs_params)
+
+
+class TrigramWordSimilar(Lookup):
+    """``search_name__trgm_word_similar=text``: ``search_name %> text`` on PostgreSQL (GIN index)."""
+
+    lookup_name = "trgm_word_similar"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return (
+            f"orienta_word_similarity({rhs}, {lhs}) >= {WORD_SIMILARITY_THRESHOLD}",
+            (*rhs_params, *lhs_params),
+        )
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} %%> {rhs}", (*lhs_params, *rhs_params)
+
+
+def register_lookups() -> None:
+    models.CharField.register_lookup(TrigramSimilar)
+    models.CharField.register_lookup(TrigramWordSimilar)

@@ -1,0 +1,55 @@
+from django import template
+
+from orientation import roles
+
+from ..selectors import intakes_today
+
+register = template.Library()
+
+PRIORITY_CLASSES = {
+    "low": "text-bg-light",
+    "medium": "text-bg-info",
+    "high": "text-bg-warning",
+    "urgent": "text-bg-danger",
+}
+STATUS_CLASSES = {
+    "pending": "text-bg-warning",
+    "accepted": "text-bg-info",
+    "completed": "text-bg-success",
+    "declined": "text-bg-secondary",
+    "no_show": "text-bg-secondary",
+    "cancelled": "text-bg-light",
+}
+
+
+@register.inclusion_tag("cases/includes/_home_today_intakes.html", takes_context=True)
+def today_intakes_widget(context, limit: int = 5):
+    """Home page card for caseworkers: how many intakes today at their sites, and the last few."""
+    user = context["request"].user
+    if not roles.has_role(user, roles.CASE_WORKERS):
+        return {"show": False}
+    qs = intakes_today(user)
+    return {"show": True, "count": qs.count(), "intakes": list(qs[:limit])}
+
+
+@register.filter
+def priority_class(value: str) -> str:
+    return PRIORITY_CLASSES.get(value, "text-bg-light")
+
+
+@register.filter
+def referral_status_class(value: str) -> str:
+    return STATUS_CLASSES.get(value, "text-bg-light")
+
+
+@register.simple_tag
+def timeline_template(kind: str) -> str:
+    return f"cases/includes/_timeline_{kind}.html"
+
+
+@register.filter
+def staff_name(user) -> str:
+    """A staff member's full name, their username, or a dash."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,213 @@
+"""Validation of the registration, intake, consent and document forms: clear messages, nothing saved."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.forms import ConsentForm, DocumentForm, IntakeForm, RegistrationForms
+from cases.models import Consent, IdentityDocument, Person
+from cases.validators import phone_normalize
+from tests.factories import IdentityDocumentFactory, PersonFactory, site
+
+TODAY = timezone.localdate()
+
+
+def registration(**overrides):
+    data = {
+        "person-given_names": "  Génesis   Andreína ",
+        "person-family_names": "Colmenares Ortega",
+        "person-sex": "F",
+        "person-birth_date": "1994-03-02",
+        "person-nationality": "VE",
+        "person-population_type": "destination",
+        "person-phone": "+51 912 345 678",
+        "person-site": "",
+        "person-registered_on": TODAY.isoformat(),
+        "household-mode": "none",
+        "consent-purposes": ["data_processing"],
+        "consent-method": "verbal",
+        "consent-given_by": "self",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def forms_for(caseworker):
+    def _forms(**overrides):
+        data = registration(**overrides)
+        if not data["person-site"]:
+            data["person-site"] = str(site().pk)
+        forms = RegistrationForms(data, user=caseworker)
+        forms.is_valid()
+        return forms
+
+    return _forms
+
+
+def test_valid_registration_cleans_names_and_phone(forms_for):
+    forms = forms_for()
+    assert forms.is_valid(), [f.errors for f in forms.all]
+    assert forms.person.cleaned_data["given_names"] == "Génesis Andreína"
+    assert forms.person.cleaned_data["phone"] == "912345678"
+    assert forms.document.is_blank and forms.status.is_blank
+
+
+def test_birth_date_in_the_future(forms_for):
+    forms = forms_for(**{"person-birth_date": (TODAY + timedelta(days=1)).isoformat()})
+    assert forms.person.errors["birth_date"] == ["The birth date cannot be in the future."]
+
+
+def test_birth_date_after_registration(forms_for):
+    forms = forms_for(
+        **{
+            "person-birth_date": "2024-06-01",
+            "person-registered_on": "2024-05-01",
+            "consent-given_by": "guardian",
+        }
+    )
+    assert forms.person.errors["birth_date"] == ["The birth date cannot be after the registration date."]
+
+
+def test_estimated_age_gives_an_estimated_birth_date(forms_for):
+    forms = forms_for(**{"person-birth_date": "", "person-age_estimate": "34"})
+    assert forms.is_valid()
+    person = forms.person.instance
+    assert person.birth_date_estimated is True
+    assert person.age(TODAY) == 34
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("987654321", "987654321"),
+        ("987 654 321", "987654321"),
+        ("+51 987-654-321", "987654321"),
+        ("0051987654321", "987654321"),
+        ("+58 412 1234567", "+584121234567"),
+        ("+57 (310) 123 4567", "+573101234567"),
+    ],
+)
+def test_valid_phones_are_normalized(raw, stored):
+    assert phone_normalize(raw) == stored
+
+
+@pytest.mark.parametrize(
+    "raw", ["12345", "887654321", "98765432", "9876543210", "+51 887654321", "+5", "tel 987"]
+)
+def test_malformed_phones_are_refused(forms_for, raw):
+    with pytest.raises(ValidationError):
+        phone_normalize(raw)
+    forms = forms_for(**{"person-phone": raw})
+    assert "Peruvian mobile number" in forms.person.errors["phone"][0]
+
+
+@pytest.mark.parametrize("number", ["1234567", "123456789", "1234567A"])
+def test_dni_must_have_8_digits(forms_for, number):
+    forms = forms_for(**{"document-doc_type": "dni", "document-number": number})
+    assert forms.document.errors["number"] == ["A DNI has exactly 8 digits."]
+
+
+def test_dni_with_8_digits_and_spaces_is_accepted(forms_for):
+    forms = forms_for(**{"document-doc_type": "dni", "document-number": "4512 3456"})
+    assert forms.is_valid(), forms.document.errors
+    assert forms.document.cleaned_data["number"] == "45123456"
+
+
+def test_document_type_and_number_go_together(forms_for):
+    assert "number" in forms_for(**{"document-doc_type": "passport"}).document.errors
+    assert "doc_type" in forms_for(**{"document-number": "X123456"}).document.errors
+
+
+def test_duplicate_document_number_of_the_same_type(forms_for, ref):
+    IdentityDocumentFactory(doc_type="cedula_ve", number="V20111222")
+    forms = forms_for(**{"document-doc_type": "cedula_ve", "document-number": "v20111222"})
+    assert forms.document.errors["number"] == [
+        "A document of this type with this number is already registered for someone else."
+    ]
+    # The same number for another type of document is a different document.
+    assert forms_for(**{"document-doc_type": "passport", "document-number": "V20111222"}).is_valid()
+
+
+def test_duplicate_document_refused_by_the_model_too(ref):
+    IdentityDocumentFactory(doc_type="dni", number="45123456")
+    other = PersonFactory()
+    with pytest.raises(ValidationError) as error:
+        IdentityDocument(person=other, doc_type="dni", number=" 4512 3456").full_clean()
+    assert "already registered" in str(error.value)
+
+
+def test_guardian_required_under_14_at_registration(forms_for):
+    eleven = date(TODAY.year - 11, 1, 1).isoformat()
+    forms = forms_for(**{"person-birth_date": eleven})
+    assert forms.consent.errors["given_by"] == ["Under 14, consent must be given by a parent or guardian."]
+    forms = forms_for(**{"person-birth_date": eleven, "consent-given_by": "guardian"})
+    assert forms.consent.errors["guardian_name"] == [
+        "Write the name of the parent or guardian who gave consent."
+    ]
+    forms = forms_for(
+        **{
+            "person-birth_date": eleven,
+            "consent-given_by": "guardian",
+            "consent-guardian_name": "Rosa Ortega",
+        }
+    )
+    assert forms.is_valid()
+
+
+def test_fourteen_year_olds_consent_themselves(forms_for):
+    fourteen = date(TODAY.year - 14, 1, 1).isoformat()
+    assert forms_for(**{"person-birth_date": fourteen}).is_valid()
+
+
+def test_data_processing_consent_is_required(forms_for):
+    forms = forms_for(**{"consent-purposes": ["image_use"]})
+    assert "purposes" in forms.consent.errors
+
+
+def test_consent_form_checks_the_age_of_the_person(ref):
+    child = PersonFactory(birth_date=TODAY - timedelta(days=365 * 8))
+    form = ConsentForm(
+        {"purpose": "image_use", "method": "written", "given_on": TODAY.isoformat(), "given_by": "self"},
+        person=child,
+    )
+    assert form.errors["given_by"] == ["Under 14, consent must be given by a parent or guardian."]
+
+
+def test_joining_a_household_needs_a_known_code_and_a_relationship(forms_for):
+    forms = forms_for(**{"household-mode": "join", "household-code": "H-NOPE"})
+    assert forms.household.errors["code"] == ["There is no household with this code at your sites."]
+    assert "relationship" in forms.household.errors
+
+
+def test_bad_registration_saves_nothing(client_for, caseworker):
+    data = registration(
+        **{"person-site": str(site().pk), "document-doc_type": "dni", "document-number": "123"}
+    )
+    response = client_for(caseworker).post(reverse("cases:person_register"), data)
+    assert response.status_code == 200
+    assert Person.objects.count() == 0 and Consent.objects.count() == 0
+
+
+def test_intake_needs_an_area_and_no_future_date(caseworker):
+    person = PersonFactory()
+    form = IntakeForm(
+        {
+            "date": (TODAY + timedelta(days=2)).isoformat(),
+            "site": site().pk,
+            "priority": "medium",
+            "population_type": "transit",
+        },
+        user=caseworker,
+        person=person,
+    )
+    assert form.errors["__all__"] == ["Tick at least one area of need."]
+    assert form.errors["date"] == ["The date cannot be in the future."]
+
+
+def test_document_form_standalone_requires_type_and_number(ref):
+    form = DocumentForm({})
+    assert set(form.errors) >= {"doc_type", "number"}

@@ -1,0 +1,185 @@
+"""The people list: search (posted, tolerant of misspellings), filters, sorting, other sites."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Vulnerability
+from tests.factories import IdentityDocumentFactory, PersonFactory, ReferralFactory, site
+
+LIST = reverse("cases:person_list")
+
+
+def _search(client, term, **params):
+    url = LIST + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+    response = client.post(url, {"q": term})
+    assert response.status_code == 302
+    location = response["Location"]
+    return location, client.get(location)
+
+
+def _names(response):
+    return [f"{p.given_names} {p.family_names}" for p in response.context["people"]]
+
+
+@pytest.fixture
+def people(ref):
+    return {
+        "yusmary": PersonFactory(given_names="Yusmary", family_names="González Pérez", phone="987111222"),
+        "jesus": PersonFactory(given_names="Jesús", family_names="Rodríguez", phone="+584121234567"),
+        "rosa": PersonFactory(given_names="Rosa", family_names="Mamani Quispe"),
+    }
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "Yusmary González",
+        "yusmari gonsales",
+        "GONZALEZ PEREZ",
+        "perez gonzalez yusmary",
+        "Yusmary",
+        "gonsalez",
+    ],
+)
+def test_search_by_name_tolerates_case_accents_order_and_misspellings(client_for, caseworker, people, term):
+    _location, response = _search(client_for(caseworker), term)
+    assert _names(response)[0] == "Yusmary González Pérez"
+    assert "Rosa Mamani Quispe" not in _names(response)
+
+
+def test_search_by_document_never_puts_the_number_in_the_url(client_for, caseworker, people):
+    IdentityDocumentFactory(person=people["rosa"], doc_type="cpp", number="C1234567")
+    location, response = _search(client_for(caseworker), "c 1234567")
+    assert "1234567" not in location and "s=" in location
+    assert _names(response) == ["Rosa Mamani Quispe"]
+    assert "c 1234567" in response.content.decode()  # shown back in the box, from the session
+
+
+@pytest.mark.parametrize(
+    ("term", "who"), [("987 111 222", "yusmary"), ("+51987111222", "yusmary"), ("+58 412 1234567", "jesus")]
+)
+def test_search_by_phone(client_for, caseworker, people, term, who):
+    location, response = _search(client_for(caseworker), term)
+    assert [p.pk for p in response.context["people"]] == [people[who].pk]
+    assert "987" not in location and "412" not in location
+
+
+def test_a_get_search_is_moved_out_of_the_url(client_for, caseworker, people):
+    client = client_for(caseworker)
+    response = client.get(LIST + "?q=987111222&site=")
+    assert response.status_code == 302 and "987111222" not in response["Location"]
+    assert [p.pk for p in client.get(response["Location"]).context["people"]] == [people["yusmary"].pk]
+
+
+def test_htmx_search_returns_the_results_and_a_clean_url(client_for, caseworker, people):
+    response = client_for(caseworker).post(LIST, {"q": "mamani"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Push-Url"].startswith(LIST + "?s=")
+    assert "mamani" not in response["HX-Push-Url"]
+    assert [p.pk for p in response.context["people"]] == [people["rosa"].pk]
+    assert b"<html" not in response.content
+
+
+def test_people_elsewhere_show_name_and_site_only(client_for, caseworker, people):
+    elsewhere = PersonFactory(
+        given_names="Yusmary", family_names="González Pérez", site=site("SCH-01"), phone="955000111"
+    )
+    _location, response = _search(client_for(caseworker), "Yusmary Gonzalez")
+    assert elsewhere.pk not in [p.pk for p in response.context["people"]]
+    [other] = response.context["elsewhere"]
+    assert (other.pk, other.name, other.open) == (elsewhere.pk, "Yusmary González Pérez", False)
+    html = response.content.decode()
+    assert reverse("cases:break_glass", args=[elsewhere.pk]) in html
+    assert "955000111" not in html
+
+
+def test_archived_people_are_out_of_the_list_unless_asked(client_for, caseworker, people):
+    people["rosa"].archived_at = timezone.now()
+    people["rosa"].save()
+    client = client_for(caseworker)
+    assert "Rosa Mamani Quispe" not in _names(client.get(LIST))
+    assert _names(client.get(LIST + "?archived=on")) == ["Rosa Mamani Quispe"]
+
+
+def test_filters(client_for, make_user, ref):
+    admin = make_user("admin")
+    today = timezone.localdate()
+    pregnant = Vulnerability.objects.get(code="pregnant")
+    child = PersonFactory(
+        given_names="Niño",
+        birth_date=today - timedelta(days=365 * 7),
+        nationality="PE",
+        population_type="host",
+    )
+    adult = PersonFactory(given_names="Adulta", birth_date=date(1980, 1, 1), site=site("SCH-01"))
+    adult.vulnerabilities.add(pregnant)
+    unknown = PersonFactory(given_names="Sin fecha", birth_date=None, population_type="transit")
+    ReferralFactory(person=unknown, status="pending")
+    client = client_for(admin)
+
+    def pks(query):
+        return {p.pk for p in client.get(LIST + "?" + query).context["people"]}
+
+    assert pks(f"site={site('SCH-01').pk}") == {adult.pk}
+    assert pks("nationality=PE") == {child.pk}
+    assert pks("population_type=transit") == {unknown.pk}
+    assert pks("vulnerability=pregnant") == {adult.pk}
+    assert pks("age_band=5-11") == {child.pk}
+    assert pks("age_band=18-59") == {adult.pk}
+    assert pks("age_band=unknown") == {unknown.pk}
+    assert pks("open_referrals=on") == {unknown.pk}
+    assert pks("nationality=XX") == {child.pk, adult.pk, unknown.pk}  # an invalid filter is ignored
+
+
+def test_sorting(client_for, caseworker, ref):
+    a = PersonFactory(
+        given_names="Ana", family_names="Acosta", birth_date=date(1990, 1, 1), registered_on=date(2025, 3, 1)
+    )
+    z = PersonFactory(
+        given_names="Zoe",
+        family_names="Zambrano",
+        birth_date=date(2010, 1, 1),
+        registered_on=date(2025, 1, 1),
+    )
+    client = client_for(caseworker)
+
+    def order(sort):
+        return [p.pk for p in client.get(LIST + f"?sort={sort}").context["people"]]
+
+    assert order("name") == [a.pk, z.pk]
+    assert order("-name") == [z.pk, a.pk]
+    assert order("age") == [z.pk, a.pk]
+    assert order("-registered") == [a.pk, z.pk]
+
+
+def test_pagination_and_empty_state(client_for, caseworker, ref):
+    client = client_for(caseworker)
+    assert b"empty-state" in client.get(LIST).content
+    PersonFactory.create_batch(27)
+    response = client.get(LIST + "?page=2")
+    assert len(response.context["people"]) == 2
+    assert response.context["page_obj"].paginator.num_pages == 2
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_list_query_count_does_not_grow_with_rows(
+    client_for, caseworker, django_assert_max_num_queries, rows
+):
+    pregnant = Vulnerability.objects.get(code="pregnant")
+    for person in PersonFactory.create_batch(rows, family_names="Rojas Mendoza"):
+        person.vulnerabilities.add(pregnant)
+        ReferralFactory(person=person)
+    PersonFactory.create_batch(rows, family_names="Rojas Mendoza", site=site("SCH-01"))
+    client = client_for(caseworker)
+    with django_assert_max_num_queries(13):
+        response = client.get(LIST)
+    assert len(response.context["people"]) == min(rows, 25)
+    location = client.post(LIST, {"q": "rojas mendosa"})["Location"]
+    # A search adds the people found at other sites and the caseworker's open glass (two queries).
+    with django_assert_max_num_queries(15):
+        response = client.get(location)
+    assert len(response.context["people"]) == min(rows, 25)
+    assert len(response.context["elsewhere"]) == min(rows, 10)
