@@ -180,13 +180,19 @@ class Person(models.Model):
         return f"{self.given_names} {self.family_names}"
 
     def save(self, *args, **kwargs):
-        self.search_name = normalize_text(f"{self.given_names} {self.family_names}")
-        self.name_key = phonetic_key(self.search_name)
+        self.refresh_search_fields()
         if kwargs.get("update_fields") is not None and (
             "given_names" in kwargs["update_fields"] or "family_names" in kwargs["update_fields"]
         ):
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_name", "name_key"}
         super().save(*args, **kwargs)
+
+    def refresh_search_fields(self) -> None:
+        """The accent-free name and its Spanish phonetic key, used by search and duplicate checks.
+
+        ``save()`` calls it; bulk writes (imports, generators) must call it themselves."""
+        self.search_name = normalize_text(f"{self.given_names} {self.family_names}")
+        self.name_key = phonetic_key(self.search_name)
 
     def clean(self):
         errors = {}

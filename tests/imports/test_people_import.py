@@ -232,3 +232,18 @@ def test_xlsx_with_typed_cells(run_import, tmp_path, ref):
     assert (second.birth_date, second.phone) == (None, "")
     # The same rows as CSV change nothing.
     assert run_import("people", write_csv(tmp_path / "p.csv", rows)).stats["people"] == {"unchanged": 2}
+
+
+def test_imported_people_are_found_by_a_misspelled_name(run_import, tmp_path, caseworker):
+    """Bulk writes skip Person.save(): the import must fill the search fields itself."""
+    from cases.selectors import SearchTerm, people_matching
+
+    path = write_csv(
+        tmp_path / "people.csv",
+        [person_row(1, given_names="Yusmary Andreína", family_names="González Pérez")],
+    )
+    run_import("people", path)
+    person = Person.objects.get(ref="P-0001")
+    assert person.name_key
+    found = people_matching(Person.objects.all(), SearchTerm.parse("yusmari gonsales"))
+    assert person in found

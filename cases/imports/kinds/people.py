@@ -7,7 +7,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ...choices import DocumentType, PopulationType, Sex
-from ...models import IdentityDocument, Person, normalize_text
+from ...models import IdentityDocument, Person
 from ..validators import document_number_normalize, document_number_valid, phone_valid, ubigeo_normalize
 from .base import BATCH_SIZE, Importer, Stats
 
@@ -144,7 +144,7 @@ class PeopleImporter(Importer):
             if person is None:
                 person = Person(ref=clean["ref"], **{f: clean[f] for f in fields}, created_by=self.user)
                 person.registered_on = clean["registered_on"] or self.today
-                person.search_name = normalize_text(f"{person.given_names} {person.family_names}")
+                person.refresh_search_fields()
                 new.append(person)
                 continue
             diff = [f for f in fields if _differs(person, f, clean[f])]
@@ -153,7 +153,7 @@ class PeopleImporter(Importer):
                 continue
             for f in diff:
                 setattr(person, f, clean[f])
-            person.search_name = normalize_text(f"{person.given_names} {person.family_names}")
+            person.refresh_search_fields()
             person.updated_at = now
             changed.append(person)
             changed_fields.update(diff)
@@ -166,7 +166,7 @@ class PeopleImporter(Importer):
             bulk_update_with_history(
                 changed,
                 Person,
-                fields=sorted(changed_fields | {"search_name", "updated_at"}),
+                fields=sorted(changed_fields | {"search_name", "name_key", "updated_at"}),
                 batch_size=BATCH_SIZE,
                 default_user=self.user,
                 default_change_reason=self.reason,
