@@ -291,8 +291,12 @@ class PsychosocialSessionForm(_CrispyMixin, forms.Form):
 class StatsFilterForm(forms.Form):
     date_from = _date_field(_("From"), required=False)
     date_to = _date_field(_("To"), required=False)
-    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none(), required=False)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    program = forms.ModelChoiceField(
+        label=_("Program"), queryset=Program.objects.none(), required=False, empty_label=_("All programs")
+    )
+    site = forms.ModelChoiceField(
+        label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All sites")
+    )
 
     def __init__(self, *args, programs, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 PAGE_SIZE = 25
@@ -29,3 +30,11 @@ def next_url_safe(request, default: str) -> str:
     ):
         return candidate
     return default
+
+
+def person_page_url(person_pk: int) -> str:
+    """The person's page (cases app) when it exists, else their services page here."""
+    try:
+        return reverse("cases:person_detail", args=[person_pk])
+    except NoReverseMatch:
+        return reverse("services:person_services", args=[person_pk])

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,7 +19,7 @@ from .. import actions, selectors
 from ..forms import (
     DirectServiceForm,
 )
-from ._common import form_errors_add, next_url_safe, paginate
+from ._common import form_errors_add, next_url_safe, paginate, person_page_url
 
 # --- A person's services ----------------------------------------------------------------------------
 
@@ -74,7 +73,7 @@ def direct_service_create(request, person_pk):
         programs=programs,
         need_areas=need_areas,
     )
-    default_next = reverse("services:person_services", args=[person.pk])
+    default_next = person_page_url(person.pk)
     if request.method == "POST" and form.is_valid():
         try:
             service = actions.direct_service_record(

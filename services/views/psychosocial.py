@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,7 +18,7 @@ from .. import actions, selectors
 from ..forms import (
     PsychosocialSessionForm,
 )
-from ._common import form_errors_add
+from ._common import form_errors_add, person_page_url
 
 # --- Psychosocial sessions -----------------------------------------------------------------------------
 
@@ -72,7 +71,7 @@ def psychosocial_session_create(request, person_pk):
             "person": person,
             "form": form,
             "participants": form.participant_people,
-            "cancel_url": reverse("services:person_services", args=[person.pk]),
+            "cancel_url": person_page_url(person.pk),
         },
     )
 

@@ -26,7 +26,7 @@ from ..forms import (
     ReferralTransitionForm,
 )
 from ..models import Referral
-from ._common import form_errors_add
+from ._common import form_errors_add, person_page_url
 
 # --- Referrals ---------------------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ def referral_create(request, person_pk):
             "form": form,
             "consent": consent,
             "can_override": can_override,
-            "cancel_url": reverse("services:person_services", args=[person.pk]),
+            "cancel_url": person_page_url(person.pk),
         },
     )
 

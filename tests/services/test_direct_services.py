@@ -10,6 +10,7 @@ from django.urls import reverse
 from cases.models import IntakeNeed
 from orientation.models import Program
 from services.models import DirectService
+from services.views._common import person_page_url
 from tests.factories import IntakeFactory, program, service_type
 
 
@@ -31,7 +32,7 @@ def test_record_in_one_post(person, caseworker, client_for, today):
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("services:person_services", args=[person.pk])
+    assert response["Location"] == person_page_url(person.pk)
     service = DirectService.objects.get(person=person)
     assert (service.service_type.code, service.delivered_on, service.program.code) == (
         "doc-cpp",
@@ -63,7 +64,7 @@ def test_next_url_is_honoured_but_only_on_this_site(person, caseworker, client_f
     response = client.post(_url(person), {**data, "next": "/people/"})
     assert response["Location"] == "/people/"
     response = client.post(_url(person), {**data, "next": "https://evil.example.org/"})
-    assert response["Location"] == reverse("services:person_services", args=[person.pk])
+    assert response["Location"] == person_page_url(person.pk)
 
 
 def test_intake_prefills_the_date_and_puts_its_needs_first(person, caseworker, client_for):

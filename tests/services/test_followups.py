@@ -42,7 +42,9 @@ def test_followups_search_by_code_or_name(make_referral, caseworker, client_for,
     a = make_referral(
         person=PersonFactory(given_names="Génesis", family_names="Zambrano"), responsible=caseworker
     )
-    b = make_referral(responsible=caseworker)
+    b = make_referral(
+        person=PersonFactory(given_names="Carlos", family_names="Paredes"), responsible=caseworker
+    )
     client = client_for(caseworker)
     assert list(client.get(reverse("services:followups"), {"q": "genesis"}).context["page_obj"]) == [a]
     assert list(client.get(reverse("services:followups"), {"q": b.code.lower()}).context["page_obj"]) == [b]
