@@ -32,6 +32,7 @@ from .models import (
 )
 
 PSYCHOSOCIAL_CODE_PREFIX = "mhpss-"
+SESSION_ONLY_CODES = ("mhpss-individual", "mhpss-group")
 
 
 # --- Catalog and programs -------------------------------------------------------------------------
@@ -39,6 +40,15 @@ PSYCHOSOCIAL_CODE_PREFIX = "mhpss-"
 
 def service_types_active() -> QuerySet[ServiceType]:
     return ServiceType.objects.filter(active=True).order_by("area", "name")
+
+
+def service_types_for_direct_service(user) -> QuerySet[ServiceType]:
+    """Services a user may record in the quick form. Psychosocial sessions (individual or group)
+    are recorded by the psychosocial role, with their confidential note, in the session form."""
+    qs = service_types_active()
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        qs = qs.exclude(code__in=SESSION_ONLY_CODES)
+    return qs
 
 
 def service_types_psychosocial() -> QuerySet[ServiceType]:
@@ -203,10 +213,14 @@ def person_direct_services(user, person: Person) -> QuerySet[DirectService]:
 def person_psychosocial_sessions(user, person: Person) -> QuerySet[PsychosocialSession]:
     if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
         return PsychosocialSession.objects.none()
+    # The person's sessions by subquery, so the count below sees every participant, not only them.
+    mine = DirectService.objects.filter(person=person, psychosocial_session__isnull=False).values(
+        "psychosocial_session"
+    )
     return (
-        PsychosocialSession.objects.filter(direct_services__person=person)
+        PsychosocialSession.objects.filter(pk__in=mine)
         .for_list()
-        .annotate(participant_count=Count("direct_services", distinct=True))
+        .annotate(participant_count=Count("direct_services"))
         .order_by("-date", "-id")
     )
 

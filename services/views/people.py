@@ -69,7 +69,7 @@ def direct_service_create(request, person_pk):
     form = DirectServiceForm(
         request.POST or None,
         initial=initial,
-        service_types=selectors.service_types_active(),
+        service_types=selectors.service_types_for_direct_service(request.user),
         programs=programs,
         need_areas=need_areas,
     )

@@ -179,3 +179,29 @@ def test_person_page_lists_sessions_for_the_psychosocial_role_only(
     cw_page = client_for(caseworker).get(url)
     assert cw_page.context["sessions"] is None
     assert reverse("services:psychosocial_session_detail", args=[session.pk]) not in cw_page.content.decode()
+
+
+def test_person_page_counts_every_participant_of_a_group(person, psychosocial, client_for):
+    others = [PersonFactory(), PersonFactory()]
+    client_for(psychosocial).post(
+        _url(others[0]),
+        _data(
+            kind="group", service_type=service_type("mhpss-group").pk, participants=[person.pk, others[1].pk]
+        ),
+    )
+    page = client_for(psychosocial).get(reverse("services:person_services", args=[person.pk]))
+    assert [s.participant_count for s in page.context["sessions"]] == [3]
+
+
+def test_caseworkers_record_sessions_only_through_the_psychosocial_role(
+    person, caseworker, psychosocial, client_for
+):
+    url = reverse("services:direct_service_create", args=[person.pk])
+    cw_codes = {
+        st.code for st in client_for(caseworker).get(url).context["form"].fields["service_type"].queryset
+    }
+    assert "mhpss-pfa" in cw_codes and not {"mhpss-individual", "mhpss-group"} & cw_codes
+    psy_codes = {
+        st.code for st in client_for(psychosocial).get(url).context["form"].fields["service_type"].queryset
+    }
+    assert {"mhpss-individual", "mhpss-group"} <= psy_codes
