@@ -256,6 +256,7 @@ class PsychosocialSessionForm(_CrispyMixin, forms.Form):
         self.initial.setdefault("date", timezone.localdate())
         st = self.fields["service_type"]
         st.queryset = service_types
+        st.widget.attrs["data-codes"] = " ".join(f"{s.pk}:{s.code}" for s in service_types)
         if not self.initial.get("service_type"):
             default = next((s for s in service_types if s.code == "mhpss-individual"), None)
             self.initial["service_type"] = default.pk if default else None

@@ -27,6 +27,42 @@
     filterPartners();
   }
 
+  // Status forms: the date the service was received only matters for "completed".
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-completed-toggle]"), function (form) {
+    var wrapper = form.querySelector("#div_id_completed_on");
+    var input = form.querySelector("input[name=completed_on]");
+    if (!wrapper || !input) { return; }
+    var sync = function () {
+      var checked = form.querySelector("input[name=to_status]:checked");
+      var completed = !!checked && checked.value === "completed";
+      wrapper.hidden = !completed;
+      if (!completed) { input.value = ""; }
+    };
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "to_status") { sync(); }
+    });
+    sync();
+  });
+
+  // Psychosocial session: the service follows the kind (individual or group session).
+  var sessionService = document.querySelector("select[name=service_type][data-codes]");
+  if (sessionService) {
+    var pkOf = {};
+    sessionService.dataset.codes.split(" ").forEach(function (pair) {
+      var bits = pair.split(":");
+      if (bits.length === 2) { pkOf[bits[1]] = bits[0]; }
+    });
+    document.addEventListener("change", function (event) {
+      if (event.target.name !== "kind") { return; }
+      var current = sessionService.value;
+      if (event.target.value === "group" && current === pkOf["mhpss-individual"] && pkOf["mhpss-group"]) {
+        sessionService.value = pkOf["mhpss-group"];
+      } else if (event.target.value === "individual" && current === pkOf["mhpss-group"] && pkOf["mhpss-individual"]) {
+        sessionService.value = pkOf["mhpss-individual"];
+      }
+    });
+  }
+
   // Psychosocial session: a ticked search result moves to the chosen participants and stays
   // there when the search changes; unticking a chosen one removes it.
   var chosen = document.getElementById("participant-chosen");
