@@ -10,6 +10,7 @@ NAV_ITEMS = [
     (_("People"), "cases:person_list", roles.CASE_READERS),
     (_("Today"), "cases:intake_today", roles.CASE_WORKERS),
     (_("Follow-ups"), "services:followups", roles.CASE_WORKERS),
+    (_("Referrals"), "services:referral_stats", roles.REPORT_READERS),
     (_("Sport"), "services:sport_group_list", roles.SPORT_STAFF),
     (_("Reports"), "reports:dashboard", roles.REPORT_READERS),
     (_("Import"), "cases:import_upload", roles.IMPORTERS),

@@ -1,1 +1,479 @@
+"""Writes for services, referrals, partner feedback and psychosocial sessions.
 
+Each function is one use case: it validates, saves in a transaction and records who did it.
+Bad input raises ``ValidationError`` with a clear message and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Person
+from orientation import roles
+from orientation.actions import access_log_record, notification_send
+from orientation.models import AccessLog, Program, Site
+
+from .models import (
+    DirectService,
+    Partner,
+    PartnerLink,
+    PsychosocialSession,
+    Referral,
+    ReferralFollowUp,
+    ReferralTransition,
+    ServiceType,
+)
+from .selectors import PSYCHOSOCIAL_CODE_PREFIX, partner_token_hash, referral_consent_active
+
+logger = logging.getLogger(__name__)
+
+MIN_REASON_LENGTH = 10
+
+
+def _event_date_check(*, program: Program, day: date, field: str) -> None:
+    """An event may not be in the future nor outside its program's dates (DESIGN section 6)."""
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+    if not program.is_active_on(day):
+        if program.end_date:
+            message = _("The program %(program)s runs from %(start)s to %(end)s; %(day)s is outside it.")
+        else:
+            message = _("The program %(program)s starts on %(start)s; %(day)s is before it.")
+        raise ValidationError(
+            {
+                field: message
+                % {
+                    "program": program.code,
+                    "start": program.start_date.isoformat(),
+                    "end": program.end_date.isoformat() if program.end_date else "",
+                    "day": day.isoformat(),
+                }
+            }
+        )
+
+
+def _program_check(*, program: Program, site: Site, allowed_programs) -> None:
+    if not allowed_programs.filter(pk=program.pk).exists():
+        raise ValidationError(
+            {"program": _("This program does not run at the person's site, or is not yours.")}
+        )
+
+
+# --- Direct services ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def direct_service_record(
+    *,
+    user,
+    person: Person,
+    service_type: ServiceType,
+    program: Program,
+    delivered_on: date,
+    notes: str = "",
+    allowed_programs,
+) -> DirectService:
+    """Record a service delivered at the site; the person's current population type is stamped."""
+    _program_check(program=program, site=person.site, allowed_programs=allowed_programs)
+    _event_date_check(program=program, day=delivered_on, field="delivered_on")
+    if not service_type.active:
+        raise ValidationError({"service_type": _("This service is no longer offered.")})
+    service = DirectService(
+        person=person,
+        site=person.site,
+        program=program,
+        service_type=service_type,
+        delivered_on=delivered_on,
+        staff=user,
+        population_type=person.population_type,
+        notes=notes.strip(),
+    )
+    service._history_user = user
+    service.full_clean()
+    service.save()
+    return service
+
+
+# --- Referrals --------------------------------------------------------------------------------------
+
+
+def _transition_record(
+    *, referral: Referral, from_status: str, user, comment: str = "", via_partner_link=False
+):
+    return ReferralTransition.objects.create(
+        referral=referral,
+        from_status=from_status,
+        to_status=referral.status,
+        by=user if getattr(user, "is_authenticated", False) else None,
+        via_partner_link=via_partner_link,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    user,
+    person: Person,
+    partner: Partner,
+    service_type: ServiceType,
+    program: Program,
+    referred_on: date,
+    allowed_programs,
+    reason: str = "",
+    follow_up_due: date | None = None,
+    responsible=None,
+    consent_override_reason: str = "",
+    request=None,
+) -> Referral:
+    """Refer a person to a partner. Needs the person's active sharing consent, or an override.
+
+    An override is only for ``CONSENT_OVERRIDERS``, needs a reason, and is written on the referral
+    and in the access log.
+    """
+    override = consent_override_reason.strip()
+    consent = referral_consent_active(person)
+    if consent is None:
+        if not roles.has_role(user, roles.CONSENT_OVERRIDERS):
+            raise ValidationError(
+                _(
+                    "This person has not consented to share their data with a referral partner. "
+                    "Record their consent first."
+                )
+            )
+        if len(override) < MIN_REASON_LENGTH:
+            raise ValidationError(
+                {
+                    "consent_override_reason": _(
+                        "Without the person's consent, write why the referral cannot wait "
+                        "(at least %(n)d characters)."
+                    )
+                    % {"n": MIN_REASON_LENGTH}
+                }
+            )
+    else:
+        override = ""  # consent is there: nothing to override
+    _program_check(program=program, site=person.site, allowed_programs=allowed_programs)
+    _event_date_check(program=program, day=referred_on, field="referred_on")
+    if not partner.active:
+        raise ValidationError({"partner": _("This partner is no longer active.")})
+    if not service_type.active:
+        raise ValidationError({"service_type": _("This service is no longer offered.")})
+    if partner.areas and service_type.area not in partner.areas:
+        raise ValidationError(
+            {
+                "partner": _("%(partner)s does not offer services in the area “%(area)s”.")
+                % {"partner": partner.name, "area": service_type.get_area_display()}
+            }
+        )
+    referral = Referral(
+        person=person,
+        site=person.site,
+        program=program,
+        service_type=service_type,
+        partner=partner,
+        referred_on=referred_on,
+        status=Referral.Status.PENDING,
+        follow_up_due=follow_up_due or referred_on + timedelta(days=Referral.FOLLOW_UP_DAYS),
+        population_type=person.population_type,
+        reason=reason.strip(),
+        consent_override_reason=override,
+        responsible=responsible or user,
+        created_by=user,
+    )
+    referral._history_user = user
+    referral.full_clean()
+    referral.save()
+    _transition_record(referral=referral, from_status="", user=user)
+    if override:
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.CONSENT_OVERRIDE,
+            obj=referral,
+            reason=override,
+            request=request,
+        )
+    return referral
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral: Referral,
+    user,
+    to_status: str,
+    completed_on: date | None = None,
+    outcome: str = "",
+    comment: str = "",
+    via_partner_link: bool = False,
+) -> Referral:
+    """Move a referral along its workflow; the move is kept with who, when and why."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if to_status not in Referral.Status.values:
+        raise ValidationError({"to_status": _("Unknown status.")})
+    if not referral.can_move_to(to_status):
+        raise ValidationError(
+            {
+                "to_status": _("A referral that is “%(from)s” cannot become “%(to)s”.")
+                % {
+                    "from": referral.get_status_display(),
+                    "to": Referral.Status(to_status).label,
+                }
+            }
+        )
+    from_status = referral.status
+    referral.status = to_status
+    if to_status == Referral.Status.COMPLETED:
+        referral.completed_on = completed_on
+    elif completed_on:
+        raise ValidationError({"completed_on": _("Only a completed referral has a completion date.")})
+    if outcome.strip():
+        referral.outcome = outcome.strip()
+    if not referral.is_open:
+        referral.is_overdue = False
+    referral._history_user = user if getattr(user, "is_authenticated", False) else None
+    referral.full_clean()
+    referral.save()
+    _transition_record(
+        referral=referral,
+        from_status=from_status,
+        user=user,
+        comment=comment,
+        via_partner_link=via_partner_link,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_follow_up_log(*, referral: Referral, user, note: str, next_due: date | None) -> ReferralFollowUp:
+    """Record a follow-up contact and, optionally, the next date to check on the referral."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if not referral.is_open:
+        raise ValidationError(_("This referral is closed: there is nothing left to follow up."))
+    if not note.strip():
+        raise ValidationError({"note": _("Write what you learned.")})
+    if next_due is not None:
+        if next_due < timezone.localdate():
+            raise ValidationError({"next_due": _("The next follow-up cannot be in the past.")})
+        referral.follow_up_due = next_due
+        referral.is_overdue = False
+        referral._history_user = user
+        referral.full_clean()
+        referral.save(update_fields=["follow_up_due", "is_overdue", "updated_at"])
+    follow_up = ReferralFollowUp(referral=referral, by=user, note=note.strip(), next_due=next_due)
+    follow_up._history_user = user
+    follow_up.full_clean()
+    follow_up.save()
+    return follow_up
+
+
+@transaction.atomic
+def referral_responsible_set(*, referral: Referral, user, responsible) -> Referral:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral.responsible = responsible
+    referral._history_user = user
+    referral.save(update_fields=["responsible", "updated_at"])
+    return referral
+
+
+# --- Slip and partner links -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def partner_link_create(*, referral: Referral, user) -> tuple[PartnerLink, str]:
+    """A new one-time link for the partner; earlier unused links of the referral stop working.
+
+    Returns the link and the raw token, which is never stored (only its SHA-256).
+    """
+    now = timezone.now()
+    PartnerLink.objects.filter(referral=referral, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    link = PartnerLink.objects.create(
+        referral=referral,
+        token_hash=partner_token_hash(token),
+        created_by=user,
+        expires_at=now + timedelta(days=settings.PARTNER_LINK_DAYS),
+    )
+    return link, token
+
+
+@transaction.atomic
+def referral_slip_print(*, referral: Referral, user, request=None) -> str:
+    """Log the printing of a slip and make the partner's link for it; returns the raw token."""
+    if not referral.is_open:
+        raise ValidationError(_("This referral is closed: no slip can be printed for it."))
+    access_log_record(user=user, action=AccessLog.Action.PRINT, obj=referral, request=request)
+    _link, token = partner_link_create(referral=referral, user=user)
+    return token
+
+
+class PartnerLinkError(Exception):
+    """The link cannot be used: ``reason`` is ``missing``, ``expired``, ``used`` or ``closed``."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def partner_link_check(link: PartnerLink | None, *, now=None) -> PartnerLink:
+    now = now or timezone.now()
+    if link is None:
+        raise PartnerLinkError("missing")
+    if link.used_at is not None or link.revoked_at is not None:
+        raise PartnerLinkError("used")
+    if now >= link.expires_at:
+        raise PartnerLinkError("expired")
+    if not link.referral.is_open:
+        raise PartnerLinkError("closed")
+    return link
+
+
+PARTNER_STATUSES = (Referral.Status.ACCEPTED, Referral.Status.COMPLETED, Referral.Status.DECLINED)
+
+
+@transaction.atomic
+def partner_feedback_record(
+    *, link_id: int, to_status: str, completed_on: date | None = None, comment: str = ""
+) -> Referral:
+    """The partner's answer through its link: accepted, attended (completed) or declined.
+
+    The link is used once: it is locked, checked again and marked used in the same transaction.
+    """
+    link = PartnerLink.objects.select_for_update().select_related("referral").filter(pk=link_id).first()
+    partner_link_check(link)
+    if to_status not in PARTNER_STATUSES:
+        raise ValidationError({"to_status": _("Choose one of the answers offered.")})
+    referral = referral_transition(
+        referral=link.referral,
+        user=None,
+        to_status=to_status,
+        completed_on=completed_on if to_status == Referral.Status.COMPLETED else None,
+        outcome=comment if to_status == Referral.Status.COMPLETED else "",
+        comment=comment,
+        via_partner_link=True,
+    )
+    link.used_at = timezone.now()
+    link.save(update_fields=["used_at"])
+    return referral
+
+
+# --- Overdue follow-ups -----------------------------------------------------------------------------
+
+
+def referrals_mark_overdue(*, today: date | None = None, batch_size: int = 500) -> dict[str, int]:
+    """Flag open referrals past their follow-up date and tell each responsible caseworker once.
+
+    Idempotent: only referrals not yet flagged are handled, each batch in one transaction with its
+    notifications, and every notification has a key (referral and due date), so a rerun (or a
+    crash half-way) never notifies twice. Referrals no longer overdue lose the flag.
+    """
+    today = today or timezone.localdate()
+    cleared = (
+        Referral.objects.filter(is_overdue=True)
+        .exclude(status__in=Referral.OPEN_STATUSES, follow_up_due__lt=today)
+        .update(is_overdue=False)
+    )
+    marked = notified = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Referral.objects.overdue(today)
+                .filter(is_overdue=False)
+                .select_related("responsible")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:batch_size]
+            )
+            if not batch:
+                break
+            Referral.objects.filter(pk__in=[r.pk for r in batch]).update(is_overdue=True)
+            marked += len(batch)
+            for referral in batch:
+                if referral.responsible_id is None:
+                    continue
+                notification_send(
+                    user=referral.responsible,
+                    message=_("Referral %(code)s is overdue for follow-up (due %(due)s).")
+                    % {"code": referral.code, "due": referral.follow_up_due.isoformat()},
+                    url=reverse("services:referral_detail", args=[referral.pk]),
+                    key=f"referral-overdue:{referral.pk}:{referral.follow_up_due.isoformat()}",
+                )
+                notified += 1
+    return {"marked": marked, "cleared": cleared, "notified": notified}
+
+
+# --- Psychosocial sessions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def psychosocial_session_record(
+    *,
+    user,
+    participants: list[Person],
+    kind: str,
+    service_type: ServiceType,
+    program: Program,
+    date: date,
+    allowed_programs,
+    confidential_note: str = "",
+    duration_minutes: int | None = None,
+) -> PsychosocialSession:
+    """Record a session and one counted direct service per participant (the note stays on the session)."""
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        raise ValidationError(_("Only psychosocial specialists record psychosocial sessions."))
+    if not participants:
+        raise ValidationError({"participants": _("Add at least one participant.")})
+    unique = list({p.pk: p for p in participants}.values())
+    if kind == PsychosocialSession.Kind.INDIVIDUAL and len(unique) != 1:
+        raise ValidationError({"participants": _("An individual session has exactly one participant.")})
+    if service_type.area != "psychosocial" or not service_type.code.startswith(PSYCHOSOCIAL_CODE_PREFIX):
+        raise ValidationError({"service_type": _("Choose a psychosocial service.")})
+    site = unique[0].site
+    _program_check(program=program, site=site, allowed_programs=allowed_programs)
+    _event_date_check(program=program, day=date, field="date")
+    session = PsychosocialSession(
+        kind=kind,
+        site=site,
+        program=program,
+        service_type=service_type,
+        date=date,
+        duration_minutes=duration_minutes,
+        staff=user,
+        confidential_note=confidential_note.strip(),
+    )
+    session._history_user = user
+    session.full_clean()
+    session.save()
+    for person in unique:
+        service = DirectService(
+            person=person,
+            site=person.site,
+            program=program,
+            service_type=service_type,
+            delivered_on=date,
+            staff=user,
+            population_type=person.population_type,
+            psychosocial_session=session,
+        )
+        service._history_user = user
+        service.full_clean()
+        service.save()
+    return session
+
+
+def psychosocial_note_open(*, session: PsychosocialSession, user, request=None) -> str:
+    """Return the confidential note to a psychosocial reader; every opening is logged."""
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        raise ValidationError(_("Only psychosocial specialists may read this note."))
+    access_log_record(user=user, action=AccessLog.Action.VIEW, obj=session, request=request)
+    return session.confidential_note

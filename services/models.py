@@ -7,6 +7,7 @@ were (DESIGN section 3).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,9 @@ class DirectServiceQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("person", "site", "program", "service_type", "staff")
 
+    def for_person_list(self):
+        return self.select_related("program", "service_type", "staff", "site")
+
 
 class DirectService(models.Model):
     """A service delivered at the site: a qualifying ``service_received`` event on its date."""
@@ -90,6 +94,16 @@ class DirectService(models.Model):
     )
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
     notes = models.TextField(_("notes"), blank=True)
+    # A psychosocial session is counted through one direct service per participant; its
+    # confidential note stays on the session, never here.
+    psychosocial_session = models.ForeignKey(
+        "PsychosocialSession",
+        verbose_name=_("psychosocial session"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="direct_services",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
     objects = DirectServiceQuerySet.as_manager()
@@ -111,11 +125,27 @@ class ReferralQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("person", "site", "program", "service_type", "partner", "responsible")
 
+    def for_detail(self):
+        return self.select_related(
+            "person", "site", "program", "service_type", "partner", "responsible", "created_by"
+        )
+
+    def for_person_list(self):
+        return self.select_related("program", "service_type", "partner", "responsible")
+
     def open(self):
-        return self.filter(status__in=[Referral.Status.PENDING, Referral.Status.ACCEPTED])
+        return self.filter(status__in=Referral.OPEN_STATUSES)
 
     def overdue(self, today=None):
         return self.open().filter(follow_up_due__lt=today or timezone.localdate())
+
+    def for_followups(self):
+        """Open referrals, the one whose follow-up is due first on top (no date last)."""
+        return (
+            self.open()
+            .for_list()
+            .order_by(models.F("follow_up_due").asc(nulls_last=True), "referred_on", "id")
+        )
 
 
 class Referral(models.Model):
@@ -142,6 +172,8 @@ class Referral(models.Model):
         Status.NO_SHOW: set(),
         Status.CANCELLED: set(),
     }
+    OPEN_STATUSES = (Status.PENDING, Status.ACCEPTED)
+    FOLLOW_UP_DAYS = 14
 
     ref = models.CharField(_("reference"), max_length=40, unique=True, null=True, blank=True)
     code = models.CharField(_("slip code"), max_length=12, unique=True, default=referral_code_new)
@@ -214,6 +246,38 @@ class Referral(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def next_statuses(self) -> list[str]:
+        """The statuses this referral may move to, in the order of ``Status``."""
+        allowed = self.TRANSITIONS.get(self.status, set())
+        return [s for s in self.Status.values if s in allowed]
+
+    def is_late(self, today=None) -> bool:
+        """Open and past its follow-up date (live, whatever the nightly flag says)."""
+        today = today or timezone.localdate()
+        return self.is_open and self.follow_up_due is not None and self.follow_up_due < today
+
+    def clean(self):
+        errors = {}
+        today = timezone.localdate()
+        if self.referred_on and self.referred_on > today:
+            errors["referred_on"] = _("The referral date cannot be in the future.")
+        if self.status == self.Status.COMPLETED and not self.completed_on:
+            errors["completed_on"] = _("A completed referral needs the date the service was received.")
+        elif self.completed_on and self.referred_on and self.completed_on < self.referred_on:
+            errors["completed_on"] = _(
+                "The service cannot be received before the referral date (%(date)s)."
+            ) % {"date": self.referred_on.isoformat()}
+        elif self.completed_on and self.completed_on > today:
+            errors["completed_on"] = _("The completion date cannot be in the future.")
+        if self.follow_up_due and self.referred_on and self.follow_up_due < self.referred_on:
+            errors["follow_up_due"] = _("The follow-up date cannot be before the referral date.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class ReferralTransition(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="transitions")
@@ -236,13 +300,20 @@ class ReferralTransition(models.Model):
 
 
 class PartnerLink(models.Model):
-    """A one-time, expiring link a partner opens (without an account) to give feedback."""
+    """A one-time, expiring link a partner opens (without an account) to give feedback.
+
+    Only the SHA-256 of the token is stored: the link is shown once, on the printed slip.
+    """
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="partner_links")
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("partner link")
@@ -250,6 +321,84 @@ class PartnerLink(models.Model):
 
     def __str__(self) -> str:
         return f"link for {self.referral_id}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class ReferralFollowUp(models.Model):
+    """A follow-up contact (a call to the person or the partner) and the next date to check."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="follow_ups")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(_("what was learned"))
+    next_due = models.DateField(_("next follow-up"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("referral follow-up")
+        verbose_name_plural = _("referral follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.at:%Y-%m-%d}"
+
+
+# --- Psychosocial sessions ---------------------------------------------------------------------
+
+
+class PsychosocialSessionQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("site", "program", "service_type", "staff")
+
+
+class PsychosocialSession(models.Model):
+    """An individual or group psychosocial session.
+
+    Each participant gets a ``DirectService`` of the session's mhpss-* type (so the session is
+    counted); the confidential note lives only here and is read through a logged view by the
+    psychosocial role.
+    """
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        GROUP = "group", _("Group")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="+"
+    )
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="psychosocial_sessions"
+    )
+    date = models.DateField(_("date"), default=timezone.localdate)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("specialist"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confidential_note = models.TextField(_("confidential note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+    objects = PsychosocialSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("psychosocial session")
+        verbose_name_plural = _("psychosocial sessions")
+        indexes = [models.Index(fields=["site", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
 
 
 # --- Youth sport ------------------------------------------------------------------------------

@@ -1,1 +1,316 @@
+"""Reads of services, referrals and psychosocial sessions, always scoped to the user asking.
 
+A record is visible when the person it belongs to is at a site the user may see (or, for
+referrals, when it was made at such a site). People themselves are fetched only through
+``cases.selectors.person_get_for_user``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import Consent, Person
+from orientation import roles
+from orientation.models import Program, Site
+from orientation.selectors import programs_visible_to, site_ids_visible_to
+
+from .models import (
+    DirectService,
+    Partner,
+    PartnerLink,
+    PsychosocialSession,
+    Referral,
+    ServiceType,
+)
+
+PSYCHOSOCIAL_CODE_PREFIX = "mhpss-"
+SESSION_ONLY_CODES = ("mhpss-individual", "mhpss-group")
+
+
+# --- Catalog and programs -------------------------------------------------------------------------
+
+
+def service_types_active() -> QuerySet[ServiceType]:
+    return ServiceType.objects.filter(active=True).order_by("area", "name")
+
+
+def service_types_for_direct_service(user) -> QuerySet[ServiceType]:
+    """Services a user may record in the quick form. Psychosocial sessions (individual or group)
+    are recorded by the psychosocial role, with their confidential note, in the session form."""
+    qs = service_types_active()
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        qs = qs.exclude(code__in=SESSION_ONLY_CODES)
+    return qs
+
+
+def service_types_psychosocial() -> QuerySet[ServiceType]:
+    return service_types_active().filter(code__startswith=PSYCHOSOCIAL_CODE_PREFIX)
+
+
+def partners_active() -> QuerySet[Partner]:
+    return Partner.objects.filter(active=True).order_by("name")
+
+
+def programs_for_person(user, person: Person) -> QuerySet[Program]:
+    """Programs the user may record under for this person: visible to the user, run at the person's site."""
+    return programs_visible_to(user).filter(sites=person.site_id).order_by("code")
+
+
+def programs_active_on(programs: QuerySet[Program], day: date) -> QuerySet[Program]:
+    return programs.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def staff_for_site(site_id: int, *, include=None) -> QuerySet:
+    """Staff who may be responsible for a follow-up at a site (case workers who belong to it),
+    plus ``include`` (the user asking, who may have broken the glass for another site)."""
+    User = get_user_model()
+    condition = Q(site_memberships__site_id=site_id, groups__name__in=roles.CASE_WORKERS)
+    if include is not None:
+        condition |= Q(pk=include.pk)
+    return (
+        User.objects.filter(condition, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def referral_consent_active(person: Person) -> Consent | None:
+    """The person's active consent to share data with a referral partner, if any."""
+    return (
+        Consent.objects.filter(
+            person=person,
+            purpose=Consent.Purpose.REFERRAL_SHARING,
+            withdrawn_on__isnull=True,
+            given_on__lte=timezone.localdate(),
+        )
+        .order_by("-given_on", "-created_at")
+        .first()
+    )
+
+
+# --- Scoping ----------------------------------------------------------------------------------------
+
+
+def _visible_site_filter(user, *, person_field: str = "person__site_id", site_field: str = "site_id") -> Q:
+    site_ids = site_ids_visible_to(user)
+    return Q(**{f"{person_field}__in": site_ids}) | Q(**{f"{site_field}__in": site_ids})
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Referrals of people at the user's sites (or made at them). Case readers only."""
+    if not roles.has_role(user, roles.CASE_READERS):
+        return Referral.objects.none()
+    if roles.has_role(user, roles.ADMIN):
+        return Referral.objects.all()
+    return Referral.objects.filter(_visible_site_filter(user))
+
+
+def direct_services_visible_to(user) -> QuerySet[DirectService]:
+    if not roles.has_role(user, roles.CASE_READERS):
+        return DirectService.objects.none()
+    if roles.has_role(user, roles.ADMIN):
+        return DirectService.objects.all()
+    return DirectService.objects.filter(_visible_site_filter(user))
+
+
+def psychosocial_sessions_visible_to(user) -> QuerySet[PsychosocialSession]:
+    """Sessions at the user's sites, for the psychosocial role only."""
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        return PsychosocialSession.objects.none()
+    if roles.has_role(user, roles.ADMIN):
+        return PsychosocialSession.objects.all()
+    site_ids = site_ids_visible_to(user)
+    return PsychosocialSession.objects.filter(
+        Q(site_id__in=site_ids) | Q(direct_services__person__site_id__in=site_ids)
+    ).distinct()
+
+
+def referral_get_for_user(user, pk, *, write: bool = False) -> Referral:
+    """The referral with this id if the user may open it (or change it, with ``write``).
+
+    Http404 when it does not exist or is out of the user's sites; PermissionDenied for a role
+    that may not open case files, or may not write.
+    """
+    if not roles.has_role(user, roles.CASE_READERS):
+        raise PermissionDenied
+    if write and not roles.has_role(user, roles.CASE_WORKERS):
+        raise PermissionDenied
+    try:
+        return referrals_visible_to(user).for_detail().get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def psychosocial_session_get_for_user(user, pk) -> PsychosocialSession:
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        raise PermissionDenied
+    try:
+        return psychosocial_sessions_visible_to(user).for_list().get(pk=pk)
+    except (PsychosocialSession.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def referral_timeline(referral: Referral) -> list[tuple[str, object]]:
+    """Status changes and follow-up contacts of a referral, oldest first (two queries)."""
+    events = [("transition", t) for t in referral.transitions.select_related("by")]
+    events += [("follow_up", f) for f in referral.follow_ups.select_related("by")]
+    return sorted(events, key=lambda e: (e[1].at, e[0] == "follow_up"))
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+def followups_for(user, *, today: date | None = None, overdue_only: bool = False) -> QuerySet[Referral]:
+    """The open referrals the user is responsible for, the one due first on top."""
+    qs = referrals_visible_to(user).filter(responsible=user).for_followups()
+    if overdue_only:
+        qs = qs.filter(follow_up_due__lt=today or timezone.localdate())
+    return qs
+
+
+def followups_summary(user, *, today: date | None = None) -> dict[str, int]:
+    """How many open follow-ups the user has, and how many of them are overdue (one query)."""
+    today = today or timezone.localdate()
+    return (
+        referrals_visible_to(user)
+        .filter(responsible=user)
+        .open()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(follow_up_due__lt=today)))
+    )
+
+
+def overdue_sites_for(user) -> QuerySet[Site]:
+    return Site.objects.filter(pk__in=site_ids_visible_to(user)).order_by("code")
+
+
+def overdue_queue_for(user, *, site_id: int | None = None, today: date | None = None) -> QuerySet[Referral]:
+    """Open referrals past their follow-up date at the user's sites, the oldest due first."""
+    site_ids = site_ids_visible_to(user) if not roles.has_role(user, roles.ADMIN) else None
+    qs = referrals_visible_to(user).overdue(today).for_list()
+    if site_id is not None:
+        if site_ids is not None and site_id not in site_ids:
+            return qs.none()
+        qs = qs.filter(site_id=site_id)
+    return qs.order_by("follow_up_due", "referred_on", "id")
+
+
+def person_referrals(user, person: Person) -> QuerySet[Referral]:
+    return referrals_visible_to(user).filter(person=person).for_person_list()
+
+
+def person_direct_services(user, person: Person) -> QuerySet[DirectService]:
+    return direct_services_visible_to(user).filter(person=person).for_person_list()
+
+
+def person_psychosocial_sessions(user, person: Person) -> QuerySet[PsychosocialSession]:
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        return PsychosocialSession.objects.none()
+    # The person's sessions by subquery, so the count below sees every participant, not only them.
+    mine = DirectService.objects.filter(person=person, psychosocial_session__isnull=False).values(
+        "psychosocial_session"
+    )
+    return (
+        PsychosocialSession.objects.filter(pk__in=mine)
+        .for_list()
+        .annotate(participant_count=Count("direct_services"))
+        .order_by("-date", "-id")
+    )
+
+
+def session_participants(session: PsychosocialSession) -> QuerySet[DirectService]:
+    return session.direct_services.select_related("person").order_by(
+        "person__family_names", "person__given_names"
+    )
+
+
+# --- Referral completion rates --------------------------------------------------------------------
+
+
+@dataclass
+class StatsFilter:
+    date_from: date | None = None
+    date_to: date | None = None
+    program_id: int | None = None
+    site_id: int | None = None
+
+
+def _stats_counts() -> dict:
+    s = Referral.Status
+    return {
+        "total": Count("pk"),
+        "completed": Count("pk", filter=Q(status=s.COMPLETED)),
+        "open": Count("pk", filter=Q(status__in=Referral.OPEN_STATUSES)),
+        "declined": Count("pk", filter=Q(status=s.DECLINED)),
+        "no_show": Count("pk", filter=Q(status=s.NO_SHOW)),
+    }
+
+
+def _with_rates(rows) -> list[dict]:
+    result = []
+    for row in rows:
+        closed = row["total"] - row["open"]
+        row["closed"] = closed
+        row["rate"] = round(100 * row["completed"] / row["total"]) if row["total"] else None
+        row["rate_closed"] = round(100 * row["completed"] / closed) if closed else None
+        result.append(row)
+    return result
+
+
+def referral_stats(user, flt: StatsFilter) -> dict:
+    """Completion rates per partner and per service type, computed by the database.
+
+    Cancelled referrals are left out (they never reached the partner). ``rate`` is completed over
+    all referrals; ``rate_closed`` is completed over those with a final answer.
+    """
+    qs = referrals_visible_to(user).exclude(status=Referral.Status.CANCELLED)
+    if flt.date_from:
+        qs = qs.filter(referred_on__gte=flt.date_from)
+    if flt.date_to:
+        qs = qs.filter(referred_on__lte=flt.date_to)
+    if flt.program_id:
+        qs = qs.filter(program_id=flt.program_id)
+    if flt.site_id:
+        qs = qs.filter(site_id=flt.site_id)
+    counts = _stats_counts()
+    by_partner = (
+        qs.values("partner_id", partner_name=F("partner__name"))
+        .annotate(**counts)
+        .order_by("-total", "partner_name")
+    )
+    by_service = (
+        qs.values("service_type_id", service_name=F("service_type__name"), area=F("service_type__area"))
+        .annotate(**counts)
+        .order_by("-total", "service_name")
+    )
+    totals = qs.aggregate(**counts)
+    return {
+        "by_partner": _with_rates(by_partner),
+        "by_service": _with_rates(by_service),
+        "totals": _with_rates([totals])[0],
+    }
+
+
+# --- Partner links --------------------------------------------------------------------------------
+
+
+def partner_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def partner_link_by_token(token: str) -> PartnerLink | None:
+    """The link of this raw token, looked up by its hash (no comparison of secrets in Python)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        PartnerLink.objects.select_related("referral__person", "referral__service_type", "referral__partner")
+        .filter(token_hash=partner_token_hash(token))
+        .first()
+    )

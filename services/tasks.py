@@ -1,1 +1,39 @@
+"""Celery tasks of the services app: small, idempotent, taking ids or nothing."""
 
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.core.cache import cache
+
+from .actions import referrals_mark_overdue
+
+logger = logging.getLogger(__name__)
+
+OVERDUE_LOCK = "services:referrals-mark-overdue"
+OVERDUE_LOCK_SECONDS = 20 * 60  # below the task's time limit, so a crashed run frees it
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=15 * 60,
+    time_limit=20 * 60,
+)
+def referrals_mark_overdue_task(today: str | None = None) -> dict[str, int]:
+    """Daily: flag overdue referrals and notify each responsible caseworker once.
+
+    A lock keeps two runs from overlapping; the work itself is idempotent, so a rerun is harmless.
+    """
+    if not cache.add(OVERDUE_LOCK, "1", OVERDUE_LOCK_SECONDS):
+        logger.info("referrals_mark_overdue_task already running; skipped")
+        return {"skipped": 1}
+    try:
+        return referrals_mark_overdue(today=date.fromisoformat(today) if today else None)
+    finally:
+        cache.delete(OVERDUE_LOCK)

@@ -242,6 +242,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "orientation.tasks.outbox_sweep_task", "schedule": 60.0},
     "import-cleanup": {"task": "cases.imports.tasks.import_batches_cleanup_task", "schedule": 3600.0},
     "expiry-reminders": {"task": "cases.tasks.expiry_reminders_task", "schedule": crontab(hour=6, minute=0)},
+    "referrals-mark-overdue": {
+        "task": "services.tasks.referrals_mark_overdue_task",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 # --- Orienta ----------------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Follow-up work: my follow-ups, the overdue queue per site, completion rates per partner."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases.models import normalize_text
+from orientation import roles
+from orientation.roles import role_required
+from orientation.selectors import programs_visible_to
+
+from .. import selectors
+from ..forms import (
+    StatsFilterForm,
+)
+from ._common import paginate
+
+# --- Follow-up queues and rates ------------------------------------------------------------------
+
+
+@require_GET
+@role_required(roles.CASE_WORKERS)
+def followups(request):
+    """My open follow-ups, the one due first on top."""
+    overdue_only = request.GET.get("overdue") == "1"
+    qs = selectors.followups_for(request.user, overdue_only=overdue_only)
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(code__iexact=q) | qs.filter(person__search_name__contains=normalize_text(q))
+    page = paginate(request, qs)
+    return render(
+        request,
+        "services/followups.html",
+        {
+            "page_obj": page,
+            "summary": selectors.followups_summary(request.user),
+            "overdue_only": overdue_only,
+            "q": q,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+@role_required(roles.CASE_READERS)
+def overdue_queue(request):
+    """Referrals past their follow-up date, per site, the oldest first."""
+    sites = list(selectors.overdue_sites_for(request.user))
+    site = None
+    site_param = request.GET.get("site")
+    if site_param:
+        site = next((s for s in sites if str(s.pk) == site_param), None)
+        if site is None:
+            raise Http404
+    elif len(sites) == 1:
+        site = sites[0]
+    qs = selectors.overdue_queue_for(request.user, site_id=site.pk if site else None)
+    page = paginate(request, qs)
+    return render(
+        request,
+        "services/overdue_queue.html",
+        {"page_obj": page, "sites": sites, "site": site, "today": timezone.localdate()},
+    )
+
+
+def _default_stats_from(today: date) -> date:
+    month = today.month - 12
+    return date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+@require_GET
+@role_required(roles.REPORT_READERS)
+def referral_stats(request):
+    """Completion rates per partner and per service type (aggregated in the database)."""
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if "date_from" not in data:
+        data["date_from"] = _default_stats_from(today).isoformat()
+    form = StatsFilterForm(
+        data,
+        programs=programs_visible_to(request.user).order_by("code"),
+        sites=selectors.overdue_sites_for(request.user),
+    )
+    flt = selectors.StatsFilter()
+    if form.is_valid():
+        flt = selectors.StatsFilter(
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            program_id=form.cleaned_data["program"].pk if form.cleaned_data["program"] else None,
+            site_id=form.cleaned_data["site"].pk if form.cleaned_data["site"] else None,
+        )
+    stats = selectors.referral_stats(request.user, flt)
+    return render(request, "services/referral_stats.html", {"form": form, "stats": stats})
