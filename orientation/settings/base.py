@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "orientation.middleware.SessionLimitsMiddleware",
+    "orientation.mfa.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -238,11 +240,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "orientation.tasks.outbox_sweep_task", "schedule": 60.0},
+    "retention-anonymize": {
+        "task": "cases.arco.tasks.retention_anonymize_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 # --- Orienta ----------------------------------------------------------------------------------
 ORIENTA_DEMO = env.bool("ORIENTA_DEMO", default=True)
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
+# ARCO requests are due this many business days (Monday-Friday, Peru's national holidays off)
+# after they are received; ARCO_RESPONSE_CALENDAR_DAYS, when set, counts calendar days instead.
+ARCO_RESPONSE_BUSINESS_DAYS = env.int("ARCO_RESPONSE_BUSINESS_DAYS", default=20)
+ARCO_RESPONSE_CALENDAR_DAYS = env.int("ARCO_RESPONSE_CALENDAR_DAYS", default=0)
 PARTNER_LINK_DAYS = env.int("PARTNER_LINK_DAYS", default=30)
 
 LOGGING = {

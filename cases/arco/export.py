@@ -1,0 +1,111 @@
+"""The subject access export: everything Orienta holds about a person, found by walking the model
+graph (``policy.person_linked_models``), as JSON and as a readable page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from orientation import roles
+
+from .policy import POLICY, person_linked_models
+
+EXPORT_VERSION = 1
+
+
+def _value(obj, field: models.Field):
+    if field.is_relation:
+        related = getattr(obj, field.name)
+        return None if related is None else str(related)
+    value = getattr(obj, field.attname)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is not None and not isinstance(value, str | int | float | bool):
+        return str(value)
+    return value
+
+
+def _display(obj, field: models.Field, raw):
+    if field.choices and raw not in (None, ""):
+        return str(getattr(obj, f"get_{field.name}_display")())
+    return raw
+
+
+def _row(obj, fields) -> dict:
+    return {f.name: _value(obj, f) for f in fields}
+
+
+def _exported_fields(model):
+    policy = POLICY.get(model._meta.label_lower)
+    skipped = policy.not_exported if policy else frozenset()
+    return [f for f in model._meta.concrete_fields if f.name not in skipped]
+
+
+def person_export(*, person, user) -> dict:
+    """A JSON-ready dict of the person's data. Psychosocial rows go only to psychosocial readers;
+    otherwise they are counted under ``withheld``."""
+    may_read_confidential = roles.has_role(user, roles.PSYCHOSOCIAL_READERS)
+    records: dict[str, list] = {}
+    withheld: dict[str, int] = {}
+    for linked in person_linked_models():
+        model = linked.model
+        policy = POLICY.get(linked.label)
+        rows = linked.rows_of(person)
+        if policy is not None and policy.confidential is not None and not may_read_confidential:
+            hidden = rows.filter(policy.confidential).count()
+            if hidden:
+                withheld[linked.label] = hidden
+            rows = rows.exclude(policy.confidential)
+        fields = _exported_fields(model)
+        related = [f.name for f in fields if f.is_relation]
+        if related:
+            rows = rows.select_related(*related)
+        records[linked.label] = [_row(obj, fields) for obj in rows]
+    person_rows = records.pop("cases.person")
+    person_rows[0]["vulnerabilities"] = [str(v) for v in person.vulnerabilities.all()]
+    return {
+        "version": EXPORT_VERSION,
+        "generated_at": timezone.localtime().isoformat(),
+        "generated_by_role": roles.primary_role(user),
+        "person": person_rows[0],
+        "records": records,
+        "withheld": withheld,
+    }
+
+
+def person_export_sections(*, person, user) -> tuple[list[dict], dict]:
+    """The same data for the printable page: sections with verbose names and readable values."""
+    from django.apps import apps
+
+    data = person_export(person=person, user=user)
+    sections = []
+    for label, rows in [("cases.person", [data["person"]]), *data["records"].items()]:
+        model = apps.get_model(label)
+        fields = [f for f in _exported_fields(model)]
+        table_rows = []
+        objects = {obj.pk: obj for obj in model._default_manager.filter(pk__in=[r["id"] for r in rows])}
+        for row in rows:
+            obj = objects.get(row["id"])
+            table_rows.append(
+                [
+                    (str(f.verbose_name), _display(obj, f, row.get(f.name)) if obj else row.get(f.name))
+                    for f in fields
+                    if f.name != "id"
+                ]
+            )
+        sections.append(
+            {
+                "label": label,
+                "title": str(model._meta.verbose_name_plural),
+                "rows": table_rows,
+                "vulnerabilities": data["person"].get("vulnerabilities") if label == "cases.person" else None,
+            }
+        )
+    return sections, data
