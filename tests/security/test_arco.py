@@ -69,7 +69,11 @@ def test_caseworker_registers_and_follows_a_request(client, make_user, ref):
     response = client.post(url, {"kind": "rectification", "received_on": "2025-03-03"})
     request_obj = ArcoRequest.objects.get()
     assert response.status_code == 302
-    assert (request_obj.due_on, request_obj.handled_by, request_obj.status) == (date(2025, 3, 31), user, "received")
+    assert (request_obj.due_on, request_obj.handled_by, request_obj.status) == (
+        date(2025, 3, 31),
+        user,
+        "received",
+    )
 
     update = reverse("cases:arco_request_update", kwargs={"pk": request_obj.pk})
     assert client.post(update, {"status": "rejected", "resolution": ""}).status_code == 200
@@ -81,7 +85,9 @@ def test_caseworker_registers_and_follows_a_request(client, make_user, ref):
     assert request_obj.history.count() == 2
 
 
-def test_request_list_filters_and_its_query_count_does_not_grow(client, make_user, ref, django_assert_max_num_queries):
+def test_request_list_filters_and_its_query_count_does_not_grow(
+    client, make_user, ref, django_assert_max_num_queries
+):
     user = make_user("coordinator", programs=["PAO"])
     client.force_login(user)
     url = reverse("cases:arco_request_list")
@@ -182,7 +188,9 @@ def test_every_row_of_the_person_is_in_the_export_and_nobody_elses(ref, make_use
 )
 def test_psychosocial_notes_only_in_an_export_made_by_a_psychosocial_reader(ref, make_user, role, sees_notes):
     person = person_with_everything()
-    data = person_export(person=person, user=make_user(role, programs=["PAO"] if role == "coordinator" else None))
+    data = person_export(
+        person=person, user=make_user(role, programs=["PAO"] if role == "coordinator" else None)
+    )
     text = json.dumps(data, ensure_ascii=False)
     assert SECRETS["general_note"] in text
     assert (SECRETS["psy_note"] in text) is sees_notes
@@ -198,7 +206,7 @@ def test_export_downloads_are_logged_without_personal_data(client, make_user, re
     assert json.loads(response.content)["person"]["phone"] == SECRETS["phone"]
     page = client.get(reverse("cases:arco_request_export_print", kwargs={"pk": request_obj.pk}))
     html = page.content.decode()
-    assert SECRETS["psy_note"] in html and SECRETS["document"] in html and 'data-print' in html
+    assert SECRETS["psy_note"] in html and SECRETS["document"] in html and "data-print" in html
     logs = list(AccessLog.objects.order_by("pk").values_list("action", "object_type", "object_id"))
     assert logs == [("export", "cases.person", str(person.pk)), ("print", "cases.person", str(person.pk))]
 
@@ -207,7 +215,10 @@ def test_export_is_for_access_requests_only(client, make_user, ref):
     person = PersonFactory()
     request_obj = ArcoRequest.objects.create(person=person, kind="opposition", due_on=date(2025, 4, 1))
     client.force_login(make_user("admin"))
-    assert client.get(reverse("cases:arco_request_export_json", kwargs={"pk": request_obj.pk})).status_code == 404
+    assert (
+        client.get(reverse("cases:arco_request_export_json", kwargs={"pk": request_obj.pk})).status_code
+        == 404
+    )
 
 
 # --- Anonymization -------------------------------------------------------------------------------
@@ -225,9 +236,21 @@ def contact_counts() -> Counter:
         (Intake.objects, "date"),
     ]
     for qs, day in sources:
-        rows = qs.values_list("person_id", "person__sex", "person__birth_date", "person__nationality", "population_type", day)
+        rows = qs.values_list(
+            "person_id", "person__sex", "person__birth_date", "person__nationality", "population_type", day
+        )
         for person_id, sex, birth, nationality, population, when in rows.order_by("pk"):
-            counts[(qs.model.__name__, day, when.strftime("%Y-%m"), sex, age_band(birth, when), str(nationality), population)] += 1
+            counts[
+                (
+                    qs.model.__name__,
+                    day,
+                    when.strftime("%Y-%m"),
+                    sex,
+                    age_band(birth, when),
+                    str(nationality),
+                    population,
+                )
+            ] += 1
             counts[("people", when.strftime("%Y-%m"), person_id)] = 1
     return counts
 
@@ -236,7 +259,11 @@ def text_values_everywhere() -> str:
     """Every text column of every live and history table, for a leak search."""
     chunks = []
     for model in apps.get_models(include_auto_created=True):
-        columns = [f.attname for f in model._meta.concrete_fields if f.get_internal_type() in ("CharField", "TextField")]
+        columns = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.get_internal_type() in ("CharField", "TextField")
+        ]
         if columns and model._meta.app_label in ("cases", "services", "orientation"):
             for row in model._default_manager.values_list(*columns):
                 chunks.extend(str(v) for v in row if v)
@@ -259,7 +286,12 @@ def test_anonymization_erases_everywhere_and_keeps_the_figures(ref, make_user):
     person.refresh_from_db()
     assert (person.given_names, person.family_names, person.phone) == ("Anonimizado", "Anonimizado", "")
     assert person.anonymized_at is not None and person.search_name == "anonimizado anonimizado"
-    assert (person.sex, person.birth_date, str(person.nationality), person.population_type) == ("F", date(2009, 6, 1), "VE", "transit")
+    assert (person.sex, person.birth_date, str(person.nationality), person.population_type) == (
+        "F",
+        date(2009, 6, 1),
+        "VE",
+        "transit",
+    )
     assert not person.vulnerabilities.exists() and person.district is None and person.arrived_on is None
     assert not IdentityDocument.objects.filter(person=person).exists()
     assert Household.objects.get(pk=person.household_id).address == ""
@@ -268,7 +300,12 @@ def test_anonymization_erases_everywhere_and_keeps_the_figures(ref, make_user):
     bystander.refresh_from_db()
     assert (bystander.given_names, bystander.phone) == ("Testigo", "955555555")
     log = AccessLog.objects.get(action="anonymize")
-    assert (log.object_type, log.object_id, log.user, log.reason) == ("cases.person", str(person.pk), user, "ARCO cancellation #1")
+    assert (log.object_type, log.object_id, log.user, log.reason) == (
+        "cases.person",
+        str(person.pk),
+        user,
+        "ARCO cancellation #1",
+    )
     # The history says who anonymized and when, without the old values.
     latest = person.history.first()
     assert latest.history_user == user and latest.given_names == "Anonimizado"
@@ -324,7 +361,12 @@ def test_retention_anonymizes_people_without_contact_for_the_configured_years(re
     recent_service = PersonFactory(registered_on=long_ago)
     DirectServiceFactory(person=recent_service, delivered_on=today - timedelta(days=30))
     recent_referral = PersonFactory(registered_on=long_ago)
-    ReferralFactory(person=recent_referral, referred_on=long_ago, status="completed", completed_on=today - timedelta(days=3))
+    ReferralFactory(
+        person=recent_referral,
+        referred_on=long_ago,
+        status="completed",
+        completed_on=today - timedelta(days=3),
+    )
     recent_sport = PersonFactory(registered_on=long_ago, site=site("SCH-01"))
     AttendanceFactory(person=recent_sport, session__date=today - timedelta(days=3))
     recent_intake = PersonFactory(registered_on=long_ago)

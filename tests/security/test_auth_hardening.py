@@ -119,3 +119,11 @@ def test_weak_passwords_are_refused(make_user, password):
 
 def test_a_strong_password_is_accepted(make_user):
     validate_password("Quebrada-Lucumo-48", make_user("caseworker"))
+
+
+def test_staff_accounts_are_deactivated_not_deleted(client, make_user):
+    admin = make_user("admin")
+    other = make_user("caseworker")
+    client.force_login(admin)
+    assert client.get(f"/admin/auth/user/{other.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/auth/user/{other.pk}/change/").status_code == 200

@@ -16,6 +16,7 @@ Entry format
         post=...,            # same shape, for an empty POST; None: POST not checked
         post_fields=None,    # fuzz: field names to post (None: read from the GET page's form)
         fuzz=True,           # fuzz the POST with hostile input (as the first role allowed)
+        fuzz_prepare=None,   # fuzz: callable(world, client, user) run before each hostile POST
     )
 
 - ``kwargs(w, which)`` builds the URL's arguments from the ``World`` (below) for ``which`` in
@@ -97,6 +98,7 @@ class Entry:
     post: dict[str, Any] | None = None
     post_fields: list[str] | None = None
     fuzz: bool = True
+    fuzz_prepare: Callable[[Any, Any, Any], None] | None = None
     objects: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -174,6 +176,27 @@ class World:
         return self._cached(("arco", kind, person.pk), build)
 
 
+def with_verified_totp(world, client, user) -> None:
+    """Fuzz preparation: the user has a confirmed TOTP device and this session is verified."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Orienta", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def with_unverified_totp(world, client, user) -> None:
+    """Fuzz preparation: the user has a confirmed TOTP device, this session is not verified yet."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Orienta", confirmed=True)
+
+
 # --- The table ------------------------------------------------------------------------------------
 
 EVERY_ROLE_SIGNED_IN = everyone(200)
@@ -185,10 +208,11 @@ MATRIX: dict[str, Entry] = {
         get=everyone(Redirect("home"), anonymous=200),
         post=everyone(Redirect("home"), anonymous=200),
     ),
-    "logout": Entry(get=everyone(405), post=everyone(LOGIN)),
+    "logout": Entry(get=everyone(405), post=everyone(LOGIN), fuzz=False),
     "set_language": Entry(
         get=everyone(Redirect("home"), anonymous=Redirect("home")),
         post=everyone(Redirect("home"), anonymous=Redirect("home")),
+        post_fields=["language", "next"],
     ),
     "health": Entry(get=everyone(200, anonymous=200), fuzz=False),
     "notification_list": Entry(get=everyone(200)),
@@ -197,8 +221,18 @@ MATRIX: dict[str, Entry] = {
     ),
     # Two-factor authentication (orientation.mfa)
     "mfa_setup": Entry(get=everyone(200), post=everyone(200)),
-    "mfa_verify": Entry(get=everyone(Redirect("home")), post=everyone(Redirect("home"))),
-    "mfa_disable": Entry(get=everyone(405), post=everyone(Redirect("mfa_setup")), post_fields=["token"]),
+    "mfa_verify": Entry(
+        get=everyone(Redirect("home")),
+        post=everyone(Redirect("home")),
+        post_fields=["token", "next"],
+        fuzz_prepare=with_unverified_totp,
+    ),
+    "mfa_disable": Entry(
+        get=everyone(405),
+        post=everyone(Redirect("mfa_setup")),
+        post_fields=["token"],
+        fuzz_prepare=with_verified_totp,
+    ),
     # ARCO register (cases.arco)
     "cases:arco_request_list": Entry(
         get=roles_(
