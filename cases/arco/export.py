@@ -7,7 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from orientation import roles
 
@@ -32,10 +33,20 @@ def _value(obj, field: models.Field):
     return value
 
 
-def _display(obj, field: models.Field, raw):
-    if field.choices and raw not in (None, ""):
+def _display(obj, field: models.Field):
+    """A value as a person reads it: choice labels, Yes/No, local dates."""
+    value = getattr(obj, field.name)
+    if value is None or value == "":
+        return ""
+    if field.choices:
         return str(getattr(obj, f"get_{field.name}_display")())
-    return raw
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
 
 
 def _row(obj, fields) -> dict:
@@ -80,32 +91,34 @@ def person_export(*, person, user) -> dict:
     }
 
 
-def person_export_sections(*, person, user) -> tuple[list[dict], dict]:
-    """The same data for the printable page: sections with verbose names and readable values."""
+def person_export_sections(*, person, user) -> tuple[list[dict], list[str], dict]:
+    """The same data for the printable page: sections with verbose names and readable values, and
+    the titles of the kinds of record the person has none of."""
     from django.apps import apps
 
     data = person_export(person=person, user=user)
-    sections = []
+    sections, empty = [], []
     for label, rows in [("cases.person", [data["person"]]), *data["records"].items()]:
         model = apps.get_model(label)
-        fields = [f for f in _exported_fields(model)]
-        table_rows = []
-        objects = {obj.pk: obj for obj in model._default_manager.filter(pk__in=[r["id"] for r in rows])}
-        for row in rows:
-            obj = objects.get(row["id"])
-            table_rows.append(
-                [
-                    (str(f.verbose_name), _display(obj, f, row.get(f.name)) if obj else row.get(f.name))
-                    for f in fields
-                    if f.name != "id"
-                ]
-            )
+        if model._meta.auto_created:  # many-to-many rows: shown on their owner (vulnerabilities)
+            continue
+        title = str(model._meta.verbose_name_plural)
+        if not rows:
+            empty.append(title)
+            continue
+        fields = [
+            f
+            for f in _exported_fields(model)
+            if f.name != "id" and not (f.is_relation and f.related_model is type(person))
+        ]
+        objects = model._default_manager.filter(pk__in=[r["id"] for r in rows]).order_by("pk")
+        objects = objects.select_related(*[f.name for f in fields if f.is_relation])
         sections.append(
             {
                 "label": label,
-                "title": str(model._meta.verbose_name_plural),
-                "rows": table_rows,
+                "title": title,
+                "rows": [[(str(f.verbose_name), _display(obj, f)) for f in fields] for obj in objects],
                 "vulnerabilities": data["person"].get("vulnerabilities") if label == "cases.person" else None,
             }
         )
-    return sections, data
+    return sections, empty, data

@@ -140,7 +140,7 @@ def arco_request_export_json(request, pk):
 def arco_request_export_print(request, pk):
     """The same export as a readable page to print and hand over."""
     request_obj = _access_request_for_export(request, pk)
-    sections, data = person_export_sections(person=request_obj.person, user=request.user)
+    sections, empty, data = person_export_sections(person=request_obj.person, user=request.user)
     access_log_record(
         user=request.user,
         action=AccessLog.Action.PRINT,
@@ -151,7 +151,13 @@ def arco_request_export_print(request, pk):
     return render(
         request,
         "cases/arco/arco_export_print.html",
-        {"arco": request_obj, "sections": sections, "data": data},
+        {
+            "arco": request_obj,
+            "sections": sections,
+            "empty": empty,
+            "data": data,
+            "generated_at": timezone.now(),
+        },
     )
 
 
