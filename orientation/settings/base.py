@@ -150,6 +150,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_USERNAME_CALLABLE = "orientation.lockout.axes_username"
 
 # Two-factor authentication (TOTP) is offered to every user; production forces it for these roles.
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])

@@ -127,3 +127,17 @@ def test_staff_accounts_are_deactivated_not_deleted(client, make_user):
     client.force_login(admin)
     assert client.get(f"/admin/auth/user/{other.pk}/delete/").status_code == 403
     assert client.get(f"/admin/auth/user/{other.pk}/change/").status_code == 200
+
+
+def test_an_overlong_username_is_refused_without_an_error(client, make_user, axes_on):
+    """Found by the form fuzzer on PostgreSQL: axes could not store a 300-character username and
+    the sign-in page answered with a 500."""
+    from axes.models import AccessAttempt
+
+    client.raise_request_exception = True
+    response = attempt(client, "A" * 10_000, "whatever")
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "A" * 150
+    for _ in range(6):
+        response = attempt(client, "A" * 300, "whatever")
+    assert response.status_code == 429
