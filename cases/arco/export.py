@@ -9,12 +9,46 @@ from decimal import Decimal
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from orientation import roles
 
 from .policy import POLICY, person_linked_models
 
 EXPORT_VERSION = 1
+
+# Labels for fields declared without a verbose name (Django then shows the bare field name).
+FIELD_LABELS = {
+    "at": _l("when"),
+    "author": _l("author"),
+    "by": _l("by"),
+    "comment": _l("comment"),
+    "created_at": _l("created at"),
+    "created_by": _l("created by"),
+    "expires_at": _l("expires at"),
+    "from_status": _l("from status"),
+    "group": _l("group"),
+    "handled_by": _l("handled by"),
+    "intake": _l("intake"),
+    "joined_on": _l("joined on"),
+    "left_on": _l("left on"),
+    "recorded_at": _l("recorded at"),
+    "recorded_by": _l("recorded by"),
+    "referral": _l("referral"),
+    "session": _l("session"),
+    "site": _l("site"),
+    "to_status": _l("to status"),
+    "updated_at": _l("updated at"),
+    "used_at": _l("used at"),
+    "via_partner_link": _l("through the partner's link"),
+    "vulnerability": _l("vulnerability"),
+}
+
+
+def field_label(field) -> str:
+    if str(field.verbose_name) == field.name.replace("_", " ") and field.name in FIELD_LABELS:
+        return str(FIELD_LABELS[field.name])
+    return str(field.verbose_name)
 
 
 def _value(obj, field: models.Field):
@@ -117,7 +151,7 @@ def person_export_sections(*, person, user) -> tuple[list[dict], list[str], dict
             {
                 "label": label,
                 "title": title,
-                "rows": [[(str(f.verbose_name), _display(obj, f)) for f in fields] for obj in objects],
+                "rows": [[(field_label(f), _display(obj, f)) for f in fields] for obj in objects],
                 "vulnerabilities": data["person"].get("vulnerabilities") if label == "cases.person" else None,
             }
         )
