@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser test-faults lint format messages check-messages assets install \
+.PHONY: run test test-fast test-browser test-faults lint audit format messages check-messages assets install \
         migrate demo worker beat bench clean ci
 
 $(VENV)/.installed: pyproject.toml
@@ -59,6 +59,12 @@ test-faults: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Security: bandit on the code (reviewed skips in pyproject.toml) and pip-audit on the pinned
+# requirements (says so, without failing, when its vulnerability service cannot be reached).
+audit: install
+	$(VENV)/bin/bandit -q -r orientation cases services reports seeds -c pyproject.toml
+	$(PY) scripts/pip_audit_check.py $(VENV)/requirements.txt
 
 format: install
 	$(VENV)/bin/ruff check --fix .

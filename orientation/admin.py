@@ -60,6 +60,11 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def has_delete_permission(self, request, obj=None):
+        # Staff accounts are deactivated, never deleted: their id is on the append-only history and
+        # access log (which PostgreSQL refuses to rewrite), and deactivation ends their sessions.
+        return False
+
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):

@@ -1,20 +1,24 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
 class SessionLimitsMiddleware:
-    """End a session after 30 idle minutes or 12 hours, whichever comes first."""
+    """End a session after 30 idle minutes or 12 hours, whichever comes first, and for good when
+    its user can no longer sign in (deactivated or deleted): reactivating the account later does
+    not bring an old session back."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and not user.is_authenticated and SESSION_KEY in request.session:
+            request.session.flush()
+        elif user is not None and user.is_authenticated:
             now = timezone.now().timestamp()
             started = request.session.get("orienta_started", now)
             seen = request.session.get("orienta_seen", now)

@@ -119,6 +119,7 @@ class AccessLog(models.Model):
         PRINT = "print", _("Printed")
         CONSENT_OVERRIDE = "consent_override", _("Consent override")
         DUPLICATE_CONFIRMED = "duplicate_confirmed", _("New record despite possible duplicates")
+        ANONYMIZE = "anonymize", _("Anonymized")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -18,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("orientation.mfa.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("notifications/", views.notification_list, name="notification_list"),
     path("notifications/read/", views.notification_mark_read, name="notification_mark_read"),

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "orientation.middleware.SessionLimitsMiddleware",
+    "orientation.mfa.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,6 +151,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_USERNAME_CALLABLE = "orientation.lockout.axes_username"
 
 # Two-factor authentication (TOTP) is offered to every user; production forces it for these roles.
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
@@ -246,11 +248,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "services.tasks.referrals_mark_overdue_task",
         "schedule": crontab(hour=6, minute=15),
     },
+    "retention-anonymize": {
+        "task": "cases.arco.tasks.retention_anonymize_task",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
 
 # --- Orienta ----------------------------------------------------------------------------------
 ORIENTA_DEMO = env.bool("ORIENTA_DEMO", default=True)
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
+# ARCO requests are due this many business days (Monday-Friday, Peru's national holidays off)
+# after they are received; ARCO_RESPONSE_CALENDAR_DAYS, when set, counts calendar days instead.
+ARCO_RESPONSE_BUSINESS_DAYS = env.int("ARCO_RESPONSE_BUSINESS_DAYS", default=20)
+ARCO_RESPONSE_CALENDAR_DAYS = env.int("ARCO_RESPONSE_CALENDAR_DAYS", default=0)
 PARTNER_LINK_DAYS = env.int("PARTNER_LINK_DAYS", default=30)
 
 LOGGING = {

@@ -1,0 +1,248 @@
+"""What belongs to a person, and what anonymization does to each of its fields.
+
+``person_linked_models()`` finds, by walking the model graph (not a hand-kept list), every model
+whose rows belong to one person: models with a foreign key to ``Person`` or to a model that does
+(``IntakeNeed`` through ``Intake``, ``ReferralTransition`` through ``Referral``...), many-to-many
+rows, and personal-data models a person's record points to (its ``Household``). The subject access
+export and anonymization both use it, and ``POLICY`` must classify every field of every such model
+(tests/security/test_arco.py fails for a new model or field that is not classified).
+
+Decisions (Law 29733 and its 2024 regulation):
+
+- Cancellation and opposition are honoured by anonymization, not deletion: names become
+  "Anonimizado"; phone, district of residence, arrival date, vulnerabilities (health data),
+  guardian data, identity documents (deleted), every free-text note and the household's address
+  (once no other member still needs it) are erased, here and in the history tables.
+- Kept, so that past monthly figures never change: sex, birth date, nationality, population type,
+  the registering site, and every contact (intakes, services, referrals, attendance) with its dates,
+  program and the population type stamped on it. Consent records and ARCO requests are kept
+  (without their free text) as proof of lawful processing. ``ref`` is kept: it is an opaque import
+  key, and keeping it stops a re-import of an old file from re-creating the person.
+- Psychosocial notes are the person's data and are part of the access export, but only when a
+  psychosocial specialist (or an admin) generates it, so that a clinician hands them over; when a
+  coordinator generates it, they are withheld and the export says how many and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+ANON_TEXT = "Anonimizado"
+
+
+@dataclass(frozen=True)
+class ModelPolicy:
+    """``erase``: fields blanked on anonymization (live rows and history); ``keep``: fields left as
+    they are; ``delete_rows``: the rows themselves are removed (their history is scrubbed);
+    ``confidential``: rows only psychosocial readers may receive in an export;
+    ``not_exported``: internal fields left out of the export."""
+
+    erase: frozenset[str] = frozenset()
+    keep: frozenset[str] = frozenset()
+    delete_rows: bool = False
+    confidential: Q | None = None
+    not_exported: frozenset[str] = frozenset()
+    replacements: dict = field(default_factory=dict)
+
+
+def _p(erase=(), keep=(), **kwargs) -> ModelPolicy:
+    return ModelPolicy(erase=frozenset(erase), keep=frozenset(keep), **kwargs)
+
+
+POLICY: dict[str, ModelPolicy] = {
+    "cases.person": _p(
+        erase=[
+            "given_names",
+            "family_names",
+            "phone",
+            "district",
+            "arrived_on",
+            "guardian_name",
+            "guardian_relationship",
+            "guardian_phone",
+            "vulnerabilities",
+        ],
+        keep=[
+            "id",
+            "ref",
+            "search_name",
+            "sex",
+            "birth_date",
+            "birth_date_estimated",
+            "nationality",
+            "population_type",
+            "site",
+            "registered_on",
+            "household",
+            "relationship",
+            "is_light_profile",
+            "school",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "archived_at",
+            "anonymized_at",
+        ],
+        not_exported=frozenset({"search_name"}),
+        replacements={"given_names": ANON_TEXT, "family_names": ANON_TEXT},
+    ),
+    "cases.person_vulnerabilities": _p(keep=["id", "person", "vulnerability"], delete_rows=True),
+    "cases.household": _p(erase=["address"], keep=["id", "code", "site", "district", "created_at"]),
+    "cases.identitydocument": _p(
+        erase=["number", "issuing_country", "expires_on"],
+        keep=["id", "person", "doc_type", "created_at"],
+        delete_rows=True,
+    ),
+    "cases.regularizationstatus": _p(
+        erase=["notes"], keep=["id", "person", "status", "since", "expires_on", "recorded_by", "created_at"]
+    ),
+    "cases.consent": _p(
+        erase=["guardian_name", "guardian_relationship"],
+        keep=[
+            "id",
+            "person",
+            "purpose",
+            "method",
+            "given_on",
+            "given_by",
+            "withdrawn_on",
+            "recorded_by",
+            "created_at",
+        ],
+    ),
+    "cases.intake": _p(
+        erase=["notes"],
+        keep=["id", "person", "site", "date", "caseworker", "priority", "population_type", "created_at"],
+    ),
+    "cases.intakeneed": _p(erase=["detail"], keep=["id", "intake", "area"]),
+    "cases.casenote": _p(
+        erase=["text"],
+        keep=["id", "person", "kind", "author", "site", "created_at"],
+        confidential=Q(kind="psychosocial"),
+    ),
+    "cases.arcorequest": _p(
+        erase=["resolution"],
+        keep=["id", "person", "kind", "received_on", "due_on", "status", "handled_by", "closed_on"],
+    ),
+    "services.directservice": _p(
+        erase=["notes"],
+        keep=[
+            "id",
+            "ref",
+            "person",
+            "site",
+            "program",
+            "service_type",
+            "delivered_on",
+            "staff",
+            "population_type",
+            "created_at",
+        ],
+    ),
+    "services.referral": _p(
+        erase=["outcome", "reason", "consent_override_reason"],
+        keep=[
+            "id",
+            "ref",
+            "code",
+            "person",
+            "site",
+            "program",
+            "service_type",
+            "partner",
+            "referred_on",
+            "status",
+            "follow_up_due",
+            "completed_on",
+            "is_overdue",
+            "population_type",
+            "responsible",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+    "services.referraltransition": _p(
+        erase=["comment"], keep=["id", "referral", "from_status", "to_status", "at", "by", "via_partner_link"]
+    ),
+    "services.partnerlink": _p(
+        keep=["id", "referral", "token_hash", "created_at", "expires_at", "used_at"],
+        not_exported=frozenset({"token_hash"}),
+    ),
+    "services.groupparticipant": _p(keep=["id", "group", "person", "joined_on", "left_on"]),
+    "services.attendance": _p(
+        keep=["id", "session", "person", "present", "population_type", "recorded_by", "recorded_at"]
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LinkedModel:
+    model: type[models.Model]
+    path: str  # ORM lookup from this model to the person ("" for Person itself)
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    def rows_of(self, person):
+        if not self.path:
+            return self.model._default_manager.filter(pk=person.pk)
+        return self.model._default_manager.filter(**{self.path: person}).distinct().order_by("pk")
+
+
+def _is_history(model) -> bool:
+    from simple_history.models import HistoricalChanges
+
+    return issubclass(model, HistoricalChanges)
+
+
+def _has_history(model) -> bool:
+    return bool(getattr(model._meta, "simple_history_manager_attribute", None))
+
+
+def person_linked_models() -> list[LinkedModel]:
+    """Every model whose rows belong to a person, with the lookup that finds a person's rows."""
+    from cases.models import Person
+
+    candidates = [
+        m for m in apps.get_models(include_auto_created=True) if not _is_history(m) and not m._meta.proxy
+    ]
+    paths: dict[type, str] = {Person: ""}
+    changed = True
+    while changed:
+        changed = False
+        for model in candidates:
+            if model in paths:
+                continue
+            for f in model._meta.concrete_fields:
+                if f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model in paths:
+                    parent = paths[f.related_model]
+                    paths[model] = f"{f.name}__{parent}" if parent else f.name
+                    changed = True
+                    break
+        # Personal-data records a person's rows point to (with history of their own): the household.
+        for model, path in list(paths.items()):
+            for f in model._meta.concrete_fields:
+                target = f.related_model if f.is_relation else None
+                if target is None or target in paths or not _has_history(target) or _is_history(target):
+                    continue
+                if f.remote_field.related_name == "+" or target._meta.label_lower == "auth.user":
+                    continue
+                reverse = f.related_query_name()
+                paths[target] = f"{reverse}__{path}" if path else reverse
+                changed = True
+    return sorted((LinkedModel(model=m, path=p) for m, p in paths.items()), key=lambda linked: linked.label)
+
+
+def policy_for(model) -> ModelPolicy:
+    return POLICY[model._meta.label_lower]
+
+
+def classifiable_fields(model) -> list[str]:
+    """Every field a policy must classify: concrete columns and many-to-many fields."""
+    return [f.name for f in model._meta.concrete_fields] + [f.name for f in model._meta.many_to_many]

@@ -1,0 +1,89 @@
+"""Reads for data-subject (ARCO) requests and retention, scoped to the user asking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases.models import ArcoRequest, Intake, Person
+from orientation import roles
+from orientation.selectors import site_ids_visible_to
+
+
+def _may_see_site(user, site_id: int) -> bool:
+    return roles.has_role(user, roles.ADMIN) or site_id in site_ids_visible_to(user)
+
+
+def arco_person_get_for_user(user, pk) -> Person:
+    """A person whose ARCO requests this user may register: one of the user's own sites.
+
+    ARCO requests are handled where the person is registered: no break-the-glass here.
+    """
+    if not roles.has_role(user, roles.ARCO_HANDLERS):
+        raise PermissionDenied
+    try:
+        person = Person.objects.select_related("site").get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not _may_see_site(user, person.site_id):
+        raise PermissionDenied
+    return person
+
+
+def arco_requests_visible_to(user) -> QuerySet[ArcoRequest]:
+    if not roles.has_role(user, roles.ARCO_HANDLERS):
+        return ArcoRequest.objects.none()
+    qs = ArcoRequest.objects.select_related("person", "person__site", "handled_by")
+    if roles.has_role(user, roles.ADMIN):
+        return qs
+    return qs.filter(person__site_id__in=site_ids_visible_to(user))
+
+
+def arco_request_get_for_user(user, pk, *, capability=roles.ARCO_HANDLERS) -> ArcoRequest:
+    """An ARCO request of one of the user's sites, if the user's role has the capability."""
+    if not roles.has_role(user, capability):
+        raise PermissionDenied
+    try:
+        request_obj = ArcoRequest.objects.select_related("person", "person__site", "handled_by").get(pk=pk)
+    except (ArcoRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not _may_see_site(user, request_obj.person.site_id):
+        raise PermissionDenied
+    return request_obj
+
+
+def retention_cutoff(today: date | None = None) -> date:
+    """The day before which a last contact makes a person due for anonymization."""
+    today = today or timezone.localdate()
+    years = settings.RETENTION_YEARS
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def people_due_for_retention(today: date | None = None) -> QuerySet[Person]:
+    """Not yet anonymized people with no contact of any kind since the cutoff.
+
+    A contact is the registration, an intake, a direct service, a referral (made, followed up or
+    completed) or an attendance at a sport session.
+    """
+    from services.models import Attendance, DirectService, Referral
+
+    cutoff = retention_cutoff(today)
+    recent_referral = Referral.objects.filter(
+        Q(referred_on__gte=cutoff) | Q(completed_on__gte=cutoff), person=OuterRef("pk")
+    )
+    return (
+        Person.objects.filter(anonymized_at__isnull=True, registered_on__lt=cutoff)
+        .exclude(Exists(Intake.objects.filter(person=OuterRef("pk"), date__gte=cutoff)))
+        .exclude(Exists(DirectService.objects.filter(person=OuterRef("pk"), delivered_on__gte=cutoff)))
+        .exclude(Exists(recent_referral))
+        .exclude(Exists(Attendance.objects.filter(person=OuterRef("pk"), session__date__gte=cutoff)))
+        .order_by("pk")
+    )

@@ -1,0 +1,92 @@
+"""Two-factor pages: turn TOTP on, verify after the password, turn it off."""
+
+from __future__ import annotations
+
+import django_otp
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import actions, selectors
+from .forms import TokenForm
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request):
+    """Show the QR code of a pending device and confirm it with a first code."""
+    confirmed = selectors.totp_device_confirmed_for(request.user)
+    if confirmed is not None:
+        return render(
+            request,
+            "registration/mfa_status.html",
+            {
+                "device": confirmed,
+                "required": selectors.otp_required_for(request.user),
+                "form": TokenForm(),
+            },
+        )
+    device = actions.totp_device_start(user=request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if actions.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
+            device.refresh_from_db()
+            django_otp.login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
+    return render(
+        request,
+        "registration/mfa_setup.html",
+        {
+            "form": form,
+            "qr_data_uri": actions.totp_qr_data_uri(device),
+            "secret": actions.totp_secret_base32(device),
+            "required": selectors.otp_required_for(request.user),
+            "next": _next_url(request),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request):
+    """The second step after the password, for users with a confirmed device."""
+    device = selectors.totp_device_confirmed_for(request.user)
+    if device is None or request.user.is_verified():
+        return redirect(_next_url(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if actions.totp_device_verify(device=device, token=form.cleaned_data["token"]):
+            django_otp.login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not valid. Try the next one shown in the app."))
+    return render(request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+def mfa_disable(request):
+    """Turn two-factor off with a current code; not allowed for roles that must use it."""
+    if selectors.otp_required_for(request.user):
+        raise PermissionDenied
+    device = selectors.totp_device_confirmed_for(request.user)
+    if device is None:
+        return redirect("mfa_setup")
+    form = TokenForm(request.POST)
+    if form.is_valid() and actions.totp_device_verify(device=device, token=form.cleaned_data["token"]):
+        actions.totp_devices_remove(user=request.user)
+        request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
+        messages.success(request, _("Two-factor authentication is off."))
+    else:
+        messages.error(request, _("That code is not valid; two-factor authentication is still on."))
+    return redirect("mfa_setup")

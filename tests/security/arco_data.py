@@ -1,0 +1,106 @@
+"""A person with a row in every model linked to people, for the ARCO export and anonymization tests."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from cases.models import ArcoRequest, CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from services.models import GroupParticipant, PartnerLink, ReferralTransition
+from tests.factories import (
+    AttendanceFactory,
+    CaseNoteFactory,
+    DirectServiceFactory,
+    HouseholdFactory,
+    IdentityDocumentFactory,
+    IntakeFactory,
+    PersonFactory,
+    ReferralFactory,
+    SportGroupFactory,
+    site,
+)
+
+SECRETS = {
+    "given": "Yusmary Andreína",
+    "family": "Colmenares Ibáñez",
+    "phone": "987654321",
+    "document": "V27123456",
+    "passport": "PA1234567",
+    "general_note": "Vive con su tía en Pachacámac",
+    "psy_note": "Refiere pesadillas desde el cruce por Tumbes",
+    "guardian": "Carmen Ibáñez",
+    "guardian_phone": "912345678",
+    "address": "Mz B Lt 12 AAHH Los Jardines",
+    "intake_notes": "Llegó sin documentos con dos hijos",
+    "need_detail": "Necesita control prenatal",
+    "status_notes": "Expediente CEPR en trámite",
+    "outcome": "Atendida por la Dra. Quispe",
+    "referral_reason": "Dolor abdominal persistente",
+    "override": "Urgencia médica sin firma",
+    "transition_comment": "Llamó la usuaria",
+    "service_notes": "Entregado kit de higiene",
+    "resolution": "Se envió copia al correo yusmary@example.org",
+}
+
+
+def person_with_everything():
+    household = HouseholdFactory(address=SECRETS["address"])
+    person = PersonFactory(
+        given_names=SECRETS["given"],
+        family_names=SECRETS["family"],
+        phone=SECRETS["phone"],
+        guardian_name=SECRETS["guardian"],
+        guardian_relationship="tía",
+        guardian_phone=SECRETS["guardian_phone"],
+        household=household,
+        relationship="head",
+        birth_date=date(2009, 6, 1),
+        arrived_on=date(2023, 2, 1),
+        sex="F",
+        nationality="VE",
+        population_type="transit",
+    )
+    person.vulnerabilities.add(*Vulnerability.objects.all()[:2])
+    IdentityDocumentFactory(person=person, number=SECRETS["document"])
+    IdentityDocumentFactory(person=person, doc_type="passport", number=SECRETS["passport"])
+    RegularizationStatus.objects.create(person=person, status="asylum_seeker", notes=SECRETS["status_notes"])
+    Consent.objects.create(
+        person=person,
+        purpose="data_processing",
+        method="written",
+        given_by="guardian",
+        guardian_name=SECRETS["guardian"],
+        guardian_relationship="tía",
+    )
+    intake = IntakeFactory(person=person, notes=SECRETS["intake_notes"], date=date(2025, 2, 3))
+    IntakeNeed.objects.create(intake=intake, area="primary_care", detail=SECRETS["need_detail"])
+    CaseNoteFactory(person=person, text=SECRETS["general_note"])
+    CaseNoteFactory(person=person, kind=CaseNote.Kind.PSYCHOSOCIAL, text=SECRETS["psy_note"])
+    DirectServiceFactory(person=person, notes=SECRETS["service_notes"], delivered_on=date(2025, 3, 4))
+    referral = ReferralFactory(
+        person=person,
+        status="completed",
+        referred_on=date(2025, 3, 5),
+        completed_on=date(2025, 3, 20),
+        outcome=SECRETS["outcome"],
+        reason=SECRETS["referral_reason"],
+        consent_override_reason=SECRETS["override"],
+    )
+    ReferralTransition.objects.create(
+        referral=referral, from_status="pending", to_status="completed", comment=SECRETS["transition_comment"]
+    )
+    PartnerLink.objects.create(
+        referral=referral, token_hash="a" * 64, expires_at=timezone.now() + timedelta(days=30)
+    )
+    group = SportGroupFactory(site=site("PAO-LS"))
+    GroupParticipant.objects.create(group=group, person=person)
+    AttendanceFactory(person=person, session__site=site("PAO-LS"), session__date=date(2025, 3, 12))
+    ArcoRequest.objects.create(
+        person=person,
+        kind="access",
+        received_on=date(2025, 3, 1),
+        due_on=date(2025, 3, 28),
+        resolution=SECRETS["resolution"],
+    )
+    return person

@@ -1,0 +1,40 @@
+"""Fixtures for the security tests: one user per role of the URL matrix, and the object world."""
+
+from __future__ import annotations
+
+import pytest
+
+from .url_matrix import ROLES, World
+
+
+@pytest.fixture
+def role_users(make_user):
+    """A user per role of the matrix (``anonymous`` is None); sites as in url_matrix.ROLE_SITE."""
+    return {
+        "anonymous": None,
+        "norole": make_user(None, sites=["PAO-LS"], username="walk-norole"),
+        "caseworker": make_user("caseworker", sites=["PAO-LS"], username="walk-caseworker"),
+        "psychosocial": make_user("psychosocial", sites=["PAO-LS"], username="walk-psychosocial"),
+        "facilitator": make_user("facilitator", sites=["SCH-01"], username="walk-facilitator"),
+        "coordinator": make_user("coordinator", programs=["PAO"], username="walk-coordinator"),
+        "admin": make_user("admin", username="walk-admin"),
+    }
+
+
+@pytest.fixture
+def world(ref, role_users):
+    w = World()
+    w.users = role_users
+    return w
+
+
+def sign_in(client, world, role: str):
+    """Sign the client in as the role's user (or out, for anonymous) and point the world at it."""
+    client.logout()
+    world.role = role
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    return client
+
+
+assert set(ROLES) >= {"anonymous", "admin"}
