@@ -12,6 +12,9 @@ from django.utils.http import urlencode
 from . import selectors
 
 ALWAYS_ALLOWED = {"login", "logout", "set_language", "health"}
+# Whether the signed-in user has a confirmed device, remembered for the session so that ordinary
+# pages do not pay a query for it. Cleared at sign-in and whenever a device is added or removed.
+DEVICE_FLAG = "orienta_mfa_device"
 
 
 class OTPRequiredMiddleware:
@@ -28,7 +31,11 @@ class OTPRequiredMiddleware:
         name = request.resolver_match.view_name if request.resolver_match else ""
         if name in ALWAYS_ALLOWED:
             return None
-        if selectors.user_has_confirmed_device(user):
+        has_device = request.session.get(DEVICE_FLAG)
+        if has_device is None:
+            has_device = selectors.user_has_confirmed_device(user)
+            request.session[DEVICE_FLAG] = has_device
+        if has_device:
             target = "mfa_verify"
         elif selectors.otp_required_for(user):
             target = "mfa_setup"

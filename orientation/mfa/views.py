@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import actions, selectors
 from .forms import TokenForm
+from .middleware import DEVICE_FLAG
 
 
 def _next_url(request) -> str:
@@ -43,6 +44,7 @@ def mfa_setup(request):
         if actions.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
             device.refresh_from_db()
             django_otp.login(request, device)
+            request.session.pop(DEVICE_FLAG, None)
             messages.success(request, _("Two-factor authentication is on."))
             return redirect(_next_url(request))
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
@@ -86,6 +88,7 @@ def mfa_disable(request):
     if form.is_valid() and actions.totp_device_verify(device=device, token=form.cleaned_data["token"]):
         actions.totp_devices_remove(user=request.user)
         request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
+        request.session.pop(DEVICE_FLAG, None)
         messages.success(request, _("Two-factor authentication is off."))
     else:
         messages.error(request, _("That code is not valid; two-factor authentication is still on."))
