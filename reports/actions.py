@@ -32,6 +32,7 @@ from orientation.outbox import enqueue
 from services.models import ServiceType
 
 from . import counting
+from .keys import progress_key
 from .models import FirstEventState, Indicator, MonthlyFigure, ReportRun
 
 logger = logging.getLogger(__name__)
@@ -45,13 +46,9 @@ def first_of_month(day: date) -> date:
     return day.replace(day=1)
 
 
-def progress_key(run_id: int) -> str:
-    return f"reports:run:{run_id}:progress"
-
-
 def _progress_set(run: ReportRun, done: int, total: int) -> None:
     try:
-        cache.set(progress_key(run.pk), [done, total], timeout=6 * 3600)
+        cache.set(progress_key(run), [done, total], timeout=6 * 3600)
     except Exception:  # progress is a nicety: a cache outage must not fail the computation
         logger.warning("report run %s: progress not stored", run.pk)
 
@@ -117,7 +114,15 @@ def monthly_figures_compute(
     if run is None:
         run = ReportRun.objects.create(month=month, program=program, trigger=ReportRun.Trigger.API)
     indicators = _indicators(program)
-    _run_update(run, status=ReportRun.Status.RUNNING, total=len(indicators), progress=0, error="")
+    _run_update(
+        run,
+        status=ReportRun.Status.RUNNING,
+        total=len(indicators),
+        progress=0,
+        error="",
+        started_at=timezone.now(),
+        finished_at=None,
+    )
     _progress_set(run, 0, len(indicators))
     try:
         with transaction.atomic():

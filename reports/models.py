@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orientation.models import Program
@@ -106,6 +109,8 @@ class ReportRun(models.Model):
         API = "api", _("Other")
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+    # Longer than any job may run (tasks.py) plus a wait in the queue: it will not finish.
+    STALLED_AFTER = timedelta(hours=2)
 
     month = models.DateField(_("month"))
     program = models.ForeignKey(
@@ -143,6 +148,10 @@ class ReportRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.is_active and self.created_at < timezone.now() - self.STALLED_AFTER
 
 
 class MonthlyFigure(models.Model):

@@ -13,17 +13,29 @@ from datetime import date
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
+from cases.choices import AgeBand, PopulationType, Sex
 from orientation import roles
 from orientation.models import Program
 from orientation.selectors import programs_visible_to
 
 from .counting import AGE_BANDS, POPULATION_TYPES, SEXES, empty_measure
+from .keys import progress_key
 from .models import Indicator, MonthlyFigure, ReportRun, Target
 
 MEASURES = ["reached", "new", "cumulative"]
 ADULT_BANDS = {"18-59", "60+"}
 MINOR_BANDS = {"0-4", "5-11", "12-17"}
+SEX_AGE_GROUPS = [
+    ("women", _("Women (18 and over)")),
+    ("men", _("Men (18 and over)")),
+    ("girls", _("Girls (under 18)")),
+    ("boys", _("Boys (under 18)")),
+    ("other", _("Other (sex X or age unknown)")),
+]
 
 
 def month_label(month: date) -> str:
@@ -33,6 +45,11 @@ def month_label(month: date) -> str:
 def add_months(month: date, n: int) -> date:
     index = month.year * 12 + month.month - 1 + n
     return date(index // 12, index % 12 + 1, 1)
+
+
+def default_month() -> date:
+    """The month a coordinator reports on: the one that just ended."""
+    return add_months(timezone.localdate().replace(day=1), -1)
 
 
 # --- The report contract (DESIGN section 5) ----------------------------------------------------
@@ -111,7 +128,7 @@ def report_program_get_for(user, code: str) -> Program:
 
 def report_run_get_for(user, pk: int) -> ReportRun:
     """A run the user may follow: one of their programs' (or, for all programs, an admin's)."""
-    run = ReportRun.objects.select_related("program").filter(pk=pk).first()
+    run = ReportRun.objects.select_related("program", "requested_by").filter(pk=pk).first()
     if run is None:
         raise Http404
     programs = report_programs_for(user)
@@ -127,7 +144,7 @@ def report_run_progress(run: ReportRun) -> tuple[int, int]:
     """(indicators done, indicators) of a run: live from the cache while it runs."""
     if run.status == ReportRun.Status.RUNNING:
         try:
-            live = cache.get(f"reports:run:{run.pk}:progress")
+            live = cache.get(progress_key(run))
         except Exception:
             live = None
         if live:
@@ -139,6 +156,7 @@ def report_run_latest(*, month: date, program: Program) -> ReportRun | None:
     """The latest run covering this program's month (its own, or one for every program)."""
     return (
         ReportRun.objects.filter(Q(program=program) | Q(program__isnull=True), month=month)
+        .select_related("requested_by")
         .order_by("-created_at", "-id")
         .first()
     )
@@ -200,10 +218,12 @@ class IndicatorRow:
     def percent_total(self) -> int | None:
         return _percent(self.cumulative["total"], self.target_total)
 
-    def _table(self, keys: list[str], breakdown: str) -> list[dict]:
+    def _table(self, keys: list[str], breakdown: str, labels: dict | None = None) -> list[dict]:
+        labels = labels or {}
         return [
             {
                 "key": key,
+                "label": labels.get(key, key),
                 "reached": self.reached.get(breakdown, {}).get(key, 0),
                 "new": self.new.get(breakdown, {}).get(key, 0),
                 "cumulative": self.cumulative.get(breakdown, {}).get(key, 0),
@@ -212,24 +232,33 @@ class IndicatorRow:
         ]
 
     @property
+    def breakdown_tables(self) -> list[tuple[dict, list[dict]]]:
+        return [
+            ({"key": "sex_age", "label": _("Sex and age")}, self.sex_age_table),
+            ({"key": "age_band", "label": _("Age band")}, self.age_band_table),
+            ({"key": "population_type", "label": _("Population type")}, self.population_table),
+            ({"key": "nationality", "label": _("Nationality")}, self.nationality_table),
+        ]
+
+    @property
     def sex_age_table(self) -> list[dict]:
         measures = {m: sex_age_groups(getattr(self, m).get("by_sex_age")) for m in MEASURES}
         return [
-            {"key": key, **{m: measures[m][key] for m in MEASURES}}
-            for key in ["women", "men", "girls", "boys", "other"]
+            {"key": key, "label": label, **{m: measures[m][key] for m in MEASURES}}
+            for key, label in SEX_AGE_GROUPS
         ]
 
     @property
     def age_band_table(self) -> list[dict]:
-        return self._table([str(b) for b in AGE_BANDS], "by_age_band")
+        return self._table(AGE_BANDS, "by_age_band", dict(AgeBand.choices))
 
     @property
     def sex_table(self) -> list[dict]:
-        return self._table([str(s) for s in SEXES], "by_sex")
+        return self._table(SEXES, "by_sex", dict(Sex.choices))
 
     @property
     def population_table(self) -> list[dict]:
-        return self._table(POPULATION_TYPES, "by_population_type")
+        return self._table(POPULATION_TYPES, "by_population_type", dict(PopulationType.choices))
 
     @property
     def nationality_table(self) -> list[dict]:
@@ -237,7 +266,8 @@ class IndicatorRow:
         for m in MEASURES:
             keys.update(getattr(self, m).get("by_nationality", {}))
         cumulative = self.cumulative.get("by_nationality", {})
-        return self._table(sorted(keys, key=lambda k: (-cumulative.get(k, 0), k)), "by_nationality")
+        ordered = sorted(keys, key=lambda k: (-cumulative.get(k, 0), k))
+        return self._table(ordered, "by_nationality", {k: countries.name(k) or k for k in ordered})
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -238,6 +239,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "orientation.tasks.outbox_sweep_task", "schedule": 60.0},
+}
+# Monthly figures (reports/tasks.py), in CELERY_TIMEZONE: every night the first events are
+# re-derived from the history, then the month so far is refreshed; on the 1st the month that ended.
+CELERY_BEAT_SCHEDULE |= {
+    "reports-first-events-rebuild": {
+        "task": "reports.tasks.first_events_rebuild_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "reports-previous-month": {
+        "task": "reports.tasks.monthly_figures_previous_month_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    "reports-current-month": {
+        "task": "reports.tasks.monthly_figures_current_month_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # --- Orienta ----------------------------------------------------------------------------------
