@@ -92,11 +92,6 @@ def recompute(request):
     run = ReportRun.objects.filter(month=month, program=program, status=ReportRun.Status.QUEUED).first()
     if run is None or run.is_stalled:
         run = report_run_request(user=request.user, month=month, program=program)
-    messages.success(
-        request,
-        _("Recomputing %(month)s for %(program)s. The figures appear here when it finishes.")
-        % {"month": f"{month:%Y-%m}", "program": program.code},
-    )
     if request.htmx:
         run.refresh_from_db()
         if not run.is_active:  # computed already (tasks run in the request without a broker)
@@ -104,6 +99,11 @@ def recompute(request):
             response["HX-Redirect"] = _dashboard_url(program, month)
             return response
         return _run_status_response(request, run)
+    messages.success(
+        request,
+        _("Recomputing %(month)s for %(program)s. The figures appear here when it finishes.")
+        % {"month": f"{month:%Y-%m}", "program": program.code},
+    )
     return redirect(_dashboard_url(program, month))
 
 
