@@ -19,7 +19,9 @@ def demo(ref):
     return dataset.build()
 
 
-def test_coordinator_recomputes_a_month_and_downloads_the_workbook(page, login, screenshot, demo, monkeypatch):
+def test_coordinator_recomputes_a_month_and_downloads_the_workbook(
+    page, login, screenshot, demo, monkeypatch
+):
     # No worker here: the job waits in the outbox (as when the broker is busy), so the page shows
     # it queued; then the test runs it as a worker would.
     monkeypatch.setattr("orientation.outbox.outbox_send", lambda **kwargs: False)
@@ -33,7 +35,11 @@ def test_coordinator_recomputes_a_month_and_downloads_the_workbook(page, login, 
     status.wait_for()
     screenshot(page, "dashboard-queued")
     run = ReportRun.objects.get()
-    assert (run.program.code, f"{run.month:%Y-%m}", run.requested_by.username) == ("PAO", "2025-03", "coordinator")
+    assert (run.program.code, f"{run.month:%Y-%m}", run.requested_by.username) == (
+        "PAO",
+        "2025-03",
+        "coordinator",
+    )
 
     # Between two polls (the live server shares the test's database connection).
     with page.expect_response(lambda r: f"/reports/runs/{run.pk}/" in r.url):

@@ -352,3 +352,13 @@ def test_export_refuses_bad_input(coordinator, client_for, march):
         response = client.get(reverse("reports:export"), params, follow=True)
         assert response.status_code == 200
         assert "The export needs one of your programs" in response.content.decode()
+
+
+def test_the_dashboard_speaks_spanish_by_default(coordinator, client_for, march, settings):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "es"
+    with translation.override("es"):
+        page = _get(client_for(coordinator), program="PAO", month="2025-03").content.decode()
+    assert 'lang="es"' in page
+    assert "Cifras mensuales" in page and "Meta mensual" in page and "Recalcular este mes" in page
