@@ -50,6 +50,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.choices import AGE_BANDS as AGE_BAND_LIMITS
@@ -421,6 +422,26 @@ def _apply_changes(cursor, scope: Scope) -> None:
     cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s AND count = 0", [scope.indicator_id])
 
 
+def late_events_since(scope: Scope, *, since, before: date) -> bool:
+    """Whether an event of the scope's program dated before ``before`` was written since ``since``.
+
+    Reads the recent end of the ``updated_at``/``recorded_at`` indexes only, so it costs the writes
+    since the last rebuild, not the history. Deliberately broad (any area or activity)."""
+    if scope.kind == Indicator.EventKind.ATTENDANCE:
+        return Attendance.objects.filter(
+            recorded_at__gte=since, session__program_id=scope.program_id, session__date__lt=before
+        ).exists()
+    if DirectService.objects.filter(
+        updated_at__gte=since, program_id=scope.program_id, delivered_on__lt=before
+    ).exists():
+        return True
+    return (
+        Referral.objects.filter(updated_at__gte=since, program_id=scope.program_id)
+        .filter(Q(referred_on__lt=before) | Q(completed_on__lt=before))
+        .exists()
+    )
+
+
 def first_events_rebuild(scope: Scope, *, cursor) -> None:
     """Rebuild an indicator's first events and their counts from its whole history."""
     fe, counts, person = _table(FirstEvent), _table(FirstEventCount), _table(Person)
@@ -493,6 +514,13 @@ class Counter:
         scope = scope_for(indicator, service_areas=self.service_areas)
         state = self.states.get(indicator.pk)
         incremental = state is not None and state.signature == scope.signature
+        if incremental and late_events_since(
+            scope, since=state.built_at - PEOPLE_CHECK_MARGIN, before=self.month
+        ):
+            # An event dated before M was written after the first events were last rebuilt (a
+            # late entry, an import of old forms, a referral completed late): the stored first
+            # events may miss someone, so M is counted from the history until the next rebuild.
+            incremental = False
         with connection.cursor() as cursor:
             self._reach(scope, cursor, incremental=incremental)
             if incremental:
