@@ -15,8 +15,8 @@ and only events of the indicator's program, dated from the program's start, coun
 - new: people whose first-ever event is in M, described by that event;
 - cumulative: people with an event from the program's start to the end of M, described by their
   first-ever event.
-On a tie of dates the event recorded first wins: the earlier creation time (attendance rows have
-none: the lower id), then direct services before referrals, then the lower id.
+On a tie of dates the event recorded first wins: the earlier creation time (attendance: the time
+the row was recorded), then direct services before referrals, then the lower id.
 Age band: completed years on the reference event's date (born 29 February: a year older on 1
 March), ``unknown`` without a birth date; population type: the one stamped on the reference event.
 
@@ -48,7 +48,7 @@ _REFERRED = """
     WHERE r.program_id = %(program)s AND r.status <> 'cancelled'
       AND r.referred_on BETWEEN %(lo)s AND %(hi)s {area_where}"""
 _ATTENDED = """
-    SELECT a.person_id, s.date AS day, NULL::timestamptz AS rec, 2 AS src, a.id, a.population_type AS pop
+    SELECT a.person_id, s.date AS day, a.recorded_at AS rec, 2 AS src, a.id, a.population_type AS pop
     FROM services_attendance a JOIN services_sportsession s ON s.id = a.session_id
     WHERE s.program_id = %(program)s AND a.present AND s.date BETWEEN %(lo)s AND %(hi)s {activity_where}"""
 

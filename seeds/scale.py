@@ -66,7 +66,7 @@ SWITCH_SHARE = 0.10  # people whose population type changes some months after re
 # Ages at registration (adult pool: adults and the children who come with them).
 ADULT_AGES = [((0, 4), 9), ((5, 11), 6), ((12, 17), 5), ((18, 29), 30), ((30, 59), 44), ((60, 85), 6)]
 NO_BIRTH_DATE = {"adult": 0.03, "youth": 0.005}
-FEB_29 = 0.002
+FEB_29_EVERY = 500  # one person in 500 was born on 29 February
 SEX_ADULT = [("F", 58), ("M", 41), ("X", 1)]
 SEX_YOUTH = [("F", 48), ("M", 51.5), ("X", 0.5)]
 
@@ -508,17 +508,16 @@ class Generator:
             return first, "destination", m + rng.randint(1, 12)
         return first, first, 1 << 30
 
-    def _birth(self, reg_ord: int, low: int, high: int, kind: str) -> str | None:
+    def _birth(self, pid: int, reg_ord: int, low: int, high: int, kind: str) -> str | None:
         rng = self.rng
-        if rng.random() < NO_BIRTH_DATE[kind]:
-            return None
-        ordinal = reg_ord - int(rng.uniform(low, high + 1) * 365.2425)
-        ordinal = min(ordinal, reg_ord)
-        if rng.random() < FEB_29:
+        ordinal = min(reg_ord, reg_ord - int(rng.uniform(low, high + 1) * 365.2425))
+        if pid % FEB_29_EVERY == 1:  # a few born on 29 February, at any size
             year = date.fromordinal(ordinal).year
             while not calendar.isleap(year) or date(year, 2, 29).toordinal() > ordinal:
                 year -= 1
-            ordinal = date(year, 2, 29).toordinal()
+            return self.iso(date(year, 2, 29).toordinal())
+        if rng.random() < NO_BIRTH_DATE[kind]:
+            return None
         return self.iso(ordinal)
 
     def new_person(self, pid: int, kind: str, m: int, reg_ord: int, site: int, school: int | None, ages):
@@ -538,7 +537,7 @@ class Generator:
         family = f"{FAMILY[int(rng.random() * len(FAMILY))]} {FAMILY[int(rng.random() * len(FAMILY))]}"
         fam1, fam2 = family.split(" ", 1)
         search = f"{self.norm[given]} {self.norm[fam1]} {self.norm[fam2]}"
-        birth = self._birth(reg_ord, ages[0], ages[1], kind)
+        birth = self._birth(pid, reg_ord, ages[0], ages[1], kind)
         current = pop1 if switch <= len(self.plan.months) - 1 else pop0
         reg = self.iso(reg_ord)
         arrived = None if nat == "PE" and pop0 == "host" else self.iso(reg_ord - rng.randint(5, 2500))
@@ -943,7 +942,8 @@ def generate(
     result.seconds = time.monotonic() - started
     if connection.vendor == "postgresql":
         params = {"people": people, "events": events, "months": months, "seed": seed,
-                  "end": f"{gen.plan.months[-1]:%Y-%m}", "counts": result.counts}  # fmt: skip
+                  "end": f"{gen.plan.months[-1]:%Y-%m}", "counts": result.counts,
+                  "seconds": round(result.seconds, 1), "generated_on": f"{timezone.localdate()}"}  # fmt: skip
         with connection.cursor() as cursor:
             name = connection.settings_dict["NAME"]
             comment = "orienta generate_demo " + json.dumps(params).replace("'", "''")
