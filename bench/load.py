@@ -4,6 +4,9 @@ second, latency percentiles and errors. Loopback only.
 
     python bench/load.py --base http://127.0.0.1:8107 --user U --password P \
         --path /people/ --path /people/?q=yusmari --concurrency 20 --duration 20 --max-requests 3000
+
+With ``--think 0`` each user sends its next request as soon as the last one is answered (the
+server's capacity); with ``--think 1`` a user waits 0.5-1.5 s between pages (a busy user).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import random
 import re
 import statistics
 import sys
@@ -104,6 +108,7 @@ def run(args) -> dict:
 
     def worker(session: Session, offset: int) -> None:
         nonlocal issued
+        rng = random.Random(offset)
         n = offset
         while True:
             with lock:
@@ -112,6 +117,11 @@ def run(args) -> dict:
                 issued += 1
             path = paths[n % len(paths)]
             n += 1
+            if args.think and n > offset + 1:
+                pause = args.think * (0.5 + rng.random())
+                if time.monotonic() + pause >= deadline:
+                    return
+                time.sleep(pause)
             started = time.perf_counter()
             try:
                 status, _body, _headers = session.request("GET", path)
@@ -142,6 +152,7 @@ def run(args) -> dict:
         "errors": sum(errors.values()),
         "error_kinds": errors,
         "concurrency": args.concurrency,
+        "think_s": args.think,
     }
 
 
@@ -155,6 +166,7 @@ def main(argv=None) -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--max-requests", type=int, default=3000)
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause between a user's pages (s)")
     args = parser.parse_args(argv)
     json.dump(run(args), sys.stdout)
     sys.stdout.write("\n")

@@ -913,6 +913,7 @@ def generate(
     from seeds.reference import load_reference_data
 
     started = time.monotonic()
+    load = [round(x, 2) for x in os.getloadavg()]
     load_reference_data()
     if Person.objects.exists():
         if not reset:
@@ -943,7 +944,7 @@ def generate(
     if connection.vendor == "postgresql":
         params = {"people": people, "events": events, "months": months, "seed": seed,
                   "end": f"{gen.plan.months[-1]:%Y-%m}", "counts": result.counts,
-                  "seconds": round(result.seconds, 1), "generated_on": f"{timezone.localdate()}"}  # fmt: skip
+                  "seconds": round(result.seconds, 1), "generated_on": f"{timezone.localdate()}", "load": load}  # fmt: skip
         with connection.cursor() as cursor:
             name = connection.settings_dict["NAME"]
             comment = "orienta generate_demo " + json.dumps(params).replace("'", "''")
