@@ -40,6 +40,7 @@ import tempfile
 import time
 from datetime import date
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -77,10 +78,15 @@ def generate(
     end: date | None = None,
     say=print,
 ) -> Result:
-    """Fill the database with ``people`` people and ``events`` contact rows (see the module doc)."""
+    """Fill the database with ``people`` people and ``events`` contact rows (see the module doc).
+
+    Refused under production settings (``ORIENTA_DEMO`` off): ``reset`` empties every person's record.
+    """
     from cases.models import Person
     from seeds.reference import load_reference_data
 
+    if not settings.ORIENTA_DEMO:
+        raise RuntimeError("Scale data is refused in production settings (ORIENTA_DEMO is off).")
     started = time.monotonic()
     load = [round(x, 2) for x in os.getloadavg()]
     load_reference_data()

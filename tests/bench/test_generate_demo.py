@@ -187,6 +187,13 @@ def test_refuses_non_empty_people_table_then_resets_and_repeats(generated):
     assert fingerprint() != before
 
 
+def test_refused_under_production_settings(ref, settings):
+    settings.ORIENTA_DEMO = False
+    with pytest.raises(CommandError, match="refused in production"):
+        _generate(people=10, events=10, months=2)
+    assert not Person.objects.exists()
+
+
 def test_new_rows_after_generation_get_fresh_ids(generated):
     """Sequences were moved past the copied ids (PostgreSQL); the ORM keeps working on SQLite too."""
     person = PersonFactory(site=Site.objects.get(code="PAO-LS"))
