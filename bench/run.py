@@ -195,7 +195,15 @@ def ensure_dataset(url: str, *, people: int, events: int, months: int, seed: int
     """Create, migrate and fill the database unless it already holds exactly this data set."""
     ensure_database(url)
     migrate(url)
-    wanted = {"people": people, "events": events, "months": months, "seed": seed}
+    from seeds.scale import GENERATOR_VERSION
+
+    wanted = {
+        "people": people,
+        "events": events,
+        "months": months,
+        "seed": seed,
+        "version": GENERATOR_VERSION,
+    }
     current = describe(url)
     if current and all(current.get(k) == v for k, v in wanted.items()):
         say(f"  {db_name(url)}: data set present ({people:,} people, {events:,} events)")

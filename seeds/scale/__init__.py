@@ -49,7 +49,11 @@ from .distributions import FAMILY, GIVEN_F, GIVEN_M, _normalize, referral_code
 from .generator import Generator, Result
 from .plan import Plan, _add_months, plan_like, plan_months
 
+# Bump when the generated data changes shape: make bench then regenerates its data sets.
+GENERATOR_VERSION = 2
+
 __all__ = [
+    "GENERATOR_VERSION",
     "FAMILY",
     "GIVEN_F",
     "GIVEN_M",
@@ -109,6 +113,7 @@ def generate(
                 "member",
                 "direct",
                 "referral",
+                "transition",
                 "attendance",
             ]
             postgres_load([gen.w[k] for k in order], say)
@@ -117,7 +122,7 @@ def generate(
             result = gen.run(None)
     result.seconds = time.monotonic() - started
     if connection.vendor == "postgresql":
-        params = {"people": people, "events": events, "months": months, "seed": seed,
+        params = {"people": people, "events": events, "months": months, "seed": seed, "version": GENERATOR_VERSION,
                   "end": f"{gen.plan.months[-1]:%Y-%m}", "counts": result.counts,
                   "seconds": round(result.seconds, 1), "generated_on": f"{timezone.localdate()}", "load": load}  # fmt: skip
         with connection.cursor() as cursor:

@@ -213,6 +213,17 @@ class Generator:
             created = f"{day} {13 + rid % 10:02d}:{(rid // 60) % 60:02d}:{rid % 60:02d}"
             self.w["referral"].add((rid, referral_code(rid), pid, site, self.program_ids[program], stype, partner,
                                     day, status, self.iso(due_ord), completed, overdue, pop, created, created))  # fmt: skip
+            # Every transition kept: created pending, then (some through accepted) to the final status.
+            self.transition(rid, "", "pending", created)
+            if status != "pending":
+                done_ord = date.fromisoformat(completed).toordinal() if completed else min(day_ord + rng.randint(1, 10), self.last_ord)  # fmt: skip
+                if status in ("completed", "no_show", "cancelled", "declined") and rng.random() < 0.5:
+                    self.transition(
+                        rid, "pending", "accepted", f"{self.iso(min(day_ord + 1, done_ord))} 23:00:00"
+                    )
+                    self.transition(rid, "accepted", status, f"{self.iso(done_ord)} 23:30:00")
+                else:
+                    self.transition(rid, "pending", status, f"{self.iso(done_ord)} 23:30:00")
         else:
             areas = t[f"direct_{program}"]
             area = areas[int(rng.random() * len(areas))]
@@ -221,6 +232,10 @@ class Generator:
             did = self.direct_id
             created = f"{day} {13 + did % 10:02d}:{(did // 60) % 60:02d}:{did % 60:02d}"
             self.w["direct"].add((did, pid, site, self.program_ids[program], stype, day, pop, created))
+
+    def transition(self, referral_id: int, before: str, after: str, at: str) -> None:
+        self.transition_id += 1
+        self.w["transition"].add((self.transition_id, referral_id, before, after, at))
 
     def attendance(self, session_id: int, pid: int, m: int, present: bool, day: str) -> None:
         self.attendance_id += 1
@@ -236,6 +251,7 @@ class Generator:
             DirectService,
             GroupParticipant,
             Referral,
+            ReferralTransition,
             SportGroup,
             SportSession,
         )
@@ -337,6 +353,9 @@ class Generator:
                 ],
                 directory,
             ),  # fmt: skip
+            "transition": TableWriter(
+                ReferralTransition, ["id", "referral_id", "from_status", "to_status", "at"], directory
+            ),
             "attendance": TableWriter(
                 Attendance,
                 ["id", "session_id", "person_id", "present", "population_type", "recorded_at"],
@@ -344,7 +363,7 @@ class Generator:
             ),
         }
         self.consent_id = self.intake_id = self.doc_id = 0
-        self.direct_id = self.referral_id = self.attendance_id = 0
+        self.direct_id = self.referral_id = self.attendance_id = self.transition_id = 0
         result = Result(plan=plan)
 
         # Sport groups: enough that each gets about YOUTH_PER_GROUP_MONTH new youth a month.
@@ -497,6 +516,7 @@ class Generator:
             "people": self.w["person"].count,
             "direct_services": self.w["direct"].count,
             "referrals": self.w["referral"].count,
+            "referral_transitions": self.w["transition"].count,
             "attendance": self.w["attendance"].count,
             "sport_groups": len(groups),
             "sport_sessions": self.w["session"].count,

@@ -16,7 +16,7 @@ from bench import floor
 from cases.models import Consent, Intake, Person
 from orientation.models import Program, Site
 from seeds import scale
-from services.models import Attendance, DirectService, Referral, ServiceType, SportSession
+from services.models import Attendance, DirectService, Referral, ReferralTransition, ServiceType, SportSession
 from tests.factories import (
     AttendanceFactory,
     DirectServiceFactory,
@@ -139,6 +139,16 @@ def test_events_distributions(generated):
     later = [r for r in Referral.objects.filter(status="completed") if (r.completed_on.year, r.completed_on.month) > (r.referred_on.year, r.referred_on.month)]  # fmt: skip
     assert later, "some referrals are completed in a later month"
     assert Referral.objects.filter(is_overdue=True, status__in=["pending", "accepted"]).exists()
+    # Every transition kept: each referral created pending, then moved (some through accepted) to its status.
+    assert (
+        ReferralTransition.objects.filter(from_status="", to_status="pending").count()
+        == Referral.objects.count()
+    )
+    last = {
+        t.referral_id: t.to_status for t in ReferralTransition.objects.order_by("referral_id", "at", "id")
+    }
+    assert last == dict(Referral.objects.values_list("id", "status"))
+    assert ReferralTransition.objects.filter(from_status="accepted", to_status="completed").exists()
     assert set(Attendance.objects.values_list("present", flat=True)) == {True, False}
     assert set(SportSession.objects.values_list("activity", flat=True)) == {
         "soccer_clinic",
