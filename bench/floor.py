@@ -237,8 +237,9 @@ def differences(project: dict, floor: dict) -> list[str]:
     for code, figures in floor.items():
         item = by_code.get(code)
         if item is None:
-            problems.append(f"{code}: missing from the project's report")
-            continue
+            if any(figures[measure]["total"] for measure in MEASURES):
+                problems.append(f"{code}: missing from the project's report")
+            continue  # an indicator with nothing to count (its program had not started) may be left out
         for measure in MEASURES:
             mine, theirs = normalise(figures[measure]), normalise(item.get(measure))
             if mine["total"] != theirs["total"]:
