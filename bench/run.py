@@ -449,7 +449,7 @@ def child_pages(args) -> None:
     detail = []
     for pid, _given, _family in people[:40]:
         try:
-            detail.append(reverse("cases:person_detail", kwargs={"pk": pid}))
+            detail.append(reverse("cases:person_detail", args=[pid]))
         except NoReverseMatch:
             break
     if detail:
