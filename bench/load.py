@@ -1,5 +1,5 @@
-"""A small, bounded load generator: N threads, each signed in with its own session, GET one path
-over and over until a time limit or a request budget is reached; prints JSON with requests per
+"""A small, bounded load generator: N threads, each signed in with its own session, GET its paths
+(following the pages' own redirects) over and over until a time limit or a request budget is reached; prints JSON with requests per
 second, latency percentiles and errors. Loopback only.
 
     python bench/load.py --base http://127.0.0.1:8107 --user U --password P \
@@ -124,7 +124,14 @@ def run(args) -> dict:
                 time.sleep(pause)
             started = time.perf_counter()
             try:
-                status, _body, _headers = session.request("GET", path)
+                status, _body, headers = session.request("GET", path)
+                # Follow the page's own redirects (e.g. a search moved out of the URL), as a browser
+                # would: the user waits for the whole chain.
+                for _hop in range(3):
+                    location = headers.get("Location")
+                    if status not in (301, 302, 303) or not location or not location.startswith("/"):
+                        break
+                    status, _body, headers = session.request("GET", location)
                 problem = None if status == 200 else f"HTTP {status}"
             except Exception as exc:  # every failure is counted, none stops the run
                 problem = type(exc).__name__
