@@ -1,6 +1,6 @@
-"""A small, bounded load generator: N threads, each signed in with its own session, GET its paths
-(following the pages' own redirects) over and over until a time limit or a request budget is reached; prints JSON with requests per
-second, latency percentiles and errors. Loopback only.
+"""A small, bounded load generator: N threads, each signed in with its own session, GET their
+paths (following the pages' own redirects) until a time limit or a request budget is reached;
+prints JSON with requests per second, latency percentiles and errors. Loopback only.
 
     python bench/load.py --base http://127.0.0.1:8107 --user U --password P \
         --path /people/ --path /people/?q=yusmari --concurrency 20 --duration 20 --max-requests 3000
