@@ -51,6 +51,22 @@ class Result:
         return sum(self.counts.get(k, 0) for k in ("direct_services", "referrals", "attendance"))
 
 
+def person_derived_fields(person_model) -> dict:
+    """Person columns that ``Person.save()`` derives from the normalised name, besides
+    ``search_name`` (which the generator writes itself): each name with how to compute it. The
+    bulk load bypasses ``save()``, so these are filled here, e.g. the cases app's sound-alike
+    ``name_key`` used by the misspelling-tolerant search."""
+    names = {f.attname for f in person_model._meta.concrete_fields}
+    derived = {}
+    if "name_key" in names:
+        from functools import lru_cache
+
+        from cases.search import phonetic_key  # present whenever the model has name_key
+
+        derived["name_key"] = lru_cache(maxsize=200_000)(phonetic_key)
+    return derived
+
+
 class Generator:
     def __init__(self, *, people: int, events: int, months: int, seed: int, end: date | None, say):
         from orientation.models import District, Program, Site
@@ -162,6 +178,8 @@ class Generator:
         else:
             row = (pid, f"G{pid:08d}", given, family, search, sex, birth, birth is not None and rng.random() < 0.05,
                    nat, current, phone, district, arrived, site, reg, False, None, "", "", "", created, created)  # fmt: skip
+        if self.derived:
+            row += tuple(compute(search) for compute in self.derived.values())
         self.w["person"].add(row)
         # Consents (data processing for all; sharing with partners for most adults; images for youth).
         self.consent_id += 1
@@ -258,6 +276,7 @@ class Generator:
 
         rng, plan = self.rng, self.plan
         months = plan.months
+        self.derived = person_derived_fields(Person)
         self.last_ord = max(hi for (_lo, hi) in plan.ranges.values()).toordinal() if plan.ranges else 0
         self.w = {
             "person": TableWriter(
@@ -285,7 +304,8 @@ class Generator:
                     "guardian_phone",
                     "created_at",
                     "updated_at",
-                ],
+                ]
+                + list(self.derived),
                 directory,
             ),  # fmt: skip
             "consent": TableWriter(
