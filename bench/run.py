@@ -738,7 +738,12 @@ def write_people_csv(path: Path, rows: int) -> None:
             pop = rng.choice(["host", "returnee"]) if nationality == "PE" else rng.choice(
                 ["destination", "destination", "transit", "pendular"]
             )  # fmt: skip
-            doc = "dni" if nationality == "PE" else rng.choice(["cedula_ve", "cpp", "passport"])
+            if nationality == "PE":
+                doc = "dni"
+            else:
+                doc = rng.choice(
+                    ["cedula_ve", "cpp", "passport"] if nationality == "VE" else ["cpp", "passport"]
+                )
             writer.writerow(
                 [f"IMP-{i + 1:06d}", given, f"{rng.choice(FAMILY)} {rng.choice(FAMILY)}", sex, birth, nationality,
                  pop, doc, f"{70000000 + i}" if doc in ("dni", "cedula_ve") else f"{doc[0].upper()}{i:09d}",
