@@ -1063,7 +1063,10 @@ def _partial(results: dict) -> list[str]:
         if data.get("project") == NOT_PRESENT or any(
             r.get("project") == NOT_PRESENT for r in data.get("datasets", [])
         ):
-            out.append(f"{name}: the project's side ({NOT_PRESENT}); the floor's side is measured")
+            what = (
+                "only Django's baseline is measured" if name == "memory" else "the floor's side is measured"
+            )
+            out.append(f"{name}: the project's side ({NOT_PRESENT}); {what}")
         if "skipped" in data:
             out.append(f"{name}: {data['skipped']}")
         for key, page in (data.get("pages") or {}).items():
