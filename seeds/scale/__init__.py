@@ -21,13 +21,17 @@ What it makes, month by month over the K months that end with last month:
   follow-up date has passed) and sport attendance (present and absent). Each program's events fall
   within its dates (PAO from 2024-08, SALUD from 2024-03, BALON all along) and use every service
   type of the catalog, protection included;
-- alongside, not counted in M: one intake per adult registration, consents, identity documents,
-  sport groups, weekly sessions and group memberships.
+- alongside, not counted in M: every referral's status changes, one intake per adult
+  registration, consents, identity documents, sport groups, weekly sessions and group memberships.
+
+Columns that ``Person.save()`` derives from the name (``search_name``, and the cases app's
+sound-alike ``name_key`` when the model has it) are computed here, since the bulk load bypasses
+``save()``; every other column not generated gets the model field's default.
 
 Volumes follow a constant monthly rate per active program, so ``plan_like`` can size a smaller data
 set (fewer months) whose last month has the same number of events (the growth benchmark).
 
-No history rows: django-simple-history's tables stay empty for generated rows. They were never
+Refused under production settings. No history rows: django-simple-history's tables stay empty for generated rows. They were never
 changed by a user, the bulk load bypasses ``save()`` on purpose, and a history copy of every row
 would double the data without being read by any page or report.
 """
