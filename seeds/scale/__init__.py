@@ -31,7 +31,9 @@ sound-alike ``name_key`` when the model has it) are computed here, since the bul
 Volumes follow a constant monthly rate per active program, so ``plan_like`` can size a smaller data
 set (fewer months) whose last month has the same number of events (the growth benchmark).
 
-Refused under production settings. No history rows: django-simple-history's tables stay empty for generated rows. They were never
+Refused under production settings (``--reset`` empties every person's record).
+
+No history rows: django-simple-history's tables stay empty for generated rows. They were never
 changed by a user, the bulk load bypasses ``save()`` on purpose, and a history copy of every row
 would double the data without being read by any page or report.
 """
