@@ -90,7 +90,7 @@ beat:
 	$(VENV)/bin/celery -A orientation beat --loglevel=INFO
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3
