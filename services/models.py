@@ -231,6 +231,17 @@ class Referral(models.Model):
             models.Index(fields=["site", "status", "follow_up_due"]),
             models.Index(fields=["responsible", "status"]),
             models.Index(fields=["updated_at"], name="referral_updated_idx"),
+            # The follow-up queues and the people list's "has open referrals" flag (bench/PLANS.md).
+            models.Index(
+                fields=["follow_up_due", "site"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="referral_open_due",
+            ),
+            models.Index(
+                fields=["person"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="referral_open_person",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
