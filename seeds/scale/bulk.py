@@ -67,7 +67,7 @@ class TableWriter:
         cols = ", ".join(f'"{c}"' for c in self.columns)
         marks = ", ".join(["%s"] * len(self.columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})', self.rows)  # noqa: S608 (names from the models)
+            cursor.executemany(f'INSERT INTO "{self.table}" ({cols}) VALUES ({marks})', self.rows)  # noqa: S608 (names from the models)  # nosec B608
         self.rows = []
 
     def close(self) -> None:
@@ -136,7 +136,7 @@ def postgres_load(writers: list[TableWriter], say) -> None:
             for name, definition in constraints:
                 cursor.execute(f'ALTER TABLE "{w.table}" ADD CONSTRAINT "{name}" {definition}')
             pk = w.model._meta.pk.column
-            setval = f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX("{pk}"), 1), MAX("{pk}") IS NOT NULL) FROM "{w.table}"'  # noqa: S608, E501 (names from the models)
+            setval = f'SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX("{pk}"), 1), MAX("{pk}") IS NOT NULL) FROM "{w.table}"'  # noqa: S608, E501 (names from the models)  # nosec B608
             cursor.execute(setval, [w.table, pk])
         say(f"  indexes and constraints re-created and checked in {time.monotonic() - started:.1f}s")
     started = time.monotonic()
@@ -189,4 +189,4 @@ def reset_people() -> None:
         return
     with connection.constraint_checks_disabled(), connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 (names from the models)
+            cursor.execute(f'DELETE FROM "{table}"')  # noqa: S608 (names from the models)  # nosec B608
