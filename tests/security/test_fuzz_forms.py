@@ -90,11 +90,14 @@ def bodies(fields: list[str]):
 
 
 def fuzz_role(entry) -> str | None:
-    """The first role whose POST on its own record shows the form (200) or acts (a redirect)."""
+    """The role to fuzz as: the entry's ``fuzz_as``, else the first role whose POST on the first
+    object shows the form (200), refuses the input (400) or acts (a redirect)."""
+    if entry.fuzz_as:
+        return entry.fuzz_as
     for want_form in (True, False):
         for role in ROLE_ORDER:
             outcome = entry.expected("POST", role, entry.objects[0])
-            if want_form and outcome == 200:
+            if want_form and outcome in (200, 400):
                 return role
             if not want_form and isinstance(outcome, Redirect) and outcome != LOGIN:
                 return role
