@@ -194,7 +194,9 @@ def test_psychosocial_notes_only_in_an_export_made_by_a_psychosocial_reader(ref,
     text = json.dumps(data, ensure_ascii=False)
     assert SECRETS["general_note"] in text
     assert (SECRETS["psy_note"] in text) is sees_notes
-    assert data["withheld"] == ({} if sees_notes else {"cases.casenote": 1})
+    assert (SECRETS["session_note"] in text) is sees_notes
+    withheld = {"cases.casenote": 1, "services.psychosocialsession": 1}
+    assert data["withheld"] == ({} if sees_notes else withheld)
 
 
 def test_export_downloads_are_logged_without_personal_data(client, make_user, ref):
