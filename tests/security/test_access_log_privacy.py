@@ -8,7 +8,6 @@ override of a referral, the referral slip, the people export and a duplicate con
 from __future__ import annotations
 
 import re
-
 from datetime import date
 
 from django.urls import reverse
