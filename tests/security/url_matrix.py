@@ -330,6 +330,23 @@ class World:
 
         return self._cached(("session", group.pk), build)
 
+    def report_run(self, which: str):
+        """A finished run of the coordinator's program ("own", PAO) or of another one (BALON)."""
+        if which == "missing":
+            return Missing()
+
+        def build():
+            from reports.models import ReportRun
+            from tests.factories import program
+
+            return ReportRun.objects.create(
+                month=date(2025, 3, 1),
+                program=program("PAO" if which == "own" else "BALON"),
+                status=ReportRun.Status.DONE,
+            )
+
+        return self._cached(("report_run", which), build)
+
 
 def with_verified_totp(world, client, user) -> None:
     """Fuzz preparation: the user has a confirmed TOTP device and this session is verified."""
@@ -1176,6 +1193,61 @@ MATRIX: dict[str, Entry] = {
         kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
         get=SPORT_WRITE,
         post=SPORT_WRITE,
+    ),
+    # Monthly figures (reports): coordinators for their programs, admins for all.
+    "reports:dashboard": Entry(
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
+    "reports:recompute": Entry(
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=Redirect("reports:dashboard"),
+            admin=Redirect("reports:dashboard"),
+        ),
+        post_fields=["program", "month"],
+    ),
+    "reports:run_status": Entry(
+        kwargs=lambda w, x: {"pk": w.report_run(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator={"own": Redirect("reports:dashboard"), "other": 404, "missing": 404},
+            admin={
+                "own": Redirect("reports:dashboard"),
+                "other": Redirect("reports:dashboard"),
+                "missing": 404,
+            },
+        ),
+        post=everyone(405),
+    ),
+    "reports:export": Entry(
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=Redirect("reports:dashboard"),
+            admin=Redirect("reports:dashboard"),
+        ),
+        post=everyone(405),
     ),
 }
 
