@@ -18,6 +18,8 @@ Entry format
         fuzz=True,           # fuzz the POST with hostile input (as the first role allowed)
         fuzz_prepare=None,   # fuzz: callable(world, client, user) run before each hostile POST
         fuzz_as=None,        # fuzz: the role to post as (None: found from ``post``, see below)
+        fuzz_query=None,     # fuzz the query string of a GET page (filters, exports) with these
+                             # parameters, as the first role whose GET outcome is not a refusal
         objects=None,        # the objects walked, in order (default: own, other, missing); the
                              # fuzzer posts to the first
     )
@@ -108,6 +110,7 @@ class Entry:
     fuzz: bool = True
     fuzz_prepare: Callable[[Any, Any, Any], None] | None = None
     fuzz_as: str | None = None
+    fuzz_query: list[str] | None = None
     objects: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -473,6 +476,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # ARCO register (cases.arco)
     "cases:arco_request_list": Entry(
+        fuzz_query=["status", "kind", "overdue", "page"],
         get=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -481,7 +485,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=200,
             coordinator=200,
             admin=200,
-        )
+        ),
     ),
     "cases:arco_request_create": Entry(
         kwargs=lambda w, which: {"person_pk": w.person(which).pk},
@@ -777,6 +781,7 @@ MATRIX: dict[str, Entry] = {
         post=CASE_WRITE,
     ),
     "cases:intake_today": Entry(
+        fuzz_query=["site", "page"],
         get=CASE_WORKERS_ONLY,
         post=CASE_WORKERS_ONLY,
     ),
@@ -827,6 +832,19 @@ MATRIX: dict[str, Entry] = {
         post=CASE_WRITE,
     ),
     "cases:person_list": Entry(
+        fuzz_query=[
+            "site",
+            "nationality",
+            "population_type",
+            "vulnerability",
+            "age_band",
+            "open_referrals",
+            "archived",
+            "sort",
+            "page",
+            "s",
+            "q",
+        ],
         post_fields=["q"],
         get=roles_(
             anonymous=LOGIN,
@@ -848,6 +866,7 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "cases:person_register": Entry(
+        fuzz_query=["household"],
         get=CASE_WORKERS_ONLY,
         post=CASE_WORKERS_ONLY,
     ),
@@ -883,15 +902,18 @@ MATRIX: dict[str, Entry] = {
         post=CASE_WRITE,
     ),
     "services:direct_service_create": Entry(
+        fuzz_query=["intake"],
         kwargs=_person_pk,
         get=CASE_WRITE,
         post=CASE_WRITE,
     ),
     "services:followups": Entry(
+        fuzz_query=["overdue", "q", "page"],
         get=CASE_WORKERS_ONLY,
         post=everyone(405),
     ),
     "services:overdue_queue": Entry(
+        fuzz_query=["site", "page"],
         get=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -934,6 +956,7 @@ MATRIX: dict[str, Entry] = {
         post=everyone(405),
     ),
     "services:psychosocial_participant_search": Entry(
+        fuzz_query=["q"],
         kwargs=_person_pk,
         get=PSYCHOSOCIAL_WRITE,
         post=everyone(405),
@@ -1017,6 +1040,7 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "services:referral_stats": Entry(
+        fuzz_query=["date_from", "date_to", "program", "site"],
         get=IMPORTERS_ONLY,
         post=everyone(405),
     ),
@@ -1106,6 +1130,7 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "services:sport_group_detail": Entry(
+        fuzz_query=["page"],
         kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
         get=SPORT_READ,
         post=everyone(405),
@@ -1132,6 +1157,7 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "services:sport_group_list": Entry(
+        fuzz_query=["q", "show", "site", "page"],
         get=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -1190,12 +1216,14 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "services:sport_session_create": Entry(
+        fuzz_query=["activity", "date"],
         kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
         get=SPORT_WRITE,
         post=SPORT_WRITE,
     ),
     # Monthly figures (reports): coordinators for their programs, admins for all.
     "reports:dashboard": Entry(
+        fuzz_query=["program", "month"],
         get=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -1238,6 +1266,7 @@ MATRIX: dict[str, Entry] = {
         post=everyone(405),
     ),
     "reports:export": Entry(
+        fuzz_query=["program", "month", "format", "mask"],
         get=roles_(
             anonymous=LOGIN,
             norole=403,
