@@ -206,6 +206,11 @@ POLICY: dict[str, ModelPolicy] = {
         ],
         confidential=Q(pk__isnull=False),
     ),
+    # Derived by the monthly counting (the person's first event of each indicator): kept, so that
+    # past figures do not change; it holds no name, number or free text.
+    "reports.firstevent": _p(
+        keep=["person", "indicator", "first_on", "population_type", "sex", "nationality", "age"]
+    ),
     "services.groupparticipant": _p(keep=["id", "group", "person", "joined_on", "left_on"]),
     "services.attendance": _p(
         keep=["id", "session", "person", "present", "population_type", "recorded_by", "recorded_at"]

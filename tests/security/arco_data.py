@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases.models import ArcoRequest, CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from reports.models import FirstEvent, Indicator
 from services.models import (
     DirectService,
     GroupParticipant,
@@ -122,6 +123,15 @@ def person_with_everything():
         delivered_on=session.date,
         population_type=person.population_type,
         psychosocial_session=session,
+    )
+    FirstEvent.objects.create(
+        person=person,
+        indicator=Indicator.objects.get(code="PAO-ANY"),
+        first_on=date(2025, 3, 4),
+        population_type="transit",
+        sex="F",
+        nationality="VE",
+        age=15,
     )
     PartnerLink.objects.create(
         referral=referral, token_hash="a" * 64, expires_at=timezone.now() + timedelta(days=30)
