@@ -142,6 +142,8 @@ def person_anonymize(*, person: Person, user, reason: str, request=None) -> Pers
         if lm.label == "cases.household" and household_shared:
             continue
         values = _erased_values(model, policy.erase)
+        if not values and not policy.delete_rows:
+            continue  # kept whole (e.g. derived figures): nothing to erase, live or in history
         rows = list(model._default_manager.filter(pk__in=ids[lm.label]))
         for obj in rows:
             if policy.delete_rows:

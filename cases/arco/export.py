@@ -131,6 +131,7 @@ def person_export_sections(*, person, user) -> tuple[list[dict], list[str], dict
     from django.apps import apps
 
     data = person_export(person=person, user=user)
+    linked = {lm.label: lm for lm in person_linked_models()}
     sections, empty = [], []
     for label, rows in [("cases.person", [data["person"]]), *data["records"].items()]:
         model = apps.get_model(label)
@@ -145,7 +146,10 @@ def person_export_sections(*, person, user) -> tuple[list[dict], list[str], dict
             for f in _exported_fields(model)
             if f.name != "id" and not (f.is_relation and f.related_model is type(person))
         ]
-        objects = model._default_manager.filter(pk__in=[r["id"] for r in rows]).order_by("pk")
+        if "id" in rows[0]:
+            objects = model._default_manager.filter(pk__in=[r["id"] for r in rows]).order_by("pk")
+        else:  # a composite primary key (derived figures): every row of the person
+            objects = linked[label].rows_of(person)
         objects = objects.select_related(*[f.name for f in fields if f.is_relation])
         sections.append(
             {

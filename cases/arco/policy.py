@@ -18,7 +18,9 @@ Decisions (Law 29733 and its 2024 regulation):
   program and the population type stamped on it. Consent records and ARCO requests are kept
   (without their free text) as proof of lawful processing. ``ref`` is kept: it is an opaque import
   key, and keeping it stops a re-import of an old file from re-creating the person.
-- Psychosocial notes are the person's data and are part of the access export, but only when a
+- Psychosocial sessions are kept (they are counted through their direct services) but their
+  confidential note is erased; a group session's note goes with any participant's anonymization.
+- Psychosocial notes (case notes of that kind and whole psychosocial sessions) are the person's data and are part of the access export, but only when a
   psychosocial specialist (or an admin) generates it, so that a clinician hands them over; when a
   coordinator generates it, they are withheld and the export says how many and why.
 """
@@ -58,6 +60,7 @@ POLICY: dict[str, ModelPolicy] = {
         erase=[
             "given_names",
             "family_names",
+            "archive_reason",
             "phone",
             "district",
             "arrived_on",
@@ -70,6 +73,7 @@ POLICY: dict[str, ModelPolicy] = {
             "id",
             "ref",
             "search_name",
+            "name_key",
             "sex",
             "birth_date",
             "birth_date_estimated",
@@ -87,7 +91,7 @@ POLICY: dict[str, ModelPolicy] = {
             "archived_at",
             "anonymized_at",
         ],
-        not_exported=frozenset({"search_name"}),
+        not_exported=frozenset({"search_name", "name_key"}),
         replacements={"given_names": ANON_TEXT, "family_names": ANON_TEXT},
     ),
     "cases.person_vulnerabilities": _p(keep=["id", "person", "vulnerability"], delete_rows=True),
@@ -110,6 +114,7 @@ POLICY: dict[str, ModelPolicy] = {
             "given_on",
             "given_by",
             "withdrawn_on",
+            "withdrawn_by",
             "recorded_by",
             "created_at",
         ],
@@ -140,6 +145,7 @@ POLICY: dict[str, ModelPolicy] = {
             "delivered_on",
             "staff",
             "population_type",
+            "psychosocial_session",
             "created_at",
         ],
     ),
@@ -170,8 +176,40 @@ POLICY: dict[str, ModelPolicy] = {
         erase=["comment"], keep=["id", "referral", "from_status", "to_status", "at", "by", "via_partner_link"]
     ),
     "services.partnerlink": _p(
-        keep=["id", "referral", "token_hash", "created_at", "expires_at", "used_at"],
+        keep=[
+            "id",
+            "referral",
+            "token_hash",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "used_at",
+            "revoked_at",
+        ],
         not_exported=frozenset({"token_hash"}),
+    ),
+    "services.referralfollowup": _p(erase=["note"], keep=["id", "referral", "at", "by", "next_due"]),
+    # The session is kept (it is counted through its direct services); its confidential note is
+    # erased, and the whole row goes only to psychosocial readers in an access export.
+    "services.psychosocialsession": _p(
+        erase=["confidential_note"],
+        keep=[
+            "id",
+            "kind",
+            "site",
+            "program",
+            "service_type",
+            "date",
+            "duration_minutes",
+            "staff",
+            "created_at",
+        ],
+        confidential=Q(pk__isnull=False),
+    ),
+    # Derived by the monthly counting (the person's first event of each indicator): kept, so that
+    # past figures do not change; it holds no name, number or free text.
+    "reports.firstevent": _p(
+        keep=["person", "indicator", "first_on", "population_type", "sex", "nationality", "age"]
     ),
     "services.groupparticipant": _p(keep=["id", "group", "person", "joined_on", "left_on"]),
     "services.attendance": _p(

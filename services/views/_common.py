@@ -25,8 +25,13 @@ def form_errors_add(form, exc: ValidationError) -> None:
 
 def next_url_safe(request, default: str) -> str:
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site (a bare word would reach redirect() as a view name to reverse).
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return candidate
     return default

@@ -7,7 +7,15 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases.models import ArcoRequest, CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
-from services.models import GroupParticipant, PartnerLink, ReferralTransition
+from reports.models import FirstEvent, Indicator
+from services.models import (
+    DirectService,
+    GroupParticipant,
+    PartnerLink,
+    PsychosocialSession,
+    ReferralFollowUp,
+    ReferralTransition,
+)
 from tests.factories import (
     AttendanceFactory,
     CaseNoteFactory,
@@ -18,6 +26,8 @@ from tests.factories import (
     PersonFactory,
     ReferralFactory,
     SportGroupFactory,
+    program,
+    service_type,
     site,
 )
 
@@ -41,6 +51,9 @@ SECRETS = {
     "transition_comment": "Llamó la usuaria",
     "service_notes": "Entregado kit de higiene",
     "resolution": "Se envió copia al correo yusmary@example.org",
+    "session_note": "Duelo migratorio, llanto al hablar de su madre",
+    "follow_up_note": "Su prima contestó el celular en Surquillo",
+    "archive_reason": "Se mudó con el señor Colmenares a Arequipa",
 }
 
 
@@ -60,6 +73,7 @@ def person_with_everything():
         sex="F",
         nationality="VE",
         population_type="transit",
+        archive_reason=SECRETS["archive_reason"],
     )
     person.vulnerabilities.add(*Vulnerability.objects.all()[:2])
     IdentityDocumentFactory(person=person, number=SECRETS["document"])
@@ -89,6 +103,35 @@ def person_with_everything():
     )
     ReferralTransition.objects.create(
         referral=referral, from_status="pending", to_status="completed", comment=SECRETS["transition_comment"]
+    )
+    ReferralFollowUp.objects.create(
+        referral=referral, note=SECRETS["follow_up_note"], next_due=date(2025, 3, 15)
+    )
+    session = PsychosocialSession.objects.create(
+        site=person.site,
+        program=program("PAO"),
+        service_type=service_type("mhpss-individual"),
+        date=date(2025, 3, 6),
+        duration_minutes=50,
+        confidential_note=SECRETS["session_note"],
+    )
+    DirectService.objects.create(
+        person=person,
+        site=person.site,
+        program=session.program,
+        service_type=session.service_type,
+        delivered_on=session.date,
+        population_type=person.population_type,
+        psychosocial_session=session,
+    )
+    FirstEvent.objects.create(
+        person=person,
+        indicator=Indicator.objects.get(code="PAO-ANY"),
+        first_on=date(2025, 3, 4),
+        population_type="transit",
+        sex="F",
+        nationality="VE",
+        age=15,
     )
     PartnerLink.objects.create(
         referral=referral, token_hash="a" * 64, expires_at=timezone.now() + timedelta(days=30)

@@ -90,22 +90,37 @@ def bodies(fields: list[str]):
 
 
 def fuzz_role(entry) -> str | None:
-    """The first role whose POST on its own record shows the form (200) or acts (a redirect)."""
+    """The role to fuzz as: the entry's ``fuzz_as``, else the first role whose POST on the first
+    object shows the form (200), refuses the input (400) or acts (a redirect)."""
+    if entry.fuzz_as:
+        return entry.fuzz_as
     for want_form in (True, False):
         for role in ROLE_ORDER:
             outcome = entry.expected("POST", role, entry.objects[0])
-            if want_form and outcome == 200:
+            if want_form and outcome in (200, 400):
                 return role
             if not want_form and isinstance(outcome, Redirect) and outcome != LOGIN:
                 return role
     return None
 
 
+def query_role(entry) -> str | None:
+    """The first role whose GET on the first object shows the page (200) or sends it on (a redirect)."""
+    for role in ROLE_ORDER:
+        outcome = entry.expected("GET", role, entry.objects[0])
+        if outcome == 200 or (isinstance(outcome, Redirect) and outcome != LOGIN):
+            return role
+    return None
+
+
 FORM_VIEWS = sorted(
     name for name, entry in MATRIX.items() if entry.post is not None and entry.fuzz and fuzz_role(entry)
 )
+QUERY_VIEWS = sorted(name for name, entry in MATRIX.items() if entry.fuzz_query and query_role(entry))
+# Query strings are fuzzed on top of the form budget, with fewer examples per page.
+QUERY_PER_VIEW = 25
 PER_VIEW = math.ceil(TOTAL_EXAMPLES / max(len(FORM_VIEWS), 1))
-TRIED = {"inputs": 0, "server_errors": 0}
+TRIED = {"inputs": 0, "query_inputs": 0, "server_errors": 0}
 FIELD_NAME = re.compile(r"""<(?:input|select|textarea)\b[^>]*\bname=["']([^"']+)["']""", re.IGNORECASE)
 
 
@@ -123,7 +138,35 @@ def as_post_data(body: dict) -> dict:
 
 
 def test_fuzz_covers_every_form_view():
-    assert set(FORM_VIEWS) >= {"cases:arco_request_create", "login", "mfa_setup"}
+    assert set(FORM_VIEWS) >= {
+        "cases:arco_request_create",
+        "login",
+        "mfa_setup",
+        "cases:person_register",
+        "cases:break_glass",
+        "cases:people_export",
+        "cases:import_upload",
+        "services:referral_create",
+        "services:referral_transition",
+        "services:psychosocial_session_create",
+        "services:partner_feedback",
+        "services:sport_group_create",
+        "services:sport_attendance_add",
+    }
+    # A URL that takes a POST is fuzzed unless its entry says why not (fuzz=False).
+    unfuzzed = sorted(
+        name
+        for name, entry in MATRIX.items()
+        if entry.post is not None
+        and entry.fuzz
+        and name not in FORM_VIEWS
+        and any(
+            entry.expected("POST", role, which) not in (LOGIN, 403, 404, 405)
+            for role in ROLES
+            for which in entry.objects
+        )
+    )
+    assert not unfuzzed, unfuzzed
     assert PER_VIEW * len(FORM_VIEWS) >= TOTAL_EXAMPLES
     assert all(r in ROLES for r in ROLE_ORDER)
 
@@ -188,3 +231,55 @@ def test_hostile_input_never_breaks_a_form(client, world, axes_on, name):
 
     post_hostile()
     assert ran["n"] >= PER_VIEW
+
+
+def test_query_fuzz_covers_the_filter_and_export_pages():
+    assert set(QUERY_VIEWS) >= {
+        "reports:dashboard",
+        "reports:export",
+        "cases:person_list",
+        "services:referral_stats",
+    }
+    assert all(query_role(MATRIX[name]) for name in QUERY_VIEWS)
+
+
+@pytest.mark.parametrize("name", QUERY_VIEWS)
+def test_hostile_query_strings_never_break_a_page(client, world, name):
+    entry = MATRIX[name]
+    role = query_role(entry)
+    sign_in(client, world, role)
+    kwargs = entry.kwargs(world, entry.objects[0]) if entry.kwargs else {}
+    url = reverse(name, kwargs=kwargs)
+    client.raise_request_exception = True
+    ran = {"n": 0}
+
+    @settings(
+        max_examples=QUERY_PER_VIEW,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+    @given(body=bodies(entry.fuzz_query))
+    def get_hostile(body):
+        ran["n"] += 1
+        TRIED["query_inputs"] += 1
+        # A query string cannot carry a NUL byte through a real server either.
+        query = {k.replace("\x00", ""): v for k, v in body.items()}
+        try:
+            response = client.get(url, query)
+        except Exception as exc:
+            TRIED["server_errors"] += 1
+            raise AssertionError(f"{name} raised {exc!r} for {query!r}") from exc
+        assert response.status_code < 500, f"{name}: {response.status_code} for {query!r}"
+        if response.status_code in (301, 302):
+            assert urlparse(response["Location"]).netloc in ("", "testserver"), response["Location"]
+        elif "html" in response.get("Content-Type", "") and not getattr(response, "streaming", False):
+            html = response.content.decode("utf-8", "replace")
+            for value in body.values():
+                for item in value if isinstance(value, list) else [value]:
+                    if "<" in item and len(item) >= 8 and re.search(r"<[a-zA-Z/]", item):
+                        assert item not in html, f"{name}: unescaped reflection of {item!r}"
+
+    get_hostile()
+    assert ran["n"] >= QUERY_PER_VIEW

@@ -7,9 +7,11 @@ from simple_history.models import HistoricalChanges
 
 from cases.models import Person
 
-# Models with a foreign key to Person that are themselves logs (append-only by design) and so
-# need no history of their own. Say why for each.
-LOG_MODELS: dict[str, str] = {}
+# Models with a foreign key to Person that are themselves logs (append-only by design) or derived
+# rows rebuilt from records that have history, and so need no history of their own. Say why for each.
+LOG_MODELS: dict[str, str] = {
+    "reports.firstevent": "derived by reports.counting from contacts that keep history; never edited",
+}
 
 
 def has_history(model) -> bool:

@@ -17,6 +17,11 @@ Entry format
         post_fields=None,    # fuzz: field names to post (None: read from the GET page's form)
         fuzz=True,           # fuzz the POST with hostile input (as the first role allowed)
         fuzz_prepare=None,   # fuzz: callable(world, client, user) run before each hostile POST
+        fuzz_as=None,        # fuzz: the role to post as (None: found from ``post``, see below)
+        fuzz_query=None,     # fuzz the query string of a GET page (filters, exports) with these
+                             # parameters, as the first role whose GET outcome is not a refusal
+        objects=None,        # the objects walked, in order (default: own, other, missing); the
+                             # fuzzer posts to the first
     )
 
 - ``kwargs(w, which)`` builds the URL's arguments from the ``World`` (below) for ``which`` in
@@ -30,8 +35,8 @@ Entry format
   ones). ``roles_()`` refuses a table that forgets a role. Outcomes are exact: an unexpected 200
   fails, and so does a 404 where a 403 was declared.
 - ``post`` is checked with an empty body (it must refuse or re-show the form, never change data
-  for a refused role); the fuzzer posts hostile bodies as the first role whose own-object POST
-  outcome is 200 or a redirect.
+  for a refused role); the fuzzer posts hostile bodies as the first role whose POST outcome on the
+  first object is 200 (the form again), 400 (the input refused) or a redirect.
 """
 
 from __future__ import annotations
@@ -77,6 +82,11 @@ class Redirect:
 LOGIN = Redirect("login")
 SITE = {"own": 200, "other": 403, "missing": 404}
 ANY_SITE = {"own": 200, "other": 200, "missing": 404}
+# Another site's person: a case worker is sent to break the glass (a typed, logged reason) first.
+GLASS = {"own": 200, "other": Redirect("cases:break_glass"), "missing": 404}
+# Records outside the user's scope are not found at all (their selector leaves them out).
+SCOPED = {"own": 200, "other": 404, "missing": 404}
+PARTNER_LINK = {"own": 200, "other": 410, "missing": 404}
 
 
 def roles_(**outcomes) -> dict[str, Any]:
@@ -99,6 +109,8 @@ class Entry:
     post_fields: list[str] | None = None
     fuzz: bool = True
     fuzz_prepare: Callable[[Any, Any, Any], None] | None = None
+    fuzz_as: str | None = None
+    fuzz_query: list[str] | None = None
     objects: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -175,6 +187,169 @@ class World:
 
         return self._cached(("arco", kind, person.pk), build)
 
+    def case_note(self, which: str, kind: str = "general"):
+        if which == "missing":
+            return Missing()
+        person = self.person(which)
+
+        def build():
+            from tests.factories import CaseNoteFactory
+
+            return CaseNoteFactory(person=person, kind=kind)
+
+        return self._cached(("note", kind, person.pk), build)
+
+    def consent(self, which: str):
+        if which == "missing":
+            return Missing()
+        person = self.person(which)
+
+        def build():
+            from tests.factories import ConsentFactory
+
+            return ConsentFactory(person=person)
+
+        return self._cached(("consent", person.pk), build)
+
+    def referral(self, which: str):
+        if which == "missing":
+            return Missing()
+        person = self.person(which)
+
+        def build():
+            from tests.factories import ReferralFactory
+
+            return ReferralFactory(person=person)
+
+        return self._cached(("referral", person.pk), build)
+
+    def partner_token(self, which: str) -> str:
+        """A live one-time partner link ("own"), a revoked one ("other"), or an unknown token."""
+        if which == "missing":
+            return "no-such-token-0123456789abcdef"
+
+        def build():
+            from services.actions import partner_link_create
+
+            referral = self.referral("own" if which == "own" else "other")
+            _link, token = partner_link_create(referral=referral, user=self.users["admin"])
+            if which == "other":
+                _link, _fresh = partner_link_create(referral=referral, user=self.users["admin"])
+            return token
+
+        return self._cached(("partner_token", which, self.role), build)
+
+    def psychosocial_session(self, which: str):
+        if which == "missing":
+            return Missing()
+        person = self.person(which)
+        site = person.site
+
+        def build():
+            from services.models import DirectService, PsychosocialSession
+            from tests.factories import program, service_type
+
+            session = PsychosocialSession.objects.create(
+                site=site,
+                program=program("PAO"),
+                service_type=service_type("mhpss-individual"),
+                date=date(2025, 3, 11),
+                confidential_note="Nota confidencial de prueba.",
+            )
+            DirectService.objects.create(
+                person=person,
+                site=site,
+                program=session.program,
+                service_type=session.service_type,
+                delivered_on=session.date,
+                population_type=person.population_type,
+                psychosocial_session=session,
+            )
+            return session
+
+        return self._cached(("psy", site.code), build)
+
+    def import_batch(self, which: str):
+        """An upload by the signed-in user ("own") or by someone else ("other")."""
+        if which == "missing":
+            return Missing()
+        user = self.users.get(self.role) if which == "own" else self.users["admin"]
+
+        def build():
+            from cases.models import ImportBatch
+
+            return ImportBatch.objects.create(
+                kind=ImportBatch.Kind.choices[0][0],
+                original_name="personas.csv",
+                uploaded_by=user,
+                status=ImportBatch.Status.UPLOADED,
+            )
+
+        return self._cached(("import", which, getattr(user, "pk", None)), build)
+
+    def sport_group(self, which: str):
+        """A group at the role's site (the facilitator leads it) or at the other site."""
+        if which == "missing":
+            return Missing()
+        site = self.site(which)
+
+        def build():
+            from tests.factories import SportGroupFactory, program
+
+            group = SportGroupFactory(site=site, program=program("PAO" if site.code == "PAO-LS" else "BALON"))
+            if which == "own" and self.role == "facilitator":
+                group.facilitators.add(self.users["facilitator"])
+            return group
+
+        return self._cached(("group", site.code, self.role if site.code == "SCH-01" else ""), build)
+
+    def sport_participant(self, which: str):
+        """A member of the world's sport group (a light profile)."""
+        if which == "missing":
+            return Missing()
+        group = self.sport_group(which)
+
+        def build():
+            from services.models import GroupParticipant
+            from tests.factories import PersonFactory
+
+            person = PersonFactory(site=group.site, birth_date=date(2014, 6, 1))
+            GroupParticipant.objects.create(group=group, person=person, joined_on=date(2025, 2, 1))
+            return person
+
+        return self._cached(("participant", group.pk), build)
+
+    def sport_session(self, which: str):
+        if which == "missing":
+            return Missing()
+        group = self.sport_group(which)
+
+        def build():
+            from tests.factories import SportSessionFactory
+
+            session = SportSessionFactory(group=group, site=group.site, program=group.program)
+            self.sport_participant(which)
+            return session
+
+        return self._cached(("session", group.pk), build)
+
+    def report_run(self, which: str):
+        """A finished run of the coordinator's program ("own", PAO) or of another one (BALON)."""
+        if which == "missing":
+            return Missing()
+
+        def build():
+            from reports.models import ReportRun
+            from tests.factories import program
+
+            return ReportRun.objects.create(
+                month=date(2025, 3, 1),
+                program=program("PAO" if which == "own" else "BALON"),
+                status=ReportRun.Status.DONE,
+            )
+
+        return self._cached(("report_run", which), build)
+
 
 def with_verified_totp(world, client, user) -> None:
     """Fuzz preparation: the user has a confirmed TOTP device and this session is verified."""
@@ -200,6 +375,72 @@ def with_unverified_totp(world, client, user) -> None:
 # --- The table ------------------------------------------------------------------------------------
 
 EVERY_ROLE_SIGNED_IN = everyone(200)
+
+
+# Tables shared by many URLs (DESIGN.md section 1 and orientation/roles.py).
+# Case files: read by case readers (coordinators read-only), written by case workers only.
+CASE_READ = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    facilitator=403,
+    caseworker=GLASS,
+    psychosocial=GLASS,
+    coordinator=SITE,
+    admin=ANY_SITE,
+)
+CASE_WRITE = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    facilitator=403,
+    caseworker=GLASS,
+    psychosocial=GLASS,
+    coordinator=403,
+    admin=ANY_SITE,
+)
+CASE_WORKERS_ONLY = roles_(
+    anonymous=LOGIN, norole=403, facilitator=403, caseworker=200, psychosocial=200, coordinator=403, admin=200
+)
+IMPORTERS_ONLY = roles_(
+    anonymous=LOGIN, norole=403, facilitator=403, caseworker=403, psychosocial=403, coordinator=200, admin=200
+)
+# Psychosocial sessions: the psychosocial role (and admins) only; never coordinators.
+PSYCHOSOCIAL_WRITE = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    facilitator=403,
+    caseworker=403,
+    psychosocial=GLASS,
+    coordinator=403,
+    admin=ANY_SITE,
+)
+# Sport: facilitators in their own groups, site staff at their sites; coordinators read and set up.
+SPORT_READ = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    facilitator=SCOPED,
+    caseworker=SCOPED,
+    psychosocial=SCOPED,
+    coordinator=SCOPED,
+    admin=ANY_SITE,
+)
+SPORT_WRITE = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    facilitator=SCOPED,
+    caseworker=SCOPED,
+    psychosocial=SCOPED,
+    coordinator=403,
+    admin=ANY_SITE,
+)
+
+
+def _person(w, which):
+    return {"pk": w.person(which).pk}
+
+
+def _person_pk(w, which):
+    return {"person_pk": w.person(which).pk}
+
 
 MATRIX: dict[str, Entry] = {
     # Core (orientation)
@@ -235,6 +476,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # ARCO register (cases.arco)
     "cases:arco_request_list": Entry(
+        fuzz_query=["status", "kind", "overdue", "page"],
         get=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -243,7 +485,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=200,
             coordinator=200,
             admin=200,
-        )
+        ),
     ),
     "cases:arco_request_create": Entry(
         kwargs=lambda w, which: {"person_pk": w.person(which).pk},
@@ -336,6 +578,705 @@ MATRIX: dict[str, Entry] = {
             coordinator=SITE,
             admin=ANY_SITE,
         ),
+    ),
+    "cases:break_glass": Entry(
+        objects=["other", "own", "missing"],  # fuzz the reason form, shown for another site's person
+        post_fields=["reason", "next"],
+        kwargs=_person,
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+            psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+            facilitator=403,
+            coordinator=403,
+            admin={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:person_detail"),
+                "missing": 404,
+            },
+        ),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+            psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+            facilitator=403,
+            coordinator=403,
+            admin={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:person_detail"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "cases:case_note_create": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "cases:case_note_detail": Entry(
+        fuzz=False,  # a page, not a form (a POST shows it)
+        kwargs=lambda w, x: {"pk": w.case_note(x).pk},
+        get=CASE_READ,
+        post=CASE_READ,
+    ),
+    "cases:consent_create": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "cases:consent_withdraw": Entry(
+        post_fields=["withdrawn_on"],
+        kwargs=lambda w, x: {"pk": w.consent(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:break_glass"),
+                "missing": 404,
+            },
+            psychosocial={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:break_glass"),
+                "missing": 404,
+            },
+            facilitator=403,
+            coordinator=403,
+            admin={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:person_detail"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "cases:document_create": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "cases:duplicate_check": Entry(
+        post_fields=[
+            "person-given_names",
+            "person-family_names",
+            "person-birth_date",
+            "document-number",
+            "person-phone",
+            "duplicates_seen",
+        ],
+        get=everyone(405),
+        post=CASE_WORKERS_ONLY,
+    ),
+    "cases:import_abandon": Entry(
+        post_fields=[],
+        kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator={"own": Redirect("cases:import_upload"), "other": 404, "missing": 404},
+            admin={
+                "own": Redirect("cases:import_upload"),
+                "other": Redirect("cases:import_upload"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "cases:import_confirm": Entry(
+        post_fields=[],
+        kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator={"own": Redirect("cases:import_detail"), "other": 404, "missing": 404},
+            admin={
+                "own": Redirect("cases:import_detail"),
+                "other": Redirect("cases:import_detail"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "cases:import_detail": Entry(
+        fuzz=False,  # a page, not a form (a POST shows it)
+        kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
+        ),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
+        ),
+    ),
+    "cases:import_progress": Entry(
+        fuzz=False,  # a page, not a form (a POST shows it)
+        kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
+        ),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
+        ),
+    ),
+    "cases:import_template": Entry(
+        fuzz=False,  # a file, not a form (a POST returns it)
+        kwargs=lambda w, x: {"kind": {"own": "people", "other": "attendance", "missing": "no-such-kind"}[x]},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator=ANY_SITE,
+            admin=ANY_SITE,
+        ),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator=ANY_SITE,
+            admin=ANY_SITE,
+        ),
+    ),
+    "cases:import_upload": Entry(
+        get=IMPORTERS_ONLY,
+        post=IMPORTERS_ONLY,
+    ),
+    "cases:intake_create": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "cases:intake_today": Entry(
+        fuzz_query=["site", "page"],
+        get=CASE_WORKERS_ONLY,
+        post=CASE_WORKERS_ONLY,
+    ),
+    "cases:people_export": Entry(
+        get=IMPORTERS_ONLY,
+        post=IMPORTERS_ONLY,
+    ),
+    "cases:person_archive": Entry(
+        post_fields=["archive-reason"],
+        kwargs=_person,
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:break_glass"),
+                "missing": 404,
+            },
+            psychosocial={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:break_glass"),
+                "missing": 404,
+            },
+            facilitator=403,
+            coordinator=403,
+            admin={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:person_detail"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "cases:person_detail": Entry(
+        fuzz=False,  # a page, not a form (a POST shows it)
+        kwargs=_person,
+        get=CASE_READ,
+        post=CASE_READ,
+    ),
+    "cases:person_duplicates": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "cases:person_edit": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "cases:person_list": Entry(
+        fuzz_query=[
+            "site",
+            "nationality",
+            "population_type",
+            "vulnerability",
+            "age_band",
+            "open_referrals",
+            "archived",
+            "sort",
+            "page",
+            "s",
+            "q",
+        ],
+        post_fields=["q"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=200,
+            psychosocial=200,
+            facilitator=403,
+            coordinator=200,
+            admin=200,
+        ),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=Redirect("cases:person_list"),
+            psychosocial=Redirect("cases:person_list"),
+            facilitator=403,
+            coordinator=Redirect("cases:person_list"),
+            admin=Redirect("cases:person_list"),
+        ),
+    ),
+    "cases:person_register": Entry(
+        fuzz_query=["household"],
+        get=CASE_WORKERS_ONLY,
+        post=CASE_WORKERS_ONLY,
+    ),
+    "cases:person_restore": Entry(
+        post_fields=[],
+        kwargs=_person,
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:break_glass"),
+                "missing": 404,
+            },
+            psychosocial={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:break_glass"),
+                "missing": 404,
+            },
+            facilitator=403,
+            coordinator=403,
+            admin={
+                "own": Redirect("cases:person_detail"),
+                "other": Redirect("cases:person_detail"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "cases:status_create": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "services:direct_service_create": Entry(
+        fuzz_query=["intake"],
+        kwargs=_person_pk,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "services:followups": Entry(
+        fuzz_query=["overdue", "q", "page"],
+        get=CASE_WORKERS_ONLY,
+        post=everyone(405),
+    ),
+    "services:overdue_queue": Entry(
+        fuzz_query=["site", "page"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=200,
+            psychosocial=200,
+            facilitator=403,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
+    # The partner's one-time link works without an account: a live link shows the form, a used or
+    # replaced one is gone (410), an unknown token is not found.
+    "services:partner_feedback": Entry(
+        kwargs=lambda w, x: {"token": w.partner_token(x)},
+        get=everyone(PARTNER_LINK, anonymous=PARTNER_LINK),
+        post=everyone(PARTNER_LINK, anonymous=PARTNER_LINK),
+        post_fields=["to_status", "completed_on", "comment"],
+    ),
+    "services:partner_feedback_done": Entry(
+        get=everyone(200, anonymous=200),
+        post=everyone(405, anonymous=405),
+    ),
+    "services:person_services": Entry(
+        kwargs=_person_pk,
+        get=CASE_READ,
+        post=everyone(405),
+    ),
+    "services:psychosocial_note": Entry(
+        kwargs=lambda w, x: {"pk": w.psychosocial_session(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=SCOPED,
+            facilitator=403,
+            coordinator=403,
+            admin=ANY_SITE,
+        ),
+        post=everyone(405),
+    ),
+    "services:psychosocial_participant_search": Entry(
+        fuzz_query=["q"],
+        kwargs=_person_pk,
+        get=PSYCHOSOCIAL_WRITE,
+        post=everyone(405),
+    ),
+    "services:psychosocial_session_create": Entry(
+        kwargs=_person_pk,
+        get=PSYCHOSOCIAL_WRITE,
+        post=PSYCHOSOCIAL_WRITE,
+    ),
+    "services:psychosocial_session_detail": Entry(
+        kwargs=lambda w, x: {"pk": w.psychosocial_session(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=SCOPED,
+            facilitator=403,
+            coordinator=403,
+            admin=ANY_SITE,
+        ),
+        post=everyone(405),
+    ),
+    "services:referral_create": Entry(
+        kwargs=_person_pk,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "services:referral_detail": Entry(
+        kwargs=lambda w, x: {"pk": w.referral(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=SCOPED,
+            psychosocial=SCOPED,
+            facilitator=403,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
+        ),
+        post=everyone(405),
+    ),
+    "services:referral_follow_up": Entry(
+        post_fields=["note", "next_due"],
+        kwargs=lambda w, x: {"pk": w.referral(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": 400, "other": 404, "missing": 404},
+            psychosocial={"own": 400, "other": 404, "missing": 404},
+            facilitator=403,
+            coordinator=403,
+            admin={"own": 400, "other": 400, "missing": 404},
+        ),
+    ),
+    "services:referral_responsible": Entry(
+        post_fields=["responsible"],
+        kwargs=lambda w, x: {"pk": w.referral(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": 400, "other": 404, "missing": 404},
+            psychosocial={"own": 400, "other": 404, "missing": 404},
+            facilitator=403,
+            coordinator=403,
+            admin={"own": 400, "other": 400, "missing": 404},
+        ),
+    ),
+    "services:referral_slip": Entry(
+        post_fields=[],
+        kwargs=lambda w, x: {"pk": w.referral(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=SCOPED,
+            psychosocial=SCOPED,
+            facilitator=403,
+            coordinator=403,
+            admin=ANY_SITE,
+        ),
+    ),
+    "services:referral_stats": Entry(
+        fuzz_query=["date_from", "date_to", "program", "site"],
+        get=IMPORTERS_ONLY,
+        post=everyone(405),
+    ),
+    "services:referral_transition": Entry(
+        post_fields=["to_status", "outcome", "comment"],
+        kwargs=lambda w, x: {"pk": w.referral(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": 400, "other": 404, "missing": 404},
+            psychosocial={"own": 400, "other": 404, "missing": 404},
+            facilitator=403,
+            coordinator=403,
+            admin={"own": 400, "other": 400, "missing": 404},
+        ),
+    ),
+    "services:sport_attendance": Entry(
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=SPORT_READ,
+        post=everyone(405),
+    ),
+    "services:sport_attendance_add": Entry(
+        post_fields=["person"],
+        fuzz_as="caseworker",  # no person posted: 404, the person to add is not found
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=404,
+            psychosocial=404,
+            facilitator=404,
+            coordinator=403,
+            admin=404,
+        ),
+    ),
+    "services:sport_attendance_mark": Entry(
+        post_fields=["present"],
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk, "person_pk": w.sport_participant(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": 400, "other": 404, "missing": 404},
+            psychosocial={"own": 400, "other": 404, "missing": 404},
+            facilitator={"own": 400, "other": 404, "missing": 404},
+            coordinator=403,
+            admin={"own": 400, "other": 400, "missing": 404},
+        ),
+    ),
+    "services:sport_attendance_search": Entry(
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            coordinator=403,
+            admin={
+                "own": Redirect("services:sport_attendance"),
+                "other": Redirect("services:sport_attendance"),
+                "missing": 404,
+            },
+        ),
+        post=everyone(405),
+    ),
+    "services:sport_group_create": Entry(
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=200,
+            coordinator=200,
+            admin=200,
+        ),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=200,
+            coordinator=200,
+            admin=200,
+        ),
+    ),
+    "services:sport_group_detail": Entry(
+        fuzz_query=["page"],
+        kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
+        get=SPORT_READ,
+        post=everyone(405),
+    ),
+    "services:sport_group_edit": Entry(
+        kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=SCOPED,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
+        ),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=SCOPED,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
+        ),
+    ),
+    "services:sport_group_list": Entry(
+        fuzz_query=["q", "show", "site", "page"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=200,
+            psychosocial=200,
+            facilitator=200,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
+    "services:sport_head_count": Entry(
+        post_fields=["hc_F_0_4", "hc_M_5_11", "hc_X_12_17", "hc_F_18_59", "hc_M_60plus"],
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            coordinator=403,
+            admin={
+                "own": Redirect("services:sport_attendance"),
+                "other": Redirect("services:sport_attendance"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "services:sport_light_profile_create": Entry(
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=SPORT_WRITE,
+        post=SPORT_WRITE,
+    ),
+    "services:sport_participant_detail": Entry(
+        kwargs=lambda w, x: {"pk": w.sport_participant(x).pk},
+        get=SPORT_READ,
+        post=everyone(405),
+    ),
+    "services:sport_participant_leave": Entry(
+        post_fields=[],
+        kwargs=lambda w, x: {"pk": w.sport_group(x).pk, "person_pk": w.sport_participant(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("services:sport_group_detail"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("services:sport_group_detail"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("services:sport_group_detail"), "other": 404, "missing": 404},
+            coordinator=403,
+            admin={
+                "own": Redirect("services:sport_group_detail"),
+                "other": Redirect("services:sport_group_detail"),
+                "missing": 404,
+            },
+        ),
+    ),
+    "services:sport_session_create": Entry(
+        fuzz_query=["activity", "date"],
+        kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
+        get=SPORT_WRITE,
+        post=SPORT_WRITE,
+    ),
+    # Monthly figures (reports): coordinators for their programs, admins for all.
+    "reports:dashboard": Entry(
+        fuzz_query=["program", "month"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
+    "reports:recompute": Entry(
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=Redirect("reports:dashboard"),
+            admin=Redirect("reports:dashboard"),
+        ),
+        post_fields=["program", "month"],
+    ),
+    "reports:run_status": Entry(
+        kwargs=lambda w, x: {"pk": w.report_run(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator={"own": Redirect("reports:dashboard"), "other": 404, "missing": 404},
+            admin={
+                "own": Redirect("reports:dashboard"),
+                "other": Redirect("reports:dashboard"),
+                "missing": 404,
+            },
+        ),
+        post=everyone(405),
+    ),
+    "reports:export": Entry(
+        fuzz_query=["program", "month", "format", "mask"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=Redirect("reports:dashboard"),
+            admin=Redirect("reports:dashboard"),
+        ),
+        post=everyone(405),
     ),
 }
 
