@@ -147,6 +147,7 @@ POLICY: dict[str, ModelPolicy] = {
             "population_type",
             "psychosocial_session",
             "created_at",
+            "updated_at",
         ],
     ),
     "services.referral": _p(
