@@ -26,12 +26,24 @@ def enqueue(task_name: str, **kwargs) -> OutboxMessage:
 
 
 def outbox_send(*, message_id: int) -> bool:
-    """Publish one outbox message; return whether it was handed to the broker."""
+    """Publish one outbox message; return whether it was handed to the broker (or already was)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
+        return True if message is None else _send(message)
+    # The row stays locked while it is published, so the after-commit send and a sweep (or two
+    # sweeps) never hand the same message to the broker twice; a locked row is someone else's.
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, sent_at__isnull=True)
+            .first()
+        )
+        return True if message is None else _send(message)
+
+
+def _send(message: OutboxMessage) -> bool:
     from .celery import app
 
-    message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
-    if message is None:
-        return True
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             if message.task_name not in app.tasks:
@@ -40,12 +52,12 @@ def outbox_send(*, message_id: int) -> bool:
         else:
             app.send_task(message.task_name, kwargs=message.kwargs)
     except Exception as exc:  # the broker (or an eager task) failed: keep it for the sweep
-        logger.warning("outbox message %s not sent: %s", message_id, exc.__class__.__name__)
-        OutboxMessage.objects.filter(pk=message_id).update(
+        logger.warning("outbox message %s not sent: %s", message.pk, exc.__class__.__name__)
+        OutboxMessage.objects.filter(pk=message.pk).update(
             attempts=message.attempts + 1, last_error=exc.__class__.__name__[:300]
         )
         return False
-    OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now(), attempts=message.attempts + 1)
+    OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
     return True
 
 
