@@ -1,5 +1,6 @@
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+
+from orientation.celery import IDEMPOTENT_TASK
 
 from .actions import expiry_reminders_send, intake_triage
 from .imports.tasks import (  # noqa: F401  (Celery's autodiscovery only looks at <app>.tasks)
@@ -10,20 +11,13 @@ from .imports.tasks import (  # noqa: F401  (Celery's autodiscovery only looks a
 from .models import Intake
 
 
-@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+@shared_task(ignore_result=True, **IDEMPOTENT_TASK)
 def expiry_reminders_task() -> int:
     """Daily: remind case workers of documents and migratory statuses about to expire."""
     return expiry_reminders_send()
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    retry_backoff_max=120,
-    max_retries=5,
-)
+@shared_task(ignore_result=True, **IDEMPOTENT_TASK)
 def intake_triage_task(intake_id: int) -> int:
     """After an intake is saved: alert the site's psychosocial specialists when it needs them.
     Idempotent (keyed notifications), so a redelivery or a second outbox send changes nothing."""
