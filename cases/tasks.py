@@ -1,4 +1,5 @@
 from celery import shared_task
+from celery.utils.log import get_task_logger
 
 from orientation.celery import IDEMPOTENT_TASK
 
@@ -9,6 +10,8 @@ from .imports.tasks import (  # noqa: F401  (Celery's autodiscovery only looks a
     import_batches_cleanup_task,
 )
 from .models import Intake
+
+logger = get_task_logger(__name__)
 
 
 @shared_task(ignore_result=True, **IDEMPOTENT_TASK)
@@ -24,4 +27,6 @@ def intake_triage_task(intake_id: int) -> int:
     intake = Intake.objects.select_related("person").filter(pk=intake_id).first()
     if intake is None:  # deleted (or anonymized away) before the worker got to it
         return 0
-    return intake_triage(intake=intake)
+    told = intake_triage(intake=intake)
+    logger.info("intake %s triaged, %s specialist(s) told", intake_id, told)
+    return told

@@ -50,7 +50,8 @@ def _send(message: OutboxMessage) -> bool:
                 app.loader.import_default_modules()  # every app's tasks.py, as a worker would
             app.tasks[message.task_name].apply(kwargs=message.kwargs, throw=True)
         else:
-            app.send_task(message.task_name, kwargs=message.kwargs)
+            # The sender never waits for a result: no result-backend subscription to hang on.
+            app.send_task(message.task_name, kwargs=message.kwargs, ignore_result=True)
     except Exception as exc:  # the broker (or an eager task) failed: keep it for the sweep
         logger.warning("outbox message %s not sent: %s", message.pk, exc.__class__.__name__)
         OutboxMessage.objects.filter(pk=message.pk).update(

@@ -231,7 +231,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.5,
     "interval_max": 1,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
+}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 # Publishing from a web request: one quick retry, then the task waits in the outbox.
