@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 
 def enqueue(task_name: str, **kwargs) -> OutboxMessage:
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(lambda: outbox_send(message_id=message.pk))
+    # robust: whatever happens when sending (the database gone right after the commit), the
+    # caller's save stands and is reported as saved; the sweep sends what is left.
+    transaction.on_commit(lambda: outbox_send(message_id=message.pk), robust=True)
     return message
 
 
