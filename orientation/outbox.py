@@ -18,6 +18,9 @@ from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
+PUBLISH_TIMEOUT = 1  # seconds; the sweep sends later whatever did not make it
+PUBLISH_TIMEOUTS = {"socket_connect_timeout": PUBLISH_TIMEOUT, "socket_timeout": PUBLISH_TIMEOUT}
+
 
 def enqueue(task_name: str, **kwargs) -> OutboxMessage:
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
@@ -52,8 +55,18 @@ def _send(message: OutboxMessage) -> bool:
                 app.loader.import_default_modules()  # every app's tasks.py, as a worker would
             app.tasks[message.task_name].apply(kwargs=message.kwargs, throw=True)
         else:
-            # The sender never waits for a result: no result-backend subscription to hang on.
-            app.send_task(message.task_name, kwargs=message.kwargs, ignore_result=True)
+            # A fresh connection with short timeouts and no retry: a stopped broker refuses at
+            # once and a frozen one costs at most PUBLISH_TIMEOUT, never a pooled connection's
+            # retries. The sender never waits for a result (no result-backend subscription).
+            options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, **PUBLISH_TIMEOUTS}
+            with app.connection_for_write(transport_options=options) as connection:
+                app.send_task(
+                    message.task_name,
+                    kwargs=message.kwargs,
+                    ignore_result=True,
+                    connection=connection,
+                    retry=False,
+                )
     except Exception as exc:  # the broker (or an eager task) failed: keep it for the sweep
         logger.warning("outbox message %s not sent: %s", message.pk, exc.__class__.__name__)
         OutboxMessage.objects.filter(pk=message.pk).update(
