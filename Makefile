@@ -44,8 +44,10 @@ run: demo
 	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 # The whole suite. Browser tests run when Debian's Chromium is installed and say so when skipped.
+# Two processes by default (pytest-xdist); PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest -q -rs -m "not faults" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -n $(PYTEST_WORKERS) -m "not faults" $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -q -m "not browser and not faults" $(PYTEST_ARGS)
@@ -88,7 +90,7 @@ beat:
 	$(VENV)/bin/celery -A orientation beat --loglevel=INFO
 
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3

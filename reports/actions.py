@@ -1,1 +1,217 @@
+"""Writes for reports: computing a month's figures, requesting a run, rebuilding first events.
 
+A month's computation is one transaction under the month's lock, so a run killed at any point
+leaves either the old snapshots or the new ones, never a mix:
+
+- PostgreSQL: ``pg_advisory_xact_lock`` on the month, then on each program whose first events it
+  maintains (in program order, so runs of different months never deadlock); released at commit.
+- SQLite: the write transaction itself (its first statement is a write, so a second writer waits).
+
+Runs are coalesced: a run that gets the lock after another run *started* computing the same
+figures (``MonthlyFigure.computed_at`` at or after this run was requested) has nothing to add,
+since that computation already saw every event committed before this run was requested. It ends
+``skipped``. So five runs requested together compute once, and a run requested while another is
+halfway through still computes (that other run may have missed the latest events).
+
+Live progress goes to the cache (the transaction's own writes are invisible until it commits);
+the run's row gets its status and final counts in the same transaction as the figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from datetime import date
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from orientation.models import Program
+from orientation.outbox import enqueue
+from services.models import ServiceType
+
+from . import counting
+from .keys import progress_key
+from .models import FirstEventState, Indicator, MonthlyFigure, ReportRun
+
+logger = logging.getLogger(__name__)
+
+COMPUTE_TASK = "reports.tasks.monthly_figures_compute_task"
+_LOCK_MONTH = zlib.crc32(b"orienta.reports.month") & 0x7FFFFFFF
+_LOCK_PROGRAM = zlib.crc32(b"orienta.reports.program") & 0x7FFFFFFF
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _progress_set(run: ReportRun, done: int, total: int) -> None:
+    try:
+        cache.set(progress_key(run), [done, total], timeout=6 * 3600)
+    except Exception:  # progress is a nicety: a cache outage must not fail the computation
+        logger.warning("report run %s: progress not stored", run.pk)
+
+
+def _lock_month(month: date, run: ReportRun) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_MONTH, month.year * 100 + month.month]
+            )
+    else:
+        # SQLite: the first write takes the database's write lock until the transaction ends.
+        ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.RUNNING)
+
+
+def _lock_programs(program_ids) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for program_id in sorted(set(program_ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_PROGRAM, program_id])
+
+
+def _indicators(program: Program | None) -> list[Indicator]:
+    qs = Indicator.objects.filter(active=True).select_related("program")
+    if program is not None:
+        qs = qs.filter(program=program)
+    return list(qs.order_by("program__code", "sort_order", "code"))
+
+
+def _figures(indicators: list[Indicator], month: date) -> list[MonthlyFigure]:
+    return list(
+        MonthlyFigure.objects.filter(indicator__in=indicators, month=month)
+        .select_related("indicator__program", "run")
+        .order_by("indicator__program__code", "indicator__sort_order", "indicator__code")
+    )
+
+
+def _already_computed(run: ReportRun, indicators: list[Indicator], month: date) -> bool:
+    """Another run started computing every one of these figures after this run was requested."""
+    fresh = MonthlyFigure.objects.filter(
+        indicator__in=indicators, month=month, computed_at__gte=run.created_at
+    ).count()
+    return bool(indicators) and fresh == len(indicators)
+
+
+def _run_update(run: ReportRun, **fields) -> None:
+    for name, value in fields.items():
+        setattr(run, name, value)
+    ReportRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def monthly_figures_compute(
+    *, month: date, program_code: str | None = None, run: ReportRun | None = None
+) -> list[MonthlyFigure]:
+    """Compute and store the snapshots of every active indicator (of one program, or all) for a
+    month; return them. The same code serves the Celery jobs, the page and the command.
+
+    Raises ``Program.DoesNotExist`` for an unknown program code.
+    """
+    month = first_of_month(month)
+    program = Program.objects.get(code=program_code) if program_code else None
+    if run is None:
+        run = ReportRun.objects.create(month=month, program=program, trigger=ReportRun.Trigger.API)
+    indicators = _indicators(program)
+    _run_update(
+        run,
+        status=ReportRun.Status.RUNNING,
+        total=len(indicators),
+        progress=0,
+        error="",
+        started_at=timezone.now(),
+        finished_at=None,
+    )
+    _progress_set(run, 0, len(indicators))
+    try:
+        with transaction.atomic():
+            _lock_month(month, run)
+            if _already_computed(run, indicators, month):
+                _run_update(
+                    run, status=ReportRun.Status.SKIPPED, finished_at=timezone.now(), progress=len(indicators)
+                )
+                return _figures(indicators, month)
+            _lock_programs(ind.program_id for ind in indicators)
+            as_of = timezone.now()
+            snapshots = []
+            with counting.Counter(month) as counter:
+                for done, indicator in enumerate(indicators, start=1):
+                    snapshots.append(
+                        MonthlyFigure(
+                            indicator=indicator,
+                            month=month,
+                            computed_at=as_of,
+                            run=run,
+                            **counter.measures(indicator),
+                        )
+                    )
+                    _progress_set(run, done, len(indicators))
+            MonthlyFigure.objects.bulk_create(
+                snapshots,
+                update_conflicts=True,
+                unique_fields=["indicator", "month"],
+                update_fields=["reached", "new", "cumulative", "computed_at", "run"],
+            )
+            _run_update(
+                run,
+                status=ReportRun.Status.DONE,
+                started_at=as_of,
+                finished_at=timezone.now(),
+                progress=len(indicators),
+            )
+    except Exception as exc:
+        try:
+            _run_update(
+                run, status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=exc.__class__.__name__
+            )
+        except Exception:  # the database itself is gone: the task's retry will try again
+            logger.warning("report run %s: could not record the failure", run.pk)
+        raise
+    return _figures(indicators, month)
+
+
+@transaction.atomic
+def report_run_request(*, user, month: date, program: Program | None) -> ReportRun:
+    """A coordinator asks for a month to be recomputed: record the run and queue the job."""
+    run = ReportRun(
+        month=first_of_month(month), program=program, trigger=ReportRun.Trigger.MANUAL, requested_by=user
+    )
+    run.full_clean()
+    run.save()
+    enqueue(COMPUTE_TASK, run_id=run.pk)
+    return run
+
+
+def report_run_create(*, month: date, program: Program | None = None, trigger: str) -> ReportRun:
+    run = ReportRun(month=first_of_month(month), program=program, trigger=trigger)
+    run.full_clean()
+    run.save()
+    return run
+
+
+def first_events_rebuild(*, program_code: str | None = None) -> int:
+    """Rebuild every active indicator's first events from the whole history (the weekly
+    reconciliation: it heals what changes to events of months never recomputed left behind).
+
+    One transaction per program, under that program's lock. Returns the indicators rebuilt.
+    """
+    programs = Program.objects.order_by("pk")
+    if program_code:
+        programs = programs.filter(code=program_code)
+    rebuilt = 0
+    for program in programs:
+        with transaction.atomic():
+            _lock_programs([program.pk])
+            service_areas = dict(ServiceType.objects.values_list("pk", "area"))
+            for indicator in _indicators(program):
+                scope = counting.scope_for(indicator, service_areas=service_areas)
+                with connection.cursor() as cursor:
+                    counting.first_events_rebuild(scope, cursor=cursor)
+                rebuilt += 1
+    return rebuilt
+
+
+def first_events_forget(*, indicator: Indicator) -> None:
+    """Make the next computation rebuild the indicator's first events."""
+    FirstEventState.objects.filter(indicator=indicator).delete()

@@ -1,31 +1,123 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Indicator, ReportRun, Target
+from cases.models import Area
+from services.models import Activity
+
+from .models import Indicator, MonthlyFigure, ReportRun, Target
+
+
+class IndicatorForm(forms.ModelForm):
+    """Areas and activities as ticks rather than raw JSON; none ticked means any."""
+
+    areas = forms.MultipleChoiceField(
+        label=_("service areas"),
+        choices=Area.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Counted for services and referrals. None ticked: any area."),
+    )
+    activities = forms.MultipleChoiceField(
+        label=_("activities"),
+        choices=Activity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Counted for attendance. None ticked: any activity."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "program",
+            "code",
+            "name",
+            "event_kind",
+            "areas",
+            "activities",
+            "description",
+            "active",
+            "sort_order",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("event_kind")
+        if kind == Indicator.EventKind.ATTENDANCE and data.get("areas"):
+            self.add_error("areas", _("Attendance is counted by activity, not by service area."))
+        if kind and kind != Indicator.EventKind.ATTENDANCE and data.get("activities"):
+            self.add_error("activities", _("Services and referrals are counted by area, not by activity."))
+        return data
+
+
+class TargetForm(forms.ModelForm):
+    month = forms.DateField(
+        label=_("month"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Any day of the month; empty for the whole program."),
+    )
+
+    class Meta:
+        model = Target
+        fields = ["indicator", "month", "value"]
+
+    def clean_month(self):
+        month = self.cleaned_data.get("month")
+        return month.replace(day=1) if month else None
 
 
 class TargetInline(admin.TabularInline):
     model = Target
+    form = TargetForm
     extra = 1
+    ordering = ["-month"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorForm
     list_display = ["code", "name", "program", "event_kind", "areas", "activities", "active"]
     list_filter = ["program", "event_kind", "active"]
     search_fields = ["code", "name"]
+    list_select_related = ["program"]
     inlines = [TargetInline]
 
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    form = TargetForm
     list_display = ["indicator", "month", "value"]
+    list_editable = ["value"]
     list_filter = ["indicator__program", "indicator"]
+    list_select_related = ["indicator"]
+    date_hierarchy = "month"
+
+
+@admin.register(MonthlyFigure)
+class MonthlyFigureAdmin(admin.ModelAdmin):
+    """Snapshots are computed, never edited: read-only here."""
+
+    list_display = ["indicator", "month", "computed_at", "run"]
+    list_filter = ["indicator__program", "indicator"]
+    list_select_related = ["indicator", "run"]
+    date_hierarchy = "month"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReportRun)
 class ReportRunAdmin(admin.ModelAdmin):
-    list_display = ["month", "program", "status", "trigger", "requested_by", "started_at", "finished_at"]
+    list_display = ["month", "program", "status", "trigger", "requested_by", "created_at", "finished_at"]
     list_filter = ["status", "trigger"]
+    list_select_related = ["program", "requested_by"]
     readonly_fields = [f.name for f in ReportRun._meta.fields]
 
     def has_add_permission(self, request):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orientation.models import Program
@@ -62,12 +65,21 @@ class Target(models.Model):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "month"], name="unique_target_month"),
             models.UniqueConstraint(
-                fields=["indicator"], condition=models.Q(month__isnull=True), name="unique_target_total"
+                fields=["indicator", "month"],
+                name="unique_target_month",
+                violation_error_message=_("This indicator already has a target for that month."),
+            ),
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=models.Q(month__isnull=True),
+                name="unique_target_total",
+                violation_error_message=_("This indicator already has a target for the whole program."),
             ),
             models.CheckConstraint(
-                condition=models.Q(month__isnull=True) | models.Q(month__day=1), name="target_month_first_day"
+                condition=models.Q(month__isnull=True) | models.Q(month__day=1),
+                name="target_month_first_day",
+                violation_error_message=_("A monthly target starts on the first day of its month."),
             ),
         ]
 
@@ -76,7 +88,12 @@ class Target(models.Model):
 
 
 class ReportRun(models.Model):
-    """One computation of a month's figures (by the scheduler, a coordinator or the command)."""
+    """One computation of a month's figures (by the scheduler, a coordinator or the command).
+
+    ``started_at`` is the instant the run took the month's lock: the figures it stored count the
+    events committed before then. A run requested before another run started computing the same
+    figures has nothing left to do and ends ``skipped`` (see ``reports.actions``).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -85,32 +102,66 @@ class ReportRun(models.Model):
         SKIPPED = "skipped", _("Skipped: another run was computing this month")
         FAILED = "failed", _("Failed")
 
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", _("Requested by a coordinator")
+        SCHEDULE = "schedule", _("Scheduled")
+        COMMAND = "command", _("Command line")
+        API = "api", _("Other")
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+    # Longer than any job may run (tasks.py) plus a wait in the queue: it will not finish.
+    STALLED_AFTER = timedelta(hours=2)
+
     month = models.DateField(_("month"))
-    program = models.ForeignKey(Program, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
-    trigger = models.CharField(_("trigger"), max_length=20, default="manual")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    progress = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices, default=Trigger.MANUAL)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    progress = models.PositiveIntegerField(_("indicators done"), default=0)
+    total = models.PositiveIntegerField(_("indicators"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("report run")
         verbose_name_plural = _("report runs")
-        indexes = [models.Index(fields=["status", "finished_at"])]
+        indexes = [
+            models.Index(fields=["status", "finished_at"]),
+            models.Index(fields=["month", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.status}"
 
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_stalled(self) -> bool:
+        return self.is_active and self.created_at < timezone.now() - self.STALLED_AFTER
+
 
 class MonthlyFigure(models.Model):
-    """The stored snapshot of one indicator for one month: recomputed in place, never edited."""
+    """The stored snapshot of one indicator for one month: recomputed in place, never edited.
+
+    ``reached``, ``new`` and ``cumulative`` hold the measures in the shape of DESIGN section 5
+    (``{"total": n, "by_sex": {...}, "by_age_band": {...}, "by_sex_age": {...},
+    "by_population_type": {...}, "by_nationality": {...}}``, zero counts left out).
+    ``computed_at`` is the instant the run took the month's lock: the data is as of then.
+    """
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures")
     month = models.DateField()
@@ -127,6 +178,88 @@ class MonthlyFigure(models.Model):
         verbose_name = _("monthly figure")
         verbose_name_plural = _("monthly figures")
         constraints = [models.UniqueConstraint(fields=["indicator", "month"], name="unique_figure_month")]
+        indexes = [models.Index(fields=["month", "indicator"])]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.month:%Y-%m}"
+
+
+class FirstEvent(models.Model):
+    """Each person's first-ever qualifying event of an indicator: the reference event of ``new``
+    and ``cumulative``, with the person's sex, nationality and age (in completed years, null
+    without a birth date) on its date, as they were when the row was last checked.
+
+    Derived data, written only by ``reports.counting`` inside the month's locked transaction,
+    always together with ``FirstEventCount``. No database foreign keys: a rebuild inserts hundreds
+    of thousands of rows and must not pay a trigger per row (deletions still cascade in Django).
+    """
+
+    pk = models.CompositePrimaryKey("person", "indicator")
+    # Both looked up through the primary key or the (indicator, first_on) index.
+    person = models.ForeignKey(
+        "cases.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    first_on = models.DateField()
+    population_type = models.CharField(max_length=20)
+    sex = models.CharField(max_length=1)
+    nationality = models.CharField(max_length=2)
+    age = models.SmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("first event")
+        verbose_name_plural = _("first events")
+        indexes = [models.Index(fields=["indicator", "first_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}:{self.person_id} {self.first_on}"
+
+
+class FirstEventCount(models.Model):
+    """How many people had their first event of an indicator in a month, by sex, age band,
+    population type and nationality: ``new`` of that month, and summed over the months up to M,
+    ``cumulative`` of M. Kept equal to the aggregate of ``FirstEvent`` by ``reports.counting``."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    sex = models.CharField(max_length=1)
+    age_band = models.CharField(max_length=10)
+    population_type = models.CharField(max_length=20)
+    nationality = models.CharField(max_length=2)
+    count = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("first events count")
+        verbose_name_plural = _("first events counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "month", "sex", "age_band", "population_type", "nationality"],
+                name="unique_first_event_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.month:%Y-%m} {self.sex}:{self.age_band}={self.count}"
+
+
+class FirstEventState(models.Model):
+    """When an indicator's first events were built, for which definition of it, and up to when
+    changes to people (sex, nationality, birth date) were carried into them."""
+
+    indicator = models.OneToOneField(
+        Indicator, primary_key=True, on_delete=models.CASCADE, related_name="first_event_state"
+    )
+    signature = models.CharField(max_length=500)
+    built_at = models.DateTimeField()
+    people_checked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("first events state")
+        verbose_name_plural = _("first events states")
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.built_at:%Y-%m-%d %H:%M}"

@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("recompute/", views.recompute, name="recompute"),
+    path("runs/<int:pk>/", views.run_status, name="run_status"),
+    path("export/", views.export, name="export"),
+]

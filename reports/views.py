@@ -1,1 +1,175 @@
+"""Coordinator pages: the monthly dashboard, recomputing a month with live progress, exports."""
 
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from orientation.actions import access_log_record
+from orientation.models import AccessLog
+from orientation.roles import REPORT_READERS, role_required
+
+from . import exports
+from .actions import report_run_request
+from .forms import ExportForm, ProgramMonthForm
+from .models import ReportRun
+from .selectors import (
+    add_months,
+    dashboard_for,
+    default_month,
+    monthly_report,
+    report_programs_for,
+    report_run_get_for,
+    report_run_latest,
+    report_run_progress,
+)
+
+
+def _dashboard_url(program, month: date) -> str:
+    return f"{reverse('reports:dashboard')}?{urlencode({'program': program.code, 'month': f'{month:%Y-%m}'})}"
+
+
+@require_GET
+@role_required(REPORT_READERS)
+def dashboard(request):
+    programs = list(report_programs_for(request.user))
+    if not programs:
+        return render(request, "reports/dashboard.html", {"programs": []})
+    code = request.GET.get("program")
+    if code and code not in {p.code for p in programs}:
+        raise Http404
+    form = ProgramMonthForm(
+        {
+            "program": code or programs[0].code,
+            "month": request.GET.get("month") or f"{default_month():%Y-%m}",
+        },
+        programs=programs,
+    )
+    if form.is_valid():
+        program, month = form.cleaned_data["program"], form.cleaned_data["month"]
+    else:
+        program = form.programs.get(code) or programs[0]
+        month = default_month()
+    dashboard = dashboard_for(program=program, month=month)
+    run = report_run_latest(month=month, program=program)
+    context = {
+        "programs": programs,
+        "program": program,
+        "month": month,
+        "form": form,
+        "dashboard": dashboard,
+        "run": run,
+        "run_progress": report_run_progress(run) if run else None,
+        "previous_url": _dashboard_url(program, add_months(month, -1)),
+        "next_url": _dashboard_url(program, add_months(month, 1)),
+        "export_form": ExportForm(initial={"program": program.code, "month": month}, programs=programs),
+        "chart_data": {
+            **dashboard.chart_data,
+            "text": {"reached": _("Reached"), "new": _("New"), "target": _("Monthly target")},
+        },
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@require_POST
+@role_required(REPORT_READERS)
+def recompute(request):
+    """Queue the computation of a program's month; the page then follows the run."""
+    programs = list(report_programs_for(request.user))
+    form = ProgramMonthForm(request.POST, programs=programs)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your programs and a month as YYYY-MM."))
+        return redirect("reports:dashboard")
+    program, month = form.cleaned_data["program"], form.cleaned_data["month"]
+    # A request still waiting in the queue will see every event when it starts: no need for two.
+    run = ReportRun.objects.filter(month=month, program=program, status=ReportRun.Status.QUEUED).first()
+    if run is None or run.is_stalled:
+        run = report_run_request(user=request.user, month=month, program=program)
+    if request.htmx:
+        run.refresh_from_db()
+        if not run.is_active:  # computed already (tasks run in the request without a broker)
+            response = HttpResponse(status=200)
+            response["HX-Redirect"] = _dashboard_url(program, month)
+            return response
+        return _run_status_response(request, run)
+    messages.success(
+        request,
+        _("Recomputing %(month)s for %(program)s. The figures appear here when it finishes.")
+        % {"month": f"{month:%Y-%m}", "program": program.code},
+    )
+    return redirect(_dashboard_url(program, month))
+
+
+def _run_status_response(request, run: ReportRun):
+    done, total = report_run_progress(run)
+    return render(
+        request,
+        "reports/includes/_run_status.html",
+        {"run": run, "run_progress": (done, total), "poll": run.is_active and not run.is_stalled},
+    )
+
+
+@require_GET
+@role_required(REPORT_READERS)
+def run_status(request, pk: int):
+    """The progress of a run (polled by htmx until it finishes; then the page reloads)."""
+    run = report_run_get_for(request.user, pk)
+    if not request.htmx:
+        if run.program is None:
+            return redirect("reports:dashboard")
+        return redirect(_dashboard_url(run.program, run.month))
+    if request.GET.get("poll") and not run.is_active and run.program is not None:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = _dashboard_url(run.program, run.month)
+        return response
+    return _run_status_response(request, run)
+
+
+@require_GET
+@role_required(REPORT_READERS)
+def export(request):
+    """Aggregate figures of a month as XLSX (one sheet per program) or CSV; logged."""
+    programs = list(report_programs_for(request.user))
+    form = ExportForm(request.GET, programs=programs)
+    if not form.is_valid():
+        messages.error(request, _("The export needs one of your programs, a month as YYYY-MM and a format."))
+        return redirect("reports:dashboard")
+    chosen, month = form.cleaned_data["program"], form.cleaned_data["month"]
+    fmt, mask = form.cleaned_data["format"], form.cleaned_data["mask"]
+    reports = [(p.code, monthly_report(month=month, program_code=p.code)) for p in chosen]
+    if not any(report["indicators"] for _code, report in reports):
+        messages.warning(
+            request,
+            _("There are no figures for %(month)s yet: compute them first.") % {"month": f"{month:%Y-%m}"},
+        )
+        return redirect(
+            _dashboard_url(chosen[0], month) if len(chosen) == 1 else reverse("reports:dashboard")
+        )
+    codes = [p.code for p in chosen]
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        object_type="reports.monthly_figures",
+        object_id=f"{month:%Y-%m}",
+        reason=f"{fmt}; {', '.join(codes)}; {'masked' if mask else 'unmasked'}",
+        request=request,
+    )
+    name = f"orienta-5w-{month:%Y-%m}{'-' + codes[0] if len(codes) == 1 else ''}{'-masked' if mask else ''}"
+    if fmt == "csv":
+        merged = {"month": f"{month:%Y-%m}", "indicators": [i for _c, r in reports for i in r["indicators"]]}
+        response = HttpResponse(exports.to_csv(merged, mask=mask), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    response = HttpResponse(
+        exports.to_xlsx(reports, mask=mask),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -105,6 +105,7 @@ class DirectService(models.Model):
         related_name="direct_services",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
     objects = DirectServiceQuerySet.as_manager()
 
@@ -115,6 +116,8 @@ class DirectService(models.Model):
         indexes = [
             models.Index(fields=["program", "delivered_on"]),
             models.Index(fields=["person", "delivered_on"]),
+            # Late writes: the monthly figures look for events changed since the last rebuild.
+            models.Index(fields=["updated_at"], name="directservice_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -227,6 +230,18 @@ class Referral(models.Model):
             models.Index(fields=["program", "completed_on"]),
             models.Index(fields=["site", "status", "follow_up_due"]),
             models.Index(fields=["responsible", "status"]),
+            models.Index(fields=["updated_at"], name="referral_updated_idx"),
+            # The follow-up queues and the people list's "has open referrals" flag (bench/PLANS.md).
+            models.Index(
+                fields=["follow_up_due", "site"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="referral_open_due",
+            ),
+            models.Index(
+                fields=["person"],
+                condition=models.Q(status__in=["pending", "accepted"]),
+                name="referral_open_person",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -524,7 +539,10 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [models.UniqueConstraint(fields=["session", "person"], name="unique_attendance")]
-        indexes = [models.Index(fields=["person", "session"])]
+        indexes = [
+            models.Index(fields=["person", "session"]),
+            models.Index(fields=["recorded_at"], name="attendance_recorded_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session_id}:{self.person_id}"

@@ -266,6 +266,22 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=17),
     },
 }
+# Monthly figures (reports/tasks.py), in CELERY_TIMEZONE: every night the first events are
+# re-derived from the history, then the month so far is refreshed; on the 1st the month that ended.
+CELERY_BEAT_SCHEDULE |= {
+    "reports-first-events-rebuild": {
+        "task": "reports.tasks.first_events_rebuild_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "reports-previous-month": {
+        "task": "reports.tasks.monthly_figures_previous_month_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    "reports-current-month": {
+        "task": "reports.tasks.monthly_figures_current_month_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
 
 # --- Orienta ----------------------------------------------------------------------------------
 ORIENTA_DEMO = env.bool("ORIENTA_DEMO", default=True)

@@ -182,6 +182,7 @@ class ServicesImporter(Importer):
             if diff:
                 for f in diff:
                     setattr(service, f, wanted[f])
+                service.updated_at = timezone.now()  # bulk_update does not touch auto_now fields
                 changed.append(service)
                 changed_fields.update(diff)
             else:
@@ -199,7 +200,7 @@ class ServicesImporter(Importer):
             bulk_update_with_history(
                 changed,
                 DirectService,
-                fields=sorted(changed_fields),
+                fields=sorted(changed_fields | {"updated_at"}),
                 batch_size=BATCH_SIZE,
                 default_user=self.user,
                 default_change_reason=self.reason,

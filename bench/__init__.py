@@ -1,0 +1,1 @@
+"""Benchmarks (make bench): not collected by the test suite (testpaths = tests)."""

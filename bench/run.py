@@ -1,0 +1,152 @@
+"""``make bench``: measure Orienta at national scale on PostgreSQL and write BENCHMARKS.md.
+
+    python bench/run.py                       # every section
+    python bench/run.py --only floor,growth   # some sections; the others keep their last results
+    python bench/run.py --runs 7              # repetitions behind each median
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/orienta_bench),
+BENCH_PEOPLE (1000000), BENCH_EVENTS (5000000), BENCH_MONTHS (36), BENCH_SEED (1), BENCH_PORT
+(8107), BENCH_REDIS_URL (redis://127.0.0.1:6379/7). The data set is generated once
+(``generate_demo``) and kept; it is generated again only when absent or of another size. The
+growth data sets live in the databases named like the bench database plus ``_1m`` and ``_2m5``,
+the import runs in a fresh ``_import`` database.
+
+Sections (each figure goes next to its target in BENCHMARKS.md):
+  month    one month's report, all indicators: the project's code vs the floor (bench/floor.py),
+           medians of warm runs, the numbers cross-checked
+  months   all months recomputed: total time, same ratio, every month cross-checked
+  growth   the same month with 1M, 2.5M and 5M events in total (the month's own events constant)
+  memory   peak memory of the report job in a separate process
+  load     pages on gunicorn (2 workers, production settings) at 20 concurrent users
+  import   100,000 people through ``manage.py import_data`` (time and peak memory)
+Heavy work runs in child processes (``--child``) so each is measured on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.children import CHILDREN  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    SECTIONS,
+    bench_url,
+    db_name,
+    env_int,
+    loadavg,
+    say,
+    utc_now,
+)
+from bench.report import machine, render  # noqa: E402
+from bench.sections import SECTION_FUNCS, section_dataset  # noqa: E402
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Orienta's benchmark: writes BENCHMARKS.md")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated: " + ",".join(SECTIONS))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--load-seconds", type=float, default=20.0)
+    parser.add_argument("--output", type=Path, default=ROOT, help="where BENCHMARKS.md and results.json go")
+    parser.add_argument("--child")
+    parser.add_argument("--month")
+    parser.add_argument("--months")
+    parser.add_argument("--password")
+    args = parser.parse_args(argv)
+    if args.child:
+        CHILDREN[args.child](args)
+        return 0
+
+    os.environ["DATABASE_URL"] = bench_url()
+    url = bench_url()
+    if urlsplit(url).scheme not in ("postgres", "postgresql"):
+        raise SystemExit("The benchmark runs on PostgreSQL: set BENCH_DATABASE_URL to a postgres:// URL.")
+    size = {
+        "people": env_int("BENCH_PEOPLE", 1_000_000),
+        "events": env_int("BENCH_EVENTS", 5_000_000),
+        "months": env_int("BENCH_MONTHS", 36),
+        "seed": env_int("BENCH_SEED", 1),
+    }
+    wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"unknown sections: {', '.join(sorted(unknown))}")
+    results_path = args.output / ("bench/results.json" if args.output == ROOT else "results.json")
+    report_path = args.output / "BENCHMARKS.md"
+    results = json.loads(results_path.read_text()) if results_path.exists() else {"sections": {}}
+    results.setdefault("sections", {})
+    results["errors"] = {}
+
+    say(f"Orienta benchmark on {db_name(url)} (load {loadavg()})")
+    say("dataset")
+    started_at = utc_now()
+    load_before = loadavg()
+    dataset = section_dataset({"url": url, "size": size})
+    if "dataset" in wanted or dataset.get("generated_now"):
+        results["sections"]["dataset"] = {"at": started_at, "load": load_before, "data": dataset}
+    end = dataset.get("end")
+    last = datetime.strptime(end, "%Y-%m").date()
+    months = [_add_months(last, -i) for i in range(size["months"] - 1, -1, -1)]
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orientation.settings.base")
+    django.setup()
+    ctx = {
+        "url": url,
+        "size": size,
+        "month": end,
+        "months": [f"{m:%Y-%m}" for m in months],
+        "runs": args.runs,
+        "load_seconds": args.load_seconds,
+    }
+    for name in wanted:
+        if name == "dataset":
+            continue
+        say(name)
+        at = utc_now()
+        load = loadavg()
+        try:
+            data = SECTION_FUNCS[name](ctx)
+        except Exception as exc:
+            traceback.print_exc()
+            results["errors"][name] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            continue
+        results["sections"][name] = {"at": at, "load": load, "data": data}
+        for problem in data.get("differences") or []:
+            say(f"  MISMATCH {problem}")
+        if data.get("differences"):
+            say(f"  !!! {len(data['differences'])} differences between the project and the floor !!!")
+        say(
+            "  "
+            + json.dumps({k: v for k, v in data.items() if k not in ("floor_totals", "differences")})[:600]
+        )
+
+    results["machine"] = machine(url)
+    results["written"] = utc_now()
+    results_path.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    report_path.write_text(render(results))
+    say(f"wrote {report_path}")
+    mismatched = any(
+        (sec.get("data") or {}).get("differences")
+        or any(r.get("differences") for r in (sec.get("data") or {}).get("datasets", []))
+        for sec in results["sections"].values()
+    )
+    return 1 if mismatched or results["errors"] else 0
+
+
+def _add_months(day: date, n: int) -> date:
+    month = day.month - 1 + n
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""The sections of ``make bench``: each runs its children and returns the figures it measured."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import secrets
+import signal
+import subprocess
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.common import (
+    NOT_PRESENT,
+    PY,
+    ROOT,
+    child_env,
+    db_name,
+    ensure_database,
+    ensure_dataset,
+    env_int,
+    loadavg,
+    manage,
+    median,
+    migrate,
+    run_child,
+    run_measured,
+    say,
+    with_db,
+)
+
+# --- Sections -------------------------------------------------------------------------------------
+
+
+def section_dataset(ctx) -> dict:
+    info = ensure_dataset(ctx["url"], **ctx["size"])
+    return {"database": db_name(ctx["url"]), **info}
+
+
+def _ratio(project: float | None, floor_: float | None) -> float | None:
+    if not project or not floor_:
+        return None
+    return round(project / floor_, 2)
+
+
+def section_month(ctx) -> dict:
+    month = ctx["month"]
+    data, _usage = run_child("month", ctx["url"], "--month", month, "--runs", str(ctx["runs"]))
+    out = {"month": month, "runs": ctx["runs"], "month_events": data["month_events"]}
+    out["floor_median_s"] = round(median(data["floor_seconds"]), 3)
+    out["floor_all_s"] = [round(x, 3) for x in data["floor_seconds"]]
+    out["floor_totals"] = data["floor_totals"]
+    if data.get("project") == NOT_PRESENT:
+        out["project"] = NOT_PRESENT
+        return out
+    total = [
+        a + b for a, b in zip(data["project_compute_seconds"], data["project_report_seconds"], strict=True)
+    ]
+    out["project_median_s"] = round(median(total), 3)
+    out["project_compute_median_s"] = round(median(data["project_compute_seconds"]), 3)
+    out["project_report_median_s"] = round(median(data["project_report_seconds"]), 3)
+    out["project_all_s"] = [round(x, 3) for x in total]
+    if "project_first_run_seconds" in data:
+        out["project_first_run_s"] = round(data["project_first_run_seconds"], 2)
+    if "project_rebuild_seconds" in data:
+        out["project_rebuild_s"] = round(data["project_rebuild_seconds"], 2)
+    out["ratio"] = _ratio(out["project_median_s"], out["floor_median_s"])
+    out["differences"] = data["differences"]
+    return out
+
+
+def section_months(ctx) -> dict:
+    months = ctx["months"]
+    data, _usage = run_child("months", ctx["url"], "--months", ",".join(months), timeout=6 * 3600)
+    out = {"months": len(months), "first": months[0], "last": months[-1]}
+    out["floor_total_s"] = round(data["floor_seconds"], 2)
+    if data.get("project") == NOT_PRESENT:
+        out["project"] = NOT_PRESENT
+        return out
+    out["project_total_s"] = round(data["project_seconds"], 2)
+    out["ratio"] = _ratio(data["project_seconds"], data["floor_seconds"])
+    out["differences"] = data["differences"]
+    return out
+
+
+GROWTH = [("_1m", 0.2), ("_2m5", 0.5)]  # share of the full data set's events: 1M and 2.5M of 5M
+
+
+def section_growth(ctx) -> dict:
+    from seeds.scale import plan_like
+
+    size = ctx["size"]
+    rows = []
+    for suffix, share in GROWTH:
+        target = size["events"] * share
+        best = min(
+            range(1, size["months"] + 1),
+            key=lambda k: abs(
+                plan_like(
+                    people=size["people"], events=size["events"], months=size["months"], fewer_months=k
+                )[1]
+                - target
+            ),
+        )
+        people, events = plan_like(
+            people=size["people"], events=size["events"], months=size["months"], fewer_months=best
+        )
+        url = with_db(ctx["url"], db_name(ctx["url"]) + suffix)
+        ensure_dataset(url, people=people, events=events, months=best, seed=size["seed"])
+        rows.append((url, people, events, best))
+    rows.append((ctx["url"], size["people"], size["events"], size["months"]))
+    out = {"month": ctx["month"], "datasets": []}
+    for url, people, events, months in rows:
+        data, _usage = run_child(
+            "month", url, "--month", ctx["month"], "--runs", str(max(3, ctx["runs"] // 2))
+        )
+        row = {
+            "database": db_name(url),
+            "people": people,
+            "events": events,
+            "months": months,
+            "month_events": data["month_events"],
+            "floor_median_s": round(median(data["floor_seconds"]), 3),
+        }
+        if data.get("project") != NOT_PRESENT:
+            total = [
+                a + b
+                for a, b in zip(data["project_compute_seconds"], data["project_report_seconds"], strict=True)
+            ]
+            row["project_median_s"] = round(median(total), 3)
+            row["ratio"] = _ratio(row["project_median_s"], row["floor_median_s"])
+            row["differences"] = data["differences"]
+        else:
+            row["project"] = NOT_PRESENT
+        out["datasets"].append(row)
+    return out
+
+
+def section_memory(ctx) -> dict:
+    base, base_usage = run_child("baseline", ctx["url"])
+    data, usage = run_child("job", ctx["url"], "--month", ctx["month"], timeout=3600)
+    out = {"month": ctx["month"], "baseline_mb": base_usage["maxrss_mb"]}
+    if data.get("project") == NOT_PRESENT:
+        out["project"] = NOT_PRESENT
+        return out
+    out["peak_mb"] = usage["maxrss_mb"]
+    out["vmhwm_mb"] = data["vmhwm_mb"]
+    out["seconds"] = round(data["seconds"], 2)
+    return out
+
+
+def _wait_http(port: int, deadline: float) -> None:
+    import http.client
+
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/accounts/login/", headers={"Host": f"127.0.0.1:{port}"})
+            if conn.getresponse().status in (200, 302):
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def section_load(ctx) -> dict:
+    password = secrets.token_urlsafe(18)
+    data, _usage = run_child("pages", ctx["url"], "--password", password)
+    pages = data["pages"]
+    port = env_int("BENCH_PORT", 8107)
+    secret = secrets.token_urlsafe(60)
+    env = child_env(
+        ctx["url"],
+        DJANGO_SETTINGS_MODULE="orientation.settings.production",
+        SECRET_KEY=secret,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        OTP_REQUIRED_ROLES="none",
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
+        LOG_LEVEL="WARNING",
+    )
+    gunicorn = str(Path(PY).parent / "gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "orientation.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    out = {"workers": 2, "concurrency": 20, "think_s": THINK_SECONDS, "pages": {}}
+    try:
+        _wait_http(port, time.monotonic() + 60)
+        for key, page in pages.items():
+            if "skipped" in page:
+                out["pages"][key] = {"skipped": page["skipped"]}
+                say(f"  {key}: skipped ({page['skipped']})")
+                continue
+            figures = {"url_name": page["url_name"]}
+            for mode, think in (("capacity", 0.0), ("users", THINK_SECONDS)):
+                cmd = [PY, str(ROOT / "bench" / "load.py"), "--base", f"http://127.0.0.1:{port}"]
+                cmd += ["--user", page["user"], "--password", password, "--concurrency", "20"]
+                cmd += [
+                    "--duration",
+                    str(ctx["load_seconds"]),
+                    "--max-requests",
+                    "4000",
+                    "--think",
+                    str(think),
+                ]
+                for path in page["paths"]:
+                    cmd += ["--path", path]
+                load_before = loadavg()
+                result = subprocess.run(
+                    cmd,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    timeout=ctx["load_seconds"] + 120,
+                    check=False,
+                )
+                if result.returncode != 0:
+                    figures[mode] = {"failed": result.stderr.strip()[-500:]}
+                    say(f"  {key} ({mode}): load generator failed: {result.stderr.strip()[-300:]}")
+                    continue
+                figures[mode] = json.loads(result.stdout.strip().splitlines()[-1]) | {
+                    "load_before": load_before
+                }
+                f = figures[mode]
+                say(f"  {key} ({mode}): {f['rps']} req/s, p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, "
+                    f"{f['errors']} errors")  # fmt: skip
+            out["pages"][key] = figures
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    return out
+
+
+IMPORT_ROWS = 100_000
+THINK_SECONDS = 1.0
+
+
+def write_people_csv(path: Path, rows: int) -> None:
+    """People rows in the import contract's columns (DESIGN section 6)."""
+    from seeds.scale import FAMILY, GIVEN_F, GIVEN_M
+
+    rng = random.Random(11)
+    today = date.today()
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["ref", "given_names", "family_names", "sex", "birth_date", "nationality", "population_type",
+             "document_type", "document_number", "phone", "district", "site", "registered_on"]
+        )  # fmt: skip
+        for i in range(rows):
+            sex = rng.choice("FFFMMX")
+            given = rng.choice(GIVEN_F if sex == "F" else GIVEN_M)
+            nationality = rng.choice(["VE"] * 7 + ["PE", "CO", "EC"])
+            registered = today - timedelta(days=rng.randint(1, 700))
+            birth = (
+                ""
+                if rng.random() < 0.03
+                else (registered - timedelta(days=rng.randint(365, 70 * 365))).isoformat()
+            )
+            pop = rng.choice(["host", "returnee"]) if nationality == "PE" else rng.choice(
+                ["destination", "destination", "transit", "pendular"]
+            )  # fmt: skip
+            if nationality == "PE":
+                doc = "dni"
+            else:
+                doc = rng.choice(
+                    ["cedula_ve", "cpp", "passport"] if nationality == "VE" else ["cpp", "passport"]
+                )
+            writer.writerow(
+                [f"IMP-{i + 1:06d}", given, f"{rng.choice(FAMILY)} {rng.choice(FAMILY)}", sex, birth, nationality,
+                 pop, doc, f"{70000000 + i}" if doc in ("dni", "cedula_ve") else f"{doc[0].upper()}{i:09d}",
+                 f"9{rng.randint(10000000, 99999999)}", "150133", "PAO-LS", registered.isoformat()]
+            )  # fmt: skip
+
+
+def section_import(ctx) -> dict:
+    check = manage(ctx["url"], "help", "import_data", timeout=120)
+    if check.returncode != 0:
+        return {"skipped": "no import_data command yet (imports app not merged)"}
+    url = with_db(ctx["url"], db_name(ctx["url"]) + "_import")
+    ensure_database(url, fresh=True)
+    migrate(url)
+    ref = manage(url, "load_reference_data", timeout=600)
+    if ref.returncode != 0:
+        raise RuntimeError(ref.stderr[-2000:])
+    with tempfile.TemporaryDirectory(prefix="orienta-import-") as directory:
+        path = Path(directory) / "people.csv"
+        write_people_csv(path, IMPORT_ROWS)
+        cmd = [PY, "manage.py", "import_data", "--kind", "people", str(path)]
+        run = run_measured(cmd, child_env(url), timeout=3600)
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        imported = conn.execute("SELECT count(*) FROM cases_person WHERE ref LIKE 'IMP-%%'").fetchone()[0]
+    return {
+        "rows": IMPORT_ROWS,
+        "imported": imported,
+        "seconds": round(run["seconds"], 1),
+        "peak_mb": run["maxrss_mb"],
+        "returncode": run["returncode"],
+        "output": (run["stdout"] + run["stderr"]).strip()[-400:],
+    }
+
+
+SECTION_FUNCS = {
+    "dataset": section_dataset,
+    "month": section_month,
+    "months": section_months,
+    "growth": section_growth,
+    "memory": section_memory,
+    "load": section_load,
+    "import": section_import,
+}

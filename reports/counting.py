@@ -1,0 +1,749 @@
+"""The counting contract of DESIGN section 4, in SQL: the only place where people are counted.
+
+Everything happens in the database, in set-based statements that give the same results on SQLite
+and PostgreSQL (only the spelling of "first row per person", of date parts and of null-safe
+equality differs). For an indicator and a month M:
+
+1. **The month's reference events.** The indicator's qualifying events dated in M (a UNION ALL of
+   direct services and completed referrals, of referrals, or of attendance) go through "first row
+   per person" (``DISTINCT ON`` on PostgreSQL, ``ROW_NUMBER()`` on SQLite), ordered by date, then
+   by the moment the event was recorded, then by id: each person's earliest event of the month,
+   ties broken by the event recorded first. They go to a temporary table with, for each person,
+   whether any qualifying event is dated between the program's start and the day before M (then
+   the person is not new), their sex, nationality and age on the event's date, and their stored
+   first event. Cost: the month's events, read through the ``(program, date)`` indexes, and one
+   index probe per person of the month.
+2. **First events.** ``new`` and ``cumulative`` are disaggregated by each person's first-ever event.
+   Rather than rescanning the whole history each month, Orienta keeps each person's first event in
+   ``FirstEvent`` and, for each month, how many people had their first event in it, by sex, age
+   band, population type and nationality, in ``FirstEventCount``. Both are built once from the
+   history (one statement), then kept by each month's computation: the people new in M get their
+   reference event of M; the rare rows the month proves stale (a first event that disappeared, a
+   person whose row says M but who is no longer new in M, a person whose sex, nationality or birth
+   date was corrected) are recomputed from that person's own events. Every change goes through one
+   change set that takes the old rows out of the counts and puts the new ones in, in the same
+   transaction, so the counts always equal the first events they summarize.
+3. **The measures.** ``reached`` groups the month's reference events; ``new`` is M's row of counts;
+   ``cumulative`` sums the counts of the months up to M. The age is in completed years on the
+   reference event's date: the year difference, minus one when the event's (month, day) comes
+   before the birthday's, so a birthday on the event day counts and a 29 February birthday turns a
+   year older on 1 March in common years. The groups are rolled up into the breakdowns of DESIGN
+   section 5 (a few hundred groups, never events), so every breakdown sums to its total.
+
+So a month costs its own events and people, not the history: ``cumulative`` reads one small row of
+counts per month. The stored first events are exact for everyone with an event in M and for every
+month computed since their events last changed; the nightly rebuild (``first_events_rebuild``)
+re-derives them from the whole history, so a change to the events of a month nobody recomputed is
+in the scheduled figures by the next morning. A change to an indicator's definition (program,
+event kind, areas or activities, or the areas of service types) rebuilds it before counting.
+All of it runs inside the caller's transaction (see ``reports.actions``).
+"""
+
+# The SQL here is assembled from table and column names taken from the models' metadata and from
+# this module's constants; every value (ids, dates, codes) is passed as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.choices import AGE_BANDS as AGE_BAND_LIMITS
+from cases.choices import AgeBand, PopulationType, Sex
+from cases.models import Person
+from services.models import Attendance, DirectService, Referral, ServiceType, SportSession
+
+from .models import FirstEvent, FirstEventCount, FirstEventState, Indicator
+
+# Bump when the counting SQL changes meaning: every indicator's first events are then rebuilt.
+COUNTING_VERSION = 1
+
+AGE_BANDS = [b.value for b in AgeBand]
+SEXES = [s.value for s in Sex]
+POPULATION_TYPES = list(PopulationType.values)
+BREAKDOWNS = ["by_sex", "by_age_band", "by_sex_age", "by_population_type", "by_nationality"]
+
+REACH_TABLE = "reports_month_reach"
+CHANGE_TABLE = "reports_month_change"
+PROBE_TABLE = "reports_month_probe"
+_TEMP_TABLES = {
+    # Each person of the month: reference event, new or not, who they are, their stored first event.
+    REACH_TABLE: (
+        "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL, is_new boolean NOT NULL,"
+        " sex varchar(1), nat varchar(2), age integer, fe_first date, fe_pt varchar(20), fe_sex varchar(1),"
+        " fe_nat varchar(2), fe_age integer, age_at_fe integer"
+    ),
+    # The first events to replace (first_on null: the person has none left); probe: 1 to look
+    # for it before M, 2 over all dates.
+    CHANGE_TABLE: (
+        "person_id bigint PRIMARY KEY, first_on date, pt varchar(20), probe integer NOT NULL,"
+        " sex varchar(1), nat varchar(2), age integer"
+    ),
+    PROBE_TABLE: "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL",
+}
+# Late commits of changes to people: look this far before the last check.
+PEOPLE_CHECK_MARGIN = timedelta(minutes=15)
+# PostgreSQL memory for the sorts of one statement, set for the computation's transaction only.
+WORK_MEM = getattr(settings, "REPORTS_WORK_MEM", "64MB")
+
+
+def month_end(month: date) -> date:
+    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _column(model, field: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+def _in_list(column: str, values) -> tuple[str, list]:
+    values = list(values)
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _temp_schema() -> str:
+    return "pg_temp" if _is_postgres() else "temp"
+
+
+# --- Dialect: the only SQL that differs between PostgreSQL and SQLite ---------------------------
+
+
+def age_sql(day: str, birth: str) -> str:
+    """Completed years on ``day`` for a person born on ``birth`` (NULL without a birth date):
+    the year difference, minus one when (month, day) of ``day`` comes before the birthday's."""
+    if _is_postgres():
+        year = "date_part('year', {})::int"
+        month_day = "(date_part('month', {0}) * 100 + date_part('day', {0}))"
+    else:
+        year = "CAST(strftime('%%Y', {}) AS INTEGER)"
+        month_day = "CAST(strftime('%%m%%d', {0}) AS INTEGER)"
+    return (
+        f"({year.format(day)} - {year.format(birth)}"
+        f" - CASE WHEN {month_day.format(day)} < {month_day.format(birth)} THEN 1 ELSE 0 END)"
+    )
+
+
+def age_band_sql(age: str) -> str:
+    """The contract's band for an age column (``unknown`` when null or negative)."""
+    cases = " ".join(f"WHEN {age} <= {high} THEN '{code}'" for _low, high, code in AGE_BAND_LIMITS)
+    return f"CASE WHEN {age} IS NULL OR {age} < 0 THEN 'unknown' {cases} ELSE 'unknown' END"
+
+
+def month_of_sql(day: str) -> str:
+    if _is_postgres():
+        return f"CAST(date_trunc('month', {day}) AS date)"
+    return f"date({day}, 'start of month')"
+
+
+def same_sql(a: str, b: str) -> str:
+    """Null-safe equality."""
+    if _is_postgres():
+        return f"{a} IS NOT DISTINCT FROM {b}"
+    return f"{a} IS {b}"
+
+
+def first_per_person_sql(events_sql: str, order: str) -> str:
+    """Each person's first event of ``events_sql`` by ``order``: columns person_id, d, pt."""
+    if _is_postgres():
+        return (
+            f"SELECT DISTINCT ON (e.person_id) e.person_id, e.d, e.pt FROM ({events_sql}) e"
+            f" ORDER BY e.person_id, {order}"
+        )
+    return (
+        "SELECT x.person_id, x.d, x.pt FROM ("
+        f"SELECT e.person_id, e.d, e.pt, ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY {order}) AS rn"
+        f" FROM ({events_sql}) e) x WHERE x.rn = 1"
+    )
+
+
+# --- An indicator's qualifying events --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an indicator counts, resolved to ids and codes."""
+
+    indicator_id: int
+    program_id: int
+    program_start: date
+    kind: str
+    service_type_ids: tuple[int, ...] | None  # None: any service type
+    activities: tuple[str, ...] | None  # None: any activity
+
+    @property
+    def signature(self) -> str:
+        return (
+            f"v{COUNTING_VERSION}|{self.kind}|{self.program_id}|{self.program_start.isoformat()}"
+            f"|{','.join(map(str, self.service_type_ids)) if self.service_type_ids is not None else '*'}"
+            f"|{','.join(self.activities) if self.activities is not None else '*'}"
+        )[:500]
+
+    @property
+    def order(self) -> str:
+        """Earliest first; on a tie, the event recorded first (attendance: the row recorded first)."""
+        if self.kind == Indicator.EventKind.ATTENDANCE:
+            return "e.d, e.eid"
+        return "e.d, e.rec, e.src, e.eid"
+
+
+def scope_for(indicator: Indicator, *, service_areas: dict[int, str] | None = None) -> Scope:
+    """The indicator's scope; ``service_areas`` (id → area) saves a query per indicator."""
+    if service_areas is None:
+        service_areas = dict(ServiceType.objects.values_list("pk", "area"))
+    type_ids = None
+    activities = None
+    if indicator.event_kind == Indicator.EventKind.ATTENDANCE:
+        if indicator.activities:
+            activities = tuple(sorted(set(indicator.activities)))
+    elif indicator.areas:
+        wanted = set(indicator.areas)
+        type_ids = tuple(sorted(pk for pk, area in service_areas.items() if area in wanted))
+    return Scope(
+        indicator_id=indicator.pk,
+        program_id=indicator.program_id,
+        program_start=indicator.program.start_date,
+        kind=indicator.event_kind,
+        service_type_ids=type_ids,
+        activities=activities,
+    )
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One table of qualifying events: how to select them and how to probe a person's."""
+
+    table: str
+    alias: str
+    joins: str
+    person: str
+    day: str
+    population: str
+    recorded: str
+    source: int
+    ident: str
+    conditions: tuple[tuple[str, tuple], ...]
+
+    def where(self, date_from: date | None, date_to: date | None) -> tuple[list[str], list]:
+        clauses, params = [], []
+        for clause, values in self.conditions:
+            clauses.append(clause)
+            params.extend(values)
+        if date_from is not None:
+            clauses.append(f"{self.day} >= %s")
+            params.append(date_from)
+        if date_to is not None:
+            clauses.append(f"{self.day} <= %s")
+            params.append(date_to)
+        return clauses, params
+
+    def select(self, date_from=None, date_to=None, persons: tuple[str, list] | None = None):
+        clauses, params = self.where(date_from, date_to)
+        if persons is not None:
+            clauses.append(f"{self.person} IN ({persons[0]})")
+            params.extend(persons[1])
+        sql = (
+            f"SELECT {self.person} AS person_id, {self.day} AS d, {self.population} AS pt,"
+            f" {self.recorded} AS rec, {self.source} AS src, {self.ident} AS eid"
+            f" FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)}"
+        )
+        return sql, params
+
+    def exists(self, person_ref: str, date_from=None, date_to=None):
+        clauses, params = self.where(date_from, date_to)
+        clauses.insert(0, f"{self.person} = {person_ref}")
+        sql = f"EXISTS (SELECT 1 FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)})"
+        return sql, params
+
+
+def _sources(scope: Scope) -> list[_Source]:
+    q = connection.ops.quote_name
+    if scope.kind == Indicator.EventKind.ATTENDANCE:
+        conditions = [
+            (f"s.{_column(SportSession, 'program')} = %s", (scope.program_id,)),
+            (f"a.{_column(Attendance, 'present')} = %s", (True,)),
+        ]
+        if scope.activities is not None:
+            clause, values = _in_list(f"s.{_column(SportSession, 'activity')}", scope.activities)
+            conditions.append((clause, tuple(values)))
+        return [
+            _Source(
+                table=_table(Attendance),
+                alias="a",
+                joins=f" JOIN {_table(SportSession)} s ON s.{q('id')} = a.{_column(Attendance, 'session')}",
+                person=f"a.{_column(Attendance, 'person')}",
+                day=f"s.{_column(SportSession, 'date')}",
+                population=f"a.{_column(Attendance, 'population_type')}",
+                recorded=f"a.{_column(Attendance, 'recorded_at')}",
+                source=3,
+                ident=f"a.{q('id')}",
+                conditions=tuple(conditions),
+            )
+        ]
+
+    def type_filter(alias, model):
+        if scope.service_type_ids is None:
+            return []
+        clause, values = _in_list(f"{alias}.{_column(model, 'service_type')}", scope.service_type_ids)
+        return [(clause, tuple(values))]
+
+    status = f"r.{_column(Referral, 'status')}"
+    referral_program = [(f"r.{_column(Referral, 'program')} = %s", (scope.program_id,))]
+    if scope.kind == Indicator.EventKind.REFERRAL_MADE:
+        return [
+            _Source(
+                table=_table(Referral),
+                alias="r",
+                joins="",
+                person=f"r.{_column(Referral, 'person')}",
+                day=f"r.{_column(Referral, 'referred_on')}",
+                population=f"r.{_column(Referral, 'population_type')}",
+                recorded=f"r.{_column(Referral, 'created_at')}",
+                source=2,
+                ident=f"r.{q('id')}",
+                conditions=tuple(
+                    referral_program
+                    + [(f"{status} <> %s", (Referral.Status.CANCELLED,))]
+                    + type_filter("r", Referral)
+                ),
+            )
+        ]
+    return [
+        _Source(
+            table=_table(DirectService),
+            alias="ds",
+            joins="",
+            person=f"ds.{_column(DirectService, 'person')}",
+            day=f"ds.{_column(DirectService, 'delivered_on')}",
+            population=f"ds.{_column(DirectService, 'population_type')}",
+            recorded=f"ds.{_column(DirectService, 'created_at')}",
+            source=1,
+            ident=f"ds.{q('id')}",
+            conditions=tuple(
+                [(f"ds.{_column(DirectService, 'program')} = %s", (scope.program_id,))]
+                + type_filter("ds", DirectService)
+            ),
+        ),
+        _Source(
+            table=_table(Referral),
+            alias="r",
+            joins="",
+            person=f"r.{_column(Referral, 'person')}",
+            day=f"r.{_column(Referral, 'completed_on')}",
+            population=f"r.{_column(Referral, 'population_type')}",
+            recorded=f"r.{_column(Referral, 'created_at')}",
+            source=2,
+            ident=f"r.{q('id')}",
+            conditions=tuple(
+                referral_program
+                + [(f"{status} = %s", (Referral.Status.COMPLETED,))]
+                + type_filter("r", Referral)
+            ),
+        ),
+    ]
+
+
+def events_sql(scope: Scope, *, date_from=None, date_to=None, persons=None) -> tuple[str, list]:
+    """The indicator's qualifying events dated in [date_from, date_to] (never before the program's
+    start), optionally only those of the people selected by ``persons`` (sql, params)."""
+    date_from = max(date_from or scope.program_start, scope.program_start)
+    parts, params = [], []
+    for source in _sources(scope):
+        sql, values = source.select(date_from, date_to, persons)
+        parts.append(sql)
+        params.extend(values)
+    return " UNION ALL ".join(parts), params
+
+
+def first_events_sql(scope: Scope, **kwargs) -> tuple[str, list]:
+    sql, params = events_sql(scope, **kwargs)
+    return first_per_person_sql(sql, scope.order), params
+
+
+# --- Keeping first events and their counts together ------------------------------------------
+
+
+def _counts_add(cursor, scope: Scope, rows_sql: str, params: list, *, sign: int) -> None:
+    """Add (sign 1) or take out (sign -1) first-event rows (columns first_on, sex, age, pt, nat)
+    from the indicator's monthly counts."""
+    counts = _table(FirstEventCount)
+    cursor.execute(
+        f"INSERT INTO {counts} (indicator_id, month, sex, age_band, population_type, nationality, count)"
+        f" SELECT %s, {month_of_sql('r.first_on')}, r.sex, {age_band_sql('r.age')}, r.pt, r.nat, %s * COUNT(*)"
+        f" FROM ({rows_sql}) r WHERE 1 = 1"
+        f" GROUP BY {month_of_sql('r.first_on')}, r.sex, {age_band_sql('r.age')}, r.pt, r.nat"
+        " ON CONFLICT (indicator_id, month, sex, age_band, population_type, nationality)"
+        f" DO UPDATE SET count = {counts}.count + excluded.count",
+        [scope.indicator_id, sign, *params],
+    )
+
+
+def _apply_changes(cursor, scope: Scope) -> None:
+    """Replace the first events of the people in the change table, counts included."""
+    fe, counts = _table(FirstEvent), _table(FirstEventCount)
+    changed = f"SELECT person_id FROM {CHANGE_TABLE}"
+    _counts_add(
+        cursor,
+        scope,
+        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe}"
+        f" WHERE indicator_id = %s AND person_id IN ({changed})",
+        [scope.indicator_id],
+        sign=-1,
+    )
+    cursor.execute(
+        f"DELETE FROM {fe} WHERE indicator_id = %s AND person_id IN ({changed})", [scope.indicator_id]
+    )
+    cursor.execute(
+        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"
+        f" SELECT person_id, %s, first_on, pt, sex, nat, age FROM {CHANGE_TABLE} WHERE first_on IS NOT NULL",
+        [scope.indicator_id],
+    )
+    _counts_add(
+        cursor,
+        scope,
+        f"SELECT first_on, sex, age, pt, nat FROM {CHANGE_TABLE} WHERE first_on IS NOT NULL",
+        [],
+        sign=1,
+    )
+    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s AND count = 0", [scope.indicator_id])
+
+
+def late_events_since(scope: Scope, *, since, before: date) -> bool:
+    """Whether an event of the scope's program dated before ``before`` was written since ``since``.
+
+    Reads the recent end of the ``updated_at``/``recorded_at`` indexes only, so it costs the writes
+    since the last rebuild, not the history. Deliberately broad (any area or activity)."""
+    if scope.kind == Indicator.EventKind.ATTENDANCE:
+        return Attendance.objects.filter(
+            recorded_at__gte=since, session__program_id=scope.program_id, session__date__lt=before
+        ).exists()
+    if DirectService.objects.filter(
+        updated_at__gte=since, program_id=scope.program_id, delivered_on__lt=before
+    ).exists():
+        return True
+    return (
+        Referral.objects.filter(updated_at__gte=since, program_id=scope.program_id)
+        .filter(Q(referred_on__lt=before) | Q(completed_on__lt=before))
+        .exists()
+    )
+
+
+def first_events_rebuild(scope: Scope, *, cursor) -> None:
+    """Rebuild an indicator's first events and their counts from its whole history."""
+    fe, counts, person = _table(FirstEvent), _table(FirstEventCount), _table(Person)
+    now = timezone.now()
+    cursor.execute(f"DELETE FROM {fe} WHERE indicator_id = %s", [scope.indicator_id])
+    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])
+    sql, params = first_events_sql(scope)
+    cursor.execute(
+        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"
+        f" SELECT f.person_id, %s, f.d, f.pt, p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')},"
+        f" {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))}"
+        f" FROM ({sql}) f JOIN {person} p ON p.id = f.person_id",
+        [scope.indicator_id, *params],
+    )
+    _counts_add(
+        cursor,
+        scope,
+        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe} WHERE indicator_id = %s",
+        [scope.indicator_id],
+        sign=1,
+    )
+    if _is_postgres():  # the planner must know the tables' new sizes
+        cursor.execute(f"ANALYZE {fe}", [])
+        cursor.execute(f"ANALYZE {counts}", [])
+    FirstEventState.objects.update_or_create(
+        indicator_id=scope.indicator_id,
+        defaults={"signature": scope.signature, "built_at": now, "people_checked_at": now},
+    )
+
+
+# --- Computation ---------------------------------------------------------------------------------
+
+
+class Counter:
+    """Computes indicators' measures for one month inside the caller's transaction.
+
+    ``with Counter(month) as counter: counter.measures(indicator)``. The caller holds the locks.
+    """
+
+    def __init__(self, month: date):
+        self.month = month
+        self.end = month_end(month)
+        self.started = timezone.now()
+        self.service_areas = dict(ServiceType.objects.values_list("pk", "area"))
+        self.states = {s.pk: s for s in FirstEventState.objects.all()}
+
+    def __enter__(self):
+        # Temporary tables per connection, created in the transaction (a rollback removes them),
+        # dropped at the end, and created afresh if an earlier computation of this session left them.
+        with connection.cursor() as cursor:
+            if _is_postgres():
+                # Sorts of a month's events fit in memory; JIT costs more than it saves on these.
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [WORK_MEM]
+                )
+            for table, columns in _TEMP_TABLES.items():
+                cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{table}", [])
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})", [])
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            with connection.cursor() as cursor:
+                for table in _TEMP_TABLES:
+                    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{table}", [])
+        return False
+
+    def measures(self, indicator: Indicator) -> dict[str, dict]:
+        """``{"reached": {...}, "new": {...}, "cumulative": {...}}`` for the indicator and month."""
+        scope = scope_for(indicator, service_areas=self.service_areas)
+        state = self.states.get(indicator.pk)
+        incremental = state is not None and state.signature == scope.signature
+        if incremental and late_events_since(
+            scope, since=state.built_at - PEOPLE_CHECK_MARGIN, before=self.month
+        ):
+            # An event dated before M was written after the first events were last rebuilt (a
+            # late entry, an import of old forms, a referral completed late): the stored first
+            # events may miss someone, so M is counted from the history until the next rebuild.
+            incremental = False
+        with connection.cursor() as cursor:
+            self._reach(scope, cursor, incremental=incremental)
+            if incremental:
+                self._maintain(scope, cursor, people_since=state.people_checked_at - PEOPLE_CHECK_MARGIN)
+                new, cumulative = self._aggregate_counts(scope, cursor)
+            else:
+                new, cumulative = self._aggregate_history(scope, cursor)
+            reached = self._aggregate_reached(cursor)
+        return {"reached": reached, "new": new, "cumulative": cumulative}
+
+    def _reach(self, scope: Scope, cursor, *, incremental: bool) -> None:
+        """Step 1: each person's reference event of the month, who they are and (when the first
+        events are kept) whether they are new and their stored first event.
+
+        The lookups per person are correlated subqueries on purpose: they can only run as index
+        probes, so their cost follows the people of the month. Written as joins, planners like to
+        hash the whole history or every first event instead.
+        """
+        fe, person = _table(FirstEvent), _table(Person)
+        birth = f"p.{_column(Person, 'birth_date')}"
+        cursor.execute(f"DELETE FROM {REACH_TABLE}", [])
+        sql, params = first_events_sql(scope, date_from=self.month, date_to=self.end)
+        if incremental and self.month > scope.program_start:
+            before = self.month - timedelta(days=1)
+            probes, probe_params = [], []
+            for source in _sources(scope):
+                exists, values = source.exists("f.person_id", scope.program_start, before)
+                probes.append(exists)
+                probe_params.extend(values)
+            is_new = f"CASE WHEN {' OR '.join(probes)} THEN %s ELSE %s END"
+            select_params = [*probe_params, False, True]
+        else:  # before the program's start nobody has an earlier event; from history, unused
+            is_new, select_params = "%s", [True]
+        cursor.execute(
+            f"INSERT INTO {REACH_TABLE} (person_id, d, pt, is_new)"
+            f" SELECT f.person_id, f.d, f.pt, {is_new} FROM ({sql}) f",
+            [*select_params, *params],
+        )
+        who = f"p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')}, {age_sql(REACH_TABLE + '.d', birth)}"
+        if incremental:
+            cursor.execute(
+                f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe) ="
+                f" (SELECT {who}, x.first_on, x.population_type, x.sex, x.nationality, x.age,"
+                f" {age_sql('x.first_on', birth)} FROM {person} p"
+                f" LEFT JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s WHERE p.id = {REACH_TABLE}.person_id)",
+                [scope.indicator_id],
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {REACH_TABLE} SET (sex, nat, age) = (SELECT {who} FROM {person} p"
+                f" WHERE p.id = {REACH_TABLE}.person_id)",
+                [],
+            )
+        if _is_postgres():
+            cursor.execute(f"ANALYZE {REACH_TABLE}", [])
+
+    def _maintain(self, scope: Scope, cursor, *, people_since: datetime) -> None:
+        """Step 2: gather the first events this month proves wrong, recompute them, apply them."""
+        fe, person = _table(FirstEvent), _table(Person)
+        cursor.execute(f"DELETE FROM {CHANGE_TABLE}", [])
+        change = f"INSERT INTO {CHANGE_TABLE} (person_id, first_on, pt, probe)"
+        # New in M: their first event is their reference event of M (unless stored so already).
+        cursor.execute(
+            f"{change} SELECT person_id, d, pt, 0 FROM {REACH_TABLE} WHERE is_new = %s AND NOT"
+            f" (fe_first IS NOT NULL AND fe_first = d AND fe_pt = pt AND fe_sex = sex AND fe_nat = nat"
+            f" AND {same_sql('fe_age', 'age')})",
+            [True],
+        )
+        # Not new in M, but stored as first in M or later, or not at all: it is before M.
+        cursor.execute(
+            f"{change} SELECT person_id, NULL, NULL, 1 FROM {REACH_TABLE}"
+            " WHERE is_new = %s AND (fe_first IS NULL OR fe_first >= %s)",
+            [False, self.month],
+        )
+        # Not new in M, first event stored before M, but the person was corrected since.
+        cursor.execute(
+            f"{change} SELECT person_id, fe_first, fe_pt, 0 FROM {REACH_TABLE}"
+            f" WHERE is_new = %s AND fe_first < %s AND NOT (fe_sex = sex AND fe_nat = nat"
+            f" AND {same_sql('fe_age', 'age_at_fe')})",
+            [False, self.month],
+        )
+        # Stored as first in M, but not new in M: their event of M is gone or no longer first.
+        cursor.execute(
+            f"{change} SELECT x.person_id, NULL, NULL, 2 FROM {fe} x WHERE x.indicator_id = %s"
+            " AND x.first_on >= %s AND x.first_on <= %s"
+            f" AND NOT EXISTS (SELECT 1 FROM {REACH_TABLE} t WHERE t.person_id = x.person_id AND t.is_new = %s)"
+            f" AND NOT EXISTS (SELECT 1 FROM {CHANGE_TABLE} c WHERE c.person_id = x.person_id)",
+            [scope.indicator_id, self.month, self.end, True],
+        )
+        # People corrected recently (sex, nationality, birth date) who had no event in M.
+        birth = f"p.{_column(Person, 'birth_date')}"
+        cursor.execute(
+            f"{change} SELECT x.person_id, x.first_on, x.population_type, 0 FROM {person} p"
+            f" JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s"
+            f" WHERE p.{_column(Person, 'updated_at')} >= %s"
+            f" AND NOT (x.sex = p.{_column(Person, 'sex')} AND x.nationality = p.{_column(Person, 'nationality')}"
+            f" AND {same_sql('x.age', age_sql('x.first_on', birth))})"
+            f" AND NOT EXISTS (SELECT 1 FROM {CHANGE_TABLE} c WHERE c.person_id = x.person_id)",
+            [scope.indicator_id, connection.ops.adapt_datetimefield_value(people_since)],
+        )
+        FirstEventState.objects.filter(pk=scope.indicator_id).update(people_checked_at=self.started)
+        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(probe), 0) FROM {CHANGE_TABLE}", [])
+        changes, probes = cursor.fetchone()
+        if not changes:
+            return
+        if probes:
+            for kind, date_to in ((1, self.month - timedelta(days=1)), (2, None)):
+                cursor.execute(f"DELETE FROM {PROBE_TABLE}", [])
+                sql, params = first_events_sql(
+                    scope,
+                    date_to=date_to,
+                    persons=(f"SELECT person_id FROM {CHANGE_TABLE} WHERE probe = %s", [kind]),
+                )
+                cursor.execute(f"INSERT INTO {PROBE_TABLE} (person_id, d, pt) {sql}", params)
+                cursor.execute(
+                    f"UPDATE {CHANGE_TABLE} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"
+                    f" WHERE r.person_id = {CHANGE_TABLE}.person_id) WHERE probe = %s",
+                    [kind],
+                )
+        cursor.execute(
+            f"UPDATE {CHANGE_TABLE} SET (sex, nat, age) = (SELECT p.{_column(Person, 'sex')},"
+            f" p.{_column(Person, 'nationality')}, {age_sql(CHANGE_TABLE + '.first_on', birth)}"
+            f" FROM {person} p WHERE p.id = {CHANGE_TABLE}.person_id)",
+            [],
+        )
+        if _is_postgres():
+            cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
+        _apply_changes(cursor, scope)
+
+    def _aggregate_reached(self, cursor) -> dict:
+        """``reached``: the month's reference events by sex, age, population type and nationality."""
+        cursor.execute(
+            f"SELECT sex, age, pt, nat, COUNT(*) FROM {REACH_TABLE} GROUP BY sex, age, pt, nat", []
+        )
+        return rollup_ages(cursor.fetchall())
+
+    def _aggregate_history(self, scope: Scope, cursor) -> tuple[dict, dict]:
+        """``new`` and ``cumulative`` straight from the history, for an indicator whose first
+        events are not built (yet, or since its definition changed): one statement, as a
+        hand-written report would do it, and nothing written."""
+        sql, params = first_events_sql(scope, date_to=self.end)
+        cursor.execute(
+            f"SELECT p.{_column(Person, 'sex')}, {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))},"
+            f" f.pt, p.{_column(Person, 'nationality')}, SUM(CASE WHEN f.d >= %s THEN 1 ELSE 0 END), COUNT(*)"
+            f" FROM ({sql}) f JOIN {_table(Person)} p ON p.id = f.person_id GROUP BY 1, 2, 3, 4",
+            [self.month, *params],
+        )
+        rows = cursor.fetchall()
+        new = rollup_ages([(sex, age, pt, nat, n) for sex, age, pt, nat, n, _c in rows])
+        cumulative = rollup_ages([(sex, age, pt, nat, c) for sex, age, pt, nat, _n, c in rows])
+        return new, cumulative
+
+    def _aggregate_counts(self, scope: Scope, cursor) -> tuple[dict, dict]:
+        """``new``: the counts of first events in M; ``cumulative``: of every month up to M."""
+        counts = _table(FirstEventCount)
+        cursor.execute(
+            "SELECT sex, age_band, population_type, nationality,"
+            " SUM(CASE WHEN month = %s THEN count ELSE 0 END), SUM(count)"
+            f" FROM {counts} WHERE indicator_id = %s AND month <= %s"
+            " GROUP BY sex, age_band, population_type, nationality",
+            [self.month, scope.indicator_id, self.month],
+        )
+        rows = cursor.fetchall()
+        new = rollup([(sex, band, pt, nat, n) for sex, band, pt, nat, n, _c in rows])
+        cumulative = rollup([(sex, band, pt, nat, c) for sex, band, pt, nat, _n, c in rows])
+        return new, cumulative
+
+
+# --- Rolling the groups up into the contract's breakdowns ----------------------------------------
+
+
+def _ordered(counts: dict[str, int], order: list[str]) -> dict[str, int]:
+    known = [k for k in order if counts.get(k)]
+    rest = sorted((k for k in counts if k not in order and counts[k]), key=lambda k: (-counts[k], k))
+    return {k: counts[k] for k in known + rest}
+
+
+def rollup(groups) -> dict:
+    """(sex, age band, population type, nationality, count) groups → one measure of DESIGN section 5.
+
+    Only aggregated groups pass through here (a few hundred at most), never events.
+    """
+    total = 0
+    by: dict[str, dict[str, int]] = {name: {} for name in BREAKDOWNS}
+    for sex, band, pt, nat, count in groups:
+        count = int(count or 0)
+        if not count:
+            continue
+        nat = nat or "unknown"
+        total += count
+        for name, key in (
+            ("by_sex", sex),
+            ("by_age_band", band),
+            ("by_sex_age", f"{sex}:{band}"),
+            ("by_population_type", pt),
+            ("by_nationality", nat),
+        ):
+            by[name][key] = by[name].get(key, 0) + count
+    sex_age_order = [f"{s}:{b}" for s in SEXES for b in AGE_BANDS]
+    return {
+        "total": total,
+        "by_sex": _ordered(by["by_sex"], SEXES),
+        "by_age_band": _ordered(by["by_age_band"], AGE_BANDS),
+        "by_sex_age": _ordered(by["by_sex_age"], sex_age_order),
+        "by_population_type": _ordered(by["by_population_type"], POPULATION_TYPES),
+        "by_nationality": _ordered(by["by_nationality"], []),
+    }
+
+
+def age_band_of(age: int | None) -> str:
+    """The contract's band for an age in completed years (``unknown`` without one)."""
+    if age is None or age < 0:
+        return AgeBand.UNKNOWN.value
+    for low, high, code in AGE_BAND_LIMITS:
+        if low <= age <= high:
+            return code
+    return AgeBand.UNKNOWN.value
+
+
+def rollup_ages(groups) -> dict:
+    """Like ``rollup`` with the age in completed years (None: no birth date) in place of the band."""
+    return rollup([(sex, age_band_of(age), pt, nat, count) for sex, age, pt, nat, count in groups])
+
+
+def empty_measure() -> dict:
+    return rollup([])

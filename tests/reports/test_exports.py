@@ -1,0 +1,82 @@
+"""The 5W columns and masking, on the export builder itself."""
+
+import io
+
+from openpyxl import load_workbook
+
+from reports import exports
+from reports.counting import rollup
+
+
+def _report():
+    reached = rollup(
+        [
+            ("F", "12-17", "destination", "VE", 3),
+            ("F", "18-59", "transit", "VE", 7),
+            ("M", "60+", "host", "PE", 2),
+            ("X", "5-11", "destination", "VE", 1),
+            ("X", "18-59", "destination", "CO", 1),
+            ("M", "unknown", "returnee", "PE", 4),
+        ]
+    )
+    return {
+        "month": "2025-03",
+        "indicators": [
+            {
+                "program": "PAO",
+                "code": "PAO-ANY",
+                "name": "Personas",
+                "target_month": 3,
+                "target_total": None,
+                "reached": reached,
+                "new": rollup([("F", "18-59", "transit", "VE", 2)]),
+                "cumulative": reached,
+            }
+        ],
+    }
+
+
+def test_sex_and_age_go_to_the_5w_columns():
+    assert exports.sex_age_5w(_report()["indicators"][0]["reached"]["by_sex_age"]) == {
+        "girls": 3,
+        "boys": 0,
+        "other_minors": 1,
+        "women": 7,
+        "men": 2,
+        "other_adults": 1,
+        "unknown_age": 4,
+    }
+
+
+def test_rows_follow_the_header_and_add_up():
+    header, [row] = exports.header(), exports.rows(_report())
+    assert len(row) == len(header)
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Total monthly beneficiaries"] == 18
+    monthly_sex_age = [
+        v
+        for k, v in cells.items()
+        if k.startswith("Monthly: ") and ("under" in k or "over" in k or "unknown" in k)
+    ]
+    assert sum(monthly_sex_age) == 18
+    assert cells["Monthly: Peruvian returnee"] == 4
+    assert cells["Program target"] is None
+
+
+def test_masking_hides_1_to_4_but_not_zero_nor_targets():
+    row = dict(zip(exports.header(), exports.rows(_report(), mask=True)[0], strict=True))
+    assert row["Total monthly beneficiaries"] == 18
+    assert row["New beneficiaries of the month"] == "<5"
+    assert row["Monthly: girls under 18"] == "<5"
+    assert row["Monthly: women 18 and over"] == 7
+    assert row["Monthly: boys under 18"] == 0
+    assert row["Monthly target"] == 3
+
+
+def test_xlsx_has_one_sheet_per_program_and_notes():
+    book = load_workbook(
+        io.BytesIO(exports.to_xlsx([("PAO", _report()), ("SALUD", {"month": "2025-03", "indicators": []})]))
+    )
+    assert book.sheetnames == ["PAO", "SALUD", "Notes"]
+    assert book["PAO"]["C2"].value == "PAO-ANY" and book["PAO"].freeze_panes == "E2"
+    assert book["SALUD"].max_row == 1

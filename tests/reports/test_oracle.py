@@ -1,0 +1,283 @@
+"""The SQL counting against a plain-Python reading of DESIGN section 4, on random data that
+changes between computations (events deleted, back-dated, referrals cancelled or completed later,
+attendance unticked, birth dates corrected): the stored first events must never drift."""
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from cases.choices import age_band
+from cases.models import Person
+from reports.actions import first_events_rebuild, monthly_figures_compute
+from reports.counting import age_band_of, rollup
+from reports.models import FirstEvent, FirstEventCount, Indicator, MonthlyFigure
+from reports.selectors import add_months
+from services.models import Attendance, DirectService, Referral, ServiceType
+from tests.factories import (
+    AttendanceFactory,
+    DirectServiceFactory,
+    PersonFactory,
+    ReferralFactory,
+    SportSessionFactory,
+    program,
+)
+
+MONTHS = [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
+POP = ["destination", "transit", "pendular", "host", "returnee"]
+
+
+def _events(indicator: Indicator) -> list[tuple]:
+    """The indicator's qualifying events as (person id, date, population type, order key), read
+    with the ORM straight from the contract's table."""
+    start = indicator.program.start_date
+    areas = set(indicator.areas)
+    events = []
+    if indicator.event_kind == "attendance":
+        for a in Attendance.objects.filter(session__program=indicator.program, present=True).select_related(
+            "session"
+        ):
+            if (
+                not indicator.activities or a.session.activity in indicator.activities
+            ) and a.session.date >= start:
+                events.append((a.person_id, a.session.date, a.population_type, (a.session.date, a.pk)))
+        return events
+    types = {t.pk: t.area for t in ServiceType.objects.all()}
+    if indicator.event_kind == "service_received":
+        for s in DirectService.objects.filter(program=indicator.program):
+            if (not areas or types[s.service_type_id] in areas) and s.delivered_on >= start:
+                events.append(
+                    (s.person_id, s.delivered_on, s.population_type, (s.delivered_on, s.created_at, 1, s.pk))
+                )
+        for r in Referral.objects.filter(program=indicator.program, status="completed"):
+            if (not areas or types[r.service_type_id] in areas) and r.completed_on >= start:
+                events.append(
+                    (r.person_id, r.completed_on, r.population_type, (r.completed_on, r.created_at, 2, r.pk))
+                )
+    else:
+        for r in Referral.objects.filter(program=indicator.program).exclude(status="cancelled"):
+            if (not areas or types[r.service_type_id] in areas) and r.referred_on >= start:
+                events.append(
+                    (r.person_id, r.referred_on, r.population_type, (r.referred_on, r.created_at, 2, r.pk))
+                )
+    return events
+
+
+def oracle(indicator: Indicator, month: date) -> dict:
+    end = add_months(month, 1) - timedelta(days=1)
+    people = {p.pk: p for p in Person.objects.all()}
+    first, first_in_month = {}, {}
+    for person_id, day, pt, _key in sorted(_events(indicator), key=lambda e: e[3]):
+        first.setdefault(person_id, (day, pt))
+        if month <= day <= end:
+            first_in_month.setdefault(person_id, (day, pt))
+
+    def groups(refs):
+        return rollup(
+            [
+                (people[pid].sex, age_band(people[pid].birth_date, day), pt, str(people[pid].nationality), 1)
+                for pid, (day, pt) in refs.items()
+            ]
+        )
+
+    return {
+        "reached": groups(first_in_month),
+        "new": groups({pid: ref for pid, ref in first.items() if month <= ref[0] <= end}),
+        "cumulative": groups({pid: ref for pid, ref in first.items() if ref[0] <= end}),
+    }
+
+
+def _stored(month: date) -> dict:
+    return {
+        f.indicator.code: {"reached": f.reached, "new": f.new, "cumulative": f.cumulative}
+        for f in MonthlyFigure.objects.filter(month=month).select_related("indicator")
+    }
+
+
+def _expected(month: date) -> dict:
+    return {i.code: oracle(i, month) for i in Indicator.objects.filter(active=True).select_related("program")}
+
+
+def _random_day(rng) -> date:
+    return date(2024, 11, 1) + timedelta(days=rng.randint(0, 150))
+
+
+def _populate(rng, people: int = 30, events: int = 160):
+    pao, salud, balon = program("PAO"), program("SALUD"), program("BALON")
+    types = list(ServiceType.objects.all())
+    folks = []
+    for _ in range(people):
+        birth = None if rng.random() < 0.15 else date(rng.choice([1950, 1990, 2008, 2012, 2016, 2020]), 2, 28)
+        if birth and rng.random() < 0.5:
+            birth = birth + timedelta(days=rng.randint(1, 40))
+        folks.append(
+            PersonFactory(
+                sex=rng.choice("FFMX"),
+                birth_date=birth,
+                nationality=rng.choice(["VE", "VE", "PE", "CO"]),
+                population_type=rng.choice(POP),
+            )
+        )
+    sessions = {}
+    for _ in range(events):
+        who = rng.choice(folks)
+        kind = rng.random()
+        day = _random_day(rng)
+        if kind < 0.45:
+            DirectServiceFactory(
+                person=who,
+                program=rng.choice([pao, pao, salud]),
+                service_type=rng.choice(types),
+                delivered_on=day,
+                population_type=rng.choice(POP),
+            )
+        elif kind < 0.7:
+            status = rng.choice(["pending", "accepted", "completed", "declined", "no_show", "cancelled"])
+            ReferralFactory(
+                person=who,
+                program=rng.choice([pao, pao, salud]),
+                service_type=rng.choice(types),
+                referred_on=day,
+                status=status,
+                completed_on=day + timedelta(days=rng.randint(0, 40)) if status == "completed" else None,
+                population_type=rng.choice(POP),
+            )
+        else:
+            # Few session days, so a person often has two sessions on one day (ties).
+            day = date(2024, 11, 2) + timedelta(days=7 * rng.randint(0, 20))
+            activity = rng.choice(["soccer_clinic", "leadership_workshop", "community_activity"])
+            key = (day, activity)
+            if key not in sessions:
+                sessions[key] = SportSessionFactory(program=balon, date=day, activity=activity)
+            if not Attendance.objects.filter(session=sessions[key], person=who).exists():
+                AttendanceFactory(
+                    session=sessions[key],
+                    person=who,
+                    present=rng.random() < 0.8,
+                    population_type=rng.choice(POP),
+                )
+    return folks
+
+
+def _mutate(rng, folks):
+    """What happens to data after a month was computed."""
+    for s in DirectService.objects.order_by("?")[:8]:
+        s.delete()
+    for r in Referral.objects.exclude(status="cancelled").order_by("?")[:6]:
+        r.status = "cancelled"
+        r.save()
+    for r in Referral.objects.filter(status__in=["pending", "accepted"]).order_by("?")[:4]:
+        r.status, r.completed_on = "completed", r.referred_on + timedelta(days=rng.randint(0, 50))
+        r.save()
+    for a in Attendance.objects.order_by("?")[:8]:
+        a.present = not a.present
+        a.save()
+    for _ in range(10):  # back-dated entries
+        DirectServiceFactory(
+            person=rng.choice(folks),
+            program=program("PAO"),
+            service_type=rng.choice(list(ServiceType.objects.all())),
+            delivered_on=date(2024, 11, 1) + timedelta(days=rng.randint(0, 60)),
+            population_type=rng.choice(POP),
+        )
+    for person in rng.sample(folks, 3):
+        person.birth_date = date(2013, 3, 1)
+        person.sex = "X"
+        person.save()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sql_matches_the_contract_read_in_python(ref, seed):
+    rng = random.Random(seed)
+    folks = _populate(rng)
+    # Half the indicators keep first events, the other half are counted from the history.
+    first_events_rebuild(program_code="PAO")
+    order = MONTHS[:]
+    rng.shuffle(order)
+    for month in order:
+        monthly_figures_compute(month=month)
+    for month in MONTHS:
+        assert _stored(month) == _expected(month), month
+
+    _mutate(rng, folks)
+    first_events_rebuild(program_code="BALON")
+    # Recomputing one month: reached and new are exact at once.
+    march = MONTHS[-1]
+    monthly_figures_compute(month=march)
+    stored, expected = _stored(march), _expected(march)
+    for code in expected:
+        assert stored[code]["reached"] == expected[code]["reached"], code
+        assert stored[code]["new"] == expected[code]["new"], code
+    # Recomputing the months in order brings everything back in line (a month's cumulative
+    # counts the first events of the months before it as they stand when it is computed).
+    for month in MONTHS:
+        monthly_figures_compute(month=month)
+    for month in MONTHS:
+        assert _stored(month) == _expected(month), month
+
+
+def test_rebuilding_first_events_gives_exact_cumulative_at_once(ref):
+    rng = random.Random(7)
+    folks = _populate(rng)
+    first_events_rebuild()
+    for month in MONTHS:
+        monthly_figures_compute(month=month)
+    _mutate(rng, folks)
+    before = set(FirstEvent.objects.values_list("indicator_id", "person_id", "first_on", "population_type"))
+    assert first_events_rebuild() == 10
+    assert (
+        set(FirstEvent.objects.values_list("indicator_id", "person_id", "first_on", "population_type"))
+        != before
+    )
+    monthly_figures_compute(month=MONTHS[2])
+    assert _stored(MONTHS[2]) == _expected(MONTHS[2])
+
+
+def test_a_changed_indicator_is_counted_from_history_until_rebuilt(ref):
+    rng = random.Random(11)
+    _populate(rng)
+    first_events_rebuild(program_code="PAO")
+    monthly_figures_compute(month=MONTHS[-1], program_code="PAO")
+    indicator = Indicator.objects.get(code="PAO-DOC")
+    indicator.areas = ["documentation", "protection"]
+    indicator.save()
+    monthly_figures_compute(month=MONTHS[-1], program_code="PAO")
+    assert _stored(MONTHS[-1])["PAO-DOC"] == oracle(Indicator.objects.get(code="PAO-DOC"), MONTHS[-1])
+    first_events_rebuild(program_code="PAO")
+    monthly_figures_compute(month=MONTHS[-2], program_code="PAO")
+    assert _stored(MONTHS[-2])["PAO-DOC"] == oracle(Indicator.objects.get(code="PAO-DOC"), MONTHS[-2])
+
+
+def test_first_event_counts_always_equal_the_first_events(ref):
+    rng = random.Random(13)
+    folks = _populate(rng)
+    first_events_rebuild()
+    for month in MONTHS:
+        monthly_figures_compute(month=month)
+    _mutate(rng, folks)
+    for month in reversed(MONTHS):
+        monthly_figures_compute(month=month)
+    expected = {}
+    for fe in FirstEvent.objects.all():
+        key = (
+            fe.indicator_id,
+            fe.first_on.replace(day=1),
+            fe.sex,
+            age_band_of(fe.age),
+            fe.population_type,
+            fe.nationality,
+        )
+        expected[key] = expected.get(key, 0) + 1
+    stored = {
+        (c.indicator_id, c.month, c.sex, c.age_band, c.population_type, c.nationality): c.count
+        for c in FirstEventCount.objects.all()
+    }
+    assert stored == expected
+
+
+def test_months_after_the_data_and_before_the_program(ref):
+    rng = random.Random(5)
+    _populate(rng, people=10, events=40)
+    for month in [date(2019, 1, 1), date(2024, 2, 1), add_months(MONTHS[-1], 3)]:
+        monthly_figures_compute(month=month)
+        assert _stored(month) == _expected(month), month
