@@ -42,3 +42,12 @@ IDEMPOTENT_TASK = {
     "retry_jitter": True,
     "max_retries": 5,
 }
+
+
+def time_limits(*, soft: int, hard: int) -> dict:
+    """A task's own time limits, cut to stay below the broker's visibility timeout (a task still
+    running when it expires would be handed to a second worker). See CELERY_VISIBILITY_TIMEOUT."""
+    from django.conf import settings
+
+    hard = min(hard, settings.CELERY_VISIBILITY_TIMEOUT * 4 // 5)
+    return {"soft_time_limit": min(soft, hard * 5 // 6), "time_limit": hard}

@@ -8,7 +8,7 @@ from datetime import date
 from celery import shared_task
 from django.core.cache import cache
 
-from orientation.celery import IDEMPOTENT_TASK
+from orientation.celery import IDEMPOTENT_TASK, time_limits
 
 from .actions import referrals_mark_overdue
 
@@ -20,8 +20,7 @@ OVERDUE_LOCK_SECONDS = 20 * 60  # below the task's time limit, so a crashed run 
 
 @shared_task(
     **IDEMPOTENT_TASK,
-    soft_time_limit=15 * 60,
-    time_limit=20 * 60,
+    **time_limits(soft=15 * 60, hard=20 * 60),
 )
 def referrals_mark_overdue_task(today: str | None = None) -> dict[str, int]:
     """Daily: flag overdue referrals and notify each responsible caseworker once.

@@ -14,6 +14,10 @@ IDEMPOTENT = {
     "cases.tasks.expiry_reminders_task",
     "cases.arco.tasks.retention_anonymize_task",
     "services.tasks.referrals_mark_overdue_task",
+    "reports.tasks.monthly_figures_compute_task",
+    "reports.tasks.monthly_figures_previous_month_task",
+    "reports.tasks.monthly_figures_current_month_task",
+    "reports.tasks.first_events_rebuild_task",
 }
 
 
@@ -56,6 +60,15 @@ def test_the_time_limit_follows_a_short_visibility_timeout(monkeypatch, visibili
     finally:
         monkeypatch.delenv("CELERY_VISIBILITY_TIMEOUT")
         importlib.reload(base)
+
+
+def test_task_time_limits_are_cut_below_a_short_visibility_timeout(settings):
+    from orientation.celery import time_limits
+
+    settings.CELERY_VISIBILITY_TIMEOUT = 5
+    assert time_limits(soft=20 * 60, hard=25 * 60) == {"soft_time_limit": 3, "time_limit": 4}
+    settings.CELERY_VISIBILITY_TIMEOUT = 3600
+    assert time_limits(soft=20 * 60, hard=25 * 60) == {"soft_time_limit": 1200, "time_limit": 1500}
 
 
 def test_a_broker_that_does_not_answer_cannot_hold_a_request_long():

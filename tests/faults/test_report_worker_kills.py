@@ -15,7 +15,7 @@ if not hasattr(pytest.importorskip("reports.actions"), "monthly_figures_compute"
 
 DEMO_PEOPLE = 600  # enough events that a month takes about a second to compute
 
-VISIBILITY = 5  # seconds: how long Redis keeps a dead worker's message before handing it out again
+VISIBILITY = 10  # seconds: how long Redis keeps a dead worker's message before handing it out again
 KILLS = 20
 WHOLE_WORKER_EVERY = 5  # every 5th kill takes the whole worker down (4 of 20)
 TERMINAL = ("done", "skipped")

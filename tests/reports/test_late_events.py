@@ -11,7 +11,9 @@ from tests.factories import DirectServiceFactory, PersonFactory
 
 
 def _cumulative(code: str, month: date) -> int:
-    return MonthlyFigure.objects.get(indicator=Indicator.objects.get(code=code), month=month).cumulative["total"]
+    return MonthlyFigure.objects.get(indicator=Indicator.objects.get(code=code), month=month).cumulative[
+        "total"
+    ]
 
 
 @pytest.mark.parametrize("rebuilt", [False, True], ids=["fresh", "after-nightly-rebuild"])
