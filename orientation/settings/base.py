@@ -226,6 +226,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 2,
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for expired unacknowledged messages (about interval x throttle
+    # seconds; kombu's default is 100 s). A short visibility timeout wants a short sweep too.
+    "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 600 else 10,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.5,

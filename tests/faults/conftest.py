@@ -45,4 +45,7 @@ def stack_env(request, own_postgres, own_redis):
     manage(env, "load_reference_data")
     people = getattr(request.module, "DEMO_PEOPLE", 20)
     manage(env, "load_demo_data", "--people", str(people), timeout=600)
+    scale = getattr(request.module, "SCALE_DATA", None)  # e.g. ("--people", "5000", "--events", "50000")
+    if scale:
+        manage(env, "generate_demo", *scale, timeout=600)
     return env

@@ -13,7 +13,8 @@ from .harness import Worker, sql, wait_for
 if not hasattr(pytest.importorskip("reports.actions"), "monthly_figures_compute"):
     pytest.skip("the reports app is not merged yet", allow_module_level=True)
 
-DEMO_PEOPLE = 600  # enough events that a month takes about a second to compute
+# Enough events that a month takes about a second to compute (generate_demo, from seeds).
+SCALE_DATA = ("--people", "6000", "--events", "60000", "--months", "6", "--reset")
 
 VISIBILITY = 10  # seconds: how long Redis keeps a dead worker's message before handing it out again
 KILLS = 20
@@ -88,11 +89,14 @@ def test_worker_killed_20_times_while_computing_leaves_exact_snapshots(
     worker.start()
     workers = [worker]
     try:
-        # The clean run, timed: the kills land at random points inside such a computation.
-        started = time.monotonic()
+        # The clean run, timed (how long the month's lock is held): the kills land at random
+        # points inside such a computation.
         clean_run = request_run(url, producer, month)
-        wait_for(lambda: all_finished(url, [clean_run]), 120, what="the clean run")
+        wait_for(lambda: computing(url), 60, interval=0.02, what="the clean run to start")
+        started = time.monotonic()
+        wait_for(lambda: not computing(url), 120, interval=0.02, what="the clean run")
         duration = time.monotonic() - started
+        wait_for(lambda: all_finished(url, [clean_run]), 30, what="the clean run to finish")
         clean = snapshots(url, month)
         indicators = sql(url, "SELECT count(*) FROM reports_indicator WHERE active")[0][0]
         assert statuses(url, [clean_run]) == {clean_run: "done"} and len(clean) == indicators > 0
@@ -105,7 +109,7 @@ def test_worker_killed_20_times_while_computing_leaves_exact_snapshots(
             if not runs or all_finished(url, runs):
                 runs.append(request_run(url, producer, month))
             wait_for(lambda: computing(url), 60, interval=0.05, what="a computation to start")
-            time.sleep(rng.uniform(0.05, max(0.1, duration * 0.8)))
+            time.sleep(rng.uniform(0.0, duration * 0.9))
             mid_computation += computing(url)
             if kill % WHOLE_WORKER_EVERY == 0:
                 worker.kill()
