@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from orientation import roles
 from orientation.actions import access_log_record
 from orientation.models import AccessLog, District, Site
+from orientation.outbox import enqueue
 
 from .models import (
     Area,
@@ -221,7 +222,42 @@ def intake_record(
         _stamp(person, user)
         person._change_reason = "intake"
         person.save(update_fields=["population_type", "updated_at"])
+    enqueue("cases.tasks.intake_triage_task", intake_id=intake.pk)
     return intake
+
+
+TRIAGE_AREAS = {Area.PSYCHOSOCIAL, Area.PROTECTION}
+TRIAGE_PRIORITIES = {Intake.Priority.HIGH, Intake.Priority.URGENT}
+
+
+def intake_triage(*, intake: Intake) -> int:
+    """Tell the site's psychosocial specialists about an intake with a psychosocial or protection
+    need at high or urgent priority. Idempotent: one notification per intake and specialist (the
+    message holds no name; the link opens the file). Returns how many specialists were told."""
+    from django.urls import reverse
+
+    from orientation.actions import notification_send
+    from orientation.models import SiteMembership
+
+    if intake.priority not in TRIAGE_PRIORITIES:
+        return 0
+    if not intake.needs.filter(area__in=TRIAGE_AREAS).exists():
+        return 0
+    specialists = (
+        SiteMembership.objects.filter(
+            site_id=intake.site_id, user__is_active=True, user__groups__name=roles.PSYCHOSOCIAL
+        )
+        .select_related("user")
+        .order_by("user_id")
+    )
+    users = {m.user_id: m.user for m in specialists}
+    message = _("A new intake needs psychosocial attention (priority: %(priority)s).") % {
+        "priority": intake.get_priority_display()
+    }
+    url = reverse("cases:person_detail", args=[intake.person_id])
+    for user in users.values():
+        notification_send(user=user, message=message, url=url, key=f"intake-triage:{intake.pk}")
+    return len(users)
 
 
 @transaction.atomic

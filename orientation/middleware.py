@@ -1,9 +1,30 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a session that cannot be saved (the database went away after the
+    view committed) never turns a confirmed save into an error page: the caseworker would enter
+    it again. Only the session's bookkeeping (last seen, a flash message) is lost."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except DatabaseError as exc:
+            if response.status_code >= 400:
+                raise
+            logger.warning("session not saved, response kept: %s", exc.__class__.__name__)
+            return response
 
 
 class SessionLimitsMiddleware:

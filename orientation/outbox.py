@@ -18,34 +18,62 @@ from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
+PUBLISH_TIMEOUT = 1  # seconds; the sweep sends later whatever did not make it
+PUBLISH_TIMEOUTS = {"socket_connect_timeout": PUBLISH_TIMEOUT, "socket_timeout": PUBLISH_TIMEOUT}
+
 
 def enqueue(task_name: str, **kwargs) -> OutboxMessage:
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
-    transaction.on_commit(lambda: outbox_send(message_id=message.pk))
+    # robust: whatever happens when sending (the database gone right after the commit), the
+    # caller's save stands and is reported as saved; the sweep sends what is left.
+    transaction.on_commit(lambda: outbox_send(message_id=message.pk), robust=True)
     return message
 
 
 def outbox_send(*, message_id: int) -> bool:
-    """Publish one outbox message; return whether it was handed to the broker."""
+    """Publish one outbox message; return whether it was handed to the broker (or already was)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
+        return True if message is None else _send(message)
+    # The row stays locked while it is published, so the after-commit send and a sweep (or two
+    # sweeps) never hand the same message to the broker twice; a locked row is someone else's.
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, sent_at__isnull=True)
+            .first()
+        )
+        return True if message is None else _send(message)
+
+
+def _send(message: OutboxMessage) -> bool:
     from .celery import app
 
-    message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
-    if message is None:
-        return True
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             if message.task_name not in app.tasks:
                 app.loader.import_default_modules()  # every app's tasks.py, as a worker would
             app.tasks[message.task_name].apply(kwargs=message.kwargs, throw=True)
         else:
-            app.send_task(message.task_name, kwargs=message.kwargs)
+            # A fresh connection with short timeouts and no retry: a stopped broker refuses at
+            # once and a frozen one costs at most PUBLISH_TIMEOUT, never a pooled connection's
+            # retries. The sender never waits for a result (no result-backend subscription).
+            options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, **PUBLISH_TIMEOUTS}
+            with app.connection_for_write(transport_options=options) as connection:
+                app.send_task(
+                    message.task_name,
+                    kwargs=message.kwargs,
+                    ignore_result=True,
+                    connection=connection,
+                    retry=False,
+                )
     except Exception as exc:  # the broker (or an eager task) failed: keep it for the sweep
-        logger.warning("outbox message %s not sent: %s", message_id, exc.__class__.__name__)
-        OutboxMessage.objects.filter(pk=message_id).update(
+        logger.warning("outbox message %s not sent: %s", message.pk, exc.__class__.__name__)
+        OutboxMessage.objects.filter(pk=message.pk).update(
             attempts=message.attempts + 1, last_error=exc.__class__.__name__[:300]
         )
         return False
-    OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now(), attempts=message.attempts + 1)
+    OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
     return True
 
 

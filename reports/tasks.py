@@ -2,32 +2,27 @@
 idempotent: a redelivered or repeated job recomputes the same snapshots in place, or finds them
 already computed after it was requested and skips (see ``reports.actions``).
 
-Time limits stay below the broker's visibility timeout (an hour), so a long job is never handed to
-a second worker while the first still runs; retries are bounded, with backoff, on database errors
-only (a lost connection, a deadlock, a failover).
+Time limits stay below the broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT, an hour), so a
+long job is never handed to a second worker while the first still runs; retries are bounded, with
+backoff, on database and broker errors (a lost connection, a deadlock, a failover).
 """
 
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+
+from orientation.celery import IDEMPOTENT_TASK, time_limits
 
 from .actions import first_events_rebuild, first_of_month, monthly_figures_compute, report_run_create
 from .models import ReportRun
 from .selectors import add_months
 
 JOB = {
+    **IDEMPOTENT_TASK,
     "bind": True,
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "max_retries": 5,
     "retry_backoff": 10,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "soft_time_limit": 20 * 60,
-    "time_limit": 25 * 60,
+    **time_limits(soft=20 * 60, hard=25 * 60),
     "ignore_result": True,
 }
 
@@ -62,7 +57,7 @@ def monthly_figures_current_month_task(self) -> int:
     return _scheduled(first_of_month(timezone.localdate()))
 
 
-@shared_task(**{**JOB, "soft_time_limit": 40 * 60, "time_limit": 45 * 60})
+@shared_task(**{**JOB, **time_limits(soft=40 * 60, hard=45 * 60)})
 def first_events_rebuild_task(self) -> int:
     """Every night, before the refresh: re-derive every indicator's first events from the history."""
     return first_events_rebuild()

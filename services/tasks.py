@@ -8,6 +8,8 @@ from datetime import date
 from celery import shared_task
 from django.core.cache import cache
 
+from orientation.celery import IDEMPOTENT_TASK, time_limits
+
 from .actions import referrals_mark_overdue
 
 logger = logging.getLogger(__name__)
@@ -17,13 +19,8 @@ OVERDUE_LOCK_SECONDS = 20 * 60  # below the task's time limit, so a crashed run 
 
 
 @shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(ConnectionError,),
-    retry_backoff=True,
-    max_retries=3,
-    soft_time_limit=15 * 60,
-    time_limit=20 * 60,
+    **IDEMPOTENT_TASK,
+    **time_limits(soft=15 * 60, hard=20 * 60),
 )
 def referrals_mark_overdue_task(today: str | None = None) -> dict[str, int]:
     """Daily: flag overdue referrals and notify each responsible caseworker once.

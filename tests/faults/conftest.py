@@ -37,10 +37,15 @@ def own_redis():
 
 
 @pytest.fixture(scope="module")
-def stack_env(own_postgres, own_redis):
-    """Environment for processes of the stack, with a migrated database and the demo users."""
+def stack_env(request, own_postgres, own_redis):
+    """Environment for processes of the stack, with a migrated database and the demo data (a
+    module sets DEMO_PEOPLE for more than 20 people)."""
     env = django_env(DATABASE_URL=own_postgres.url, REDIS_URL=own_redis.url)
     manage(env, "migrate", "--noinput")
     manage(env, "load_reference_data")
-    manage(env, "load_demo_data", "--people", "20")
+    people = getattr(request.module, "DEMO_PEOPLE", 20)
+    manage(env, "load_demo_data", "--people", str(people), timeout=600)
+    scale = getattr(request.module, "SCALE_DATA", None)  # e.g. ("--people", "5000", "--events", "50000")
+    if scale:
+        manage(env, "generate_demo", *scale, timeout=600)
     return env

@@ -337,3 +337,11 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return fp
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+def sql(url: str, query: str, params=()) -> list[tuple]:
+    """Read the stack's database directly (the test process is not a Django client of it)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://"), connect_timeout=5) as conn:
+        return conn.execute(query, params).fetchall()

@@ -1,0 +1,77 @@
+"""The Celery settings that make a dead worker or broker harmless."""
+
+import importlib
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError
+
+from orientation.celery import app
+
+# Tasks reviewed as idempotent (a second run changes nothing): only they may be acknowledged late.
+IDEMPOTENT = {
+    "cases.tasks.intake_triage_task",
+    "cases.tasks.expiry_reminders_task",
+    "cases.arco.tasks.retention_anonymize_task",
+    "services.tasks.referrals_mark_overdue_task",
+    "reports.tasks.monthly_figures_compute_task",
+    "reports.tasks.monthly_figures_previous_month_task",
+    "reports.tasks.monthly_figures_current_month_task",
+    "reports.tasks.first_events_rebuild_task",
+}
+
+
+def _tasks():
+    app.loader.import_default_modules()
+    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+
+
+def test_only_idempotent_tasks_are_acknowledged_late_and_they_retry_outages_with_backoff():
+    tasks = _tasks()
+    late = {name for name, task in tasks.items() if task.acks_late}
+    assert late <= IDEMPOTENT, f"acks_late on a task not reviewed as idempotent: {late - IDEMPOTENT}"
+    assert IDEMPOTENT <= set(tasks)
+    for name in IDEMPOTENT:
+        task = tasks[name]
+        assert task.acks_late and task.reject_on_worker_lost, name
+        assert 0 < task.max_retries <= 10, name
+        assert task.retry_backoff, name
+        assert issubclass(OperationalError, tuple(task.autoretry_for)), name
+        assert any(issubclass(ConnectionError, e) for e in task.autoretry_for), name
+
+
+def test_time_limits_stay_below_the_visibility_timeout():
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert visibility == settings.CELERY_VISIBILITY_TIMEOUT
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < visibility
+    for name, task in _tasks().items():
+        assert (task.time_limit or settings.CELERY_TASK_TIME_LIMIT) < visibility, name
+
+
+@pytest.mark.parametrize("visibility", [10, 3600, 7200])
+def test_the_time_limit_follows_a_short_visibility_timeout(monkeypatch, visibility):
+    import orientation.settings.base as base
+
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", str(visibility))
+    try:
+        reloaded = importlib.reload(base)
+        assert reloaded.CELERY_TASK_SOFT_TIME_LIMIT < reloaded.CELERY_TASK_TIME_LIMIT < visibility
+        assert reloaded.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] == visibility
+    finally:
+        monkeypatch.delenv("CELERY_VISIBILITY_TIMEOUT")
+        importlib.reload(base)
+
+
+def test_task_time_limits_are_cut_below_a_short_visibility_timeout(settings):
+    from orientation.celery import time_limits
+
+    settings.CELERY_VISIBILITY_TIMEOUT = 5
+    assert time_limits(soft=20 * 60, hard=25 * 60) == {"soft_time_limit": 3, "time_limit": 4}
+    settings.CELERY_VISIBILITY_TIMEOUT = 3600
+    assert time_limits(soft=20 * 60, hard=25 * 60) == {"soft_time_limit": 1200, "time_limit": 1500}
+
+
+def test_a_broker_that_does_not_answer_cannot_hold_a_request_long():
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    assert options["socket_connect_timeout"] <= 2 and options["socket_timeout"] <= 2
+    assert settings.CELERY_TASK_PUBLISH_RETRY_POLICY["max_retries"] <= 1
