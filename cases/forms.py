@@ -13,6 +13,7 @@ from django_countries import countries
 
 from orientation.models import District, Site
 from orientation.selectors import sites_visible_to
+from orientation.widgets import QuickSelect
 
 from .choices import AgeBand, PopulationType, Sex
 from .models import (
@@ -643,7 +644,9 @@ class PersonFilterForm(forms.Form):
         self.fields["nationality"].choices = [("", _("All"))] + nationality_choices(blank=False)
         self.fields["vulnerability"].empty_label = _("All")
         for name in ("site", "nationality", "population_type", "vulnerability", "age_band", "sort"):
-            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+            widget = QuickSelect(attrs={"class": "form-select form-select-sm"})
+            widget.choices = self.fields[name].choices
+            self.fields[name].widget = widget
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import FloatField, Func, Lookup
 
 # pg_trgm's defaults: pg_trgm.similarity_threshold and pg_trgm.word_similarity_threshold.
@@ -120,6 +120,35 @@ class WordSimilarity(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, function="orienta_word_similarity", **extra_context)
+
+
+class WordDistance(Func):
+    """``WordDistance(field, text)``: ``field <->> text`` on PostgreSQL, that is 1 minus how well
+    the text matches a part of the field (0 = a perfect match). Ordered by this alone, the GiST
+    index on the field returns the nearest rows first and stops after a page, however many rows
+    match (bench/PLANS.md); on SQLite the same value from the Python function."""
+
+    output_field = FloatField()
+    arg_joiner = " <->> "
+    template = "(%(expressions)s)"
+
+    def __init__(self, expression, text, **extra):
+        super().__init__(expression, text, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        field_sql, field_params = compiler.compile(self.source_expressions[0])
+        text_sql, text_params = compiler.compile(self.source_expressions[1])
+        return f"(1.0 - orienta_word_similarity({text_sql}, {field_sql}))", (*text_params, *field_params)
+
+
+def order_by_distance(qs, *tie_breaks: str, indexed: bool = True):
+    """Nearest first (``qs`` annotated with ``distance``). On PostgreSQL, when the query can use the
+    GiST index (``indexed``: the name is the only condition on the key), by the distance alone: a
+    tie-break would make PostgreSQL rank every match before returning the first page. Equal
+    distances then come in the index's order, which is stable between pages."""
+    if indexed and connections[qs.db].vendor == "postgresql":
+        return qs.order_by("distance")
+    return qs.order_by("distance", *tie_breaks)
 
 
 class TrigramSimilar(Lookup):

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Greatest, Lower
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +24,7 @@ from orientation.selectors import site_ids_visible_to
 
 from .choices import AGE_BANDS, AgeBand
 from .models import CaseNote, Household, IdentityDocument, Intake, Person, normalize_text
-from .search import Similarity, WordSimilarity, phonetic_key
+from .search import Similarity, WordDistance, order_by_distance, phonetic_key
 from .validators import document_number_normalize, phone_normalize_or_none
 
 BREAK_GLASS_HOURS = 8
@@ -179,12 +179,13 @@ def _document_person_ids(number: str) -> list[int]:
 
 def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
     """People matching a name (misspellings tolerated: trigrams), a document number or a phone
-    number; with a name, annotated with ``relevance`` (0..1)."""
+    number; with a name, annotated with ``distance`` (0 = the name matches exactly; order with
+    ``order_by_distance``)."""
     condition = Q(pk__in=[])
     if term.name:
-        # Word similarity on the sound-alike key finds misspellings through the trigram index;
-        # plain similarity on whole names found the same people 6-13x slower (bench/PLANS.md).
-        condition |= Q(search_name__contains=term.name) | Q(name_key__trgm_word_similar=term.key)
+        # Word similarity on the sound-alike key: misspellings, any order of the names and the
+        # beginning of a name all match, through the trigram indexes (bench/PLANS.md).
+        condition |= Q(name_key__trgm_word_similar=term.key)
     if term.document:
         ids = _document_person_ids(term.document)
         if ids:
@@ -193,8 +194,7 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
         condition |= Q(phone=term.phone) | Q(guardian_phone=term.phone)
     qs = qs.filter(condition)
     if term.name:
-        key = Value(term.key)
-        qs = qs.annotate(relevance=Greatest(Similarity("name_key", key), WordSimilarity(key, "name_key")))
+        qs = qs.annotate(distance=WordDistance("name_key", Value(term.key)))
     return qs
 
 
@@ -248,7 +248,7 @@ def people_for_list(
     sort: str = "",
 ) -> QuerySet[Person]:
     """The people list: what the user may see, searched, filtered and sorted; each row carries
-    ``has_open_referrals``; rows bring their site, district, household and vulnerabilities."""
+    ``has_open_referrals`` once marked (``people_mark_open_referrals``); rows bring their site, district, household and vulnerabilities."""
     from services.models import Referral
 
     qs = people_visible_to(user)
@@ -263,19 +263,36 @@ def people_for_list(
         qs = qs.filter(vulnerabilities=vulnerability)
     if age_band:
         qs = qs.filter(_age_band_q(age_band, timezone.localdate()))
-    open_refs = Exists(Referral.objects.open().filter(person=OuterRef("pk")))
-    qs = qs.annotate(has_open_referrals=open_refs)
     if open_referrals:
-        qs = qs.filter(has_open_referrals=True)
+        qs = qs.filter(Exists(Referral.objects.open().filter(person=OuterRef("pk"))))
     if term:
         qs = people_matching(qs, term)
     if sort in PERSON_SORTS:
         qs = qs.order_by(*PERSON_SORTS[sort])
     elif term and term.name:
-        qs = qs.order_by("-relevance", "family_names", "given_names", "pk")
+        qs = order_by_distance(
+            qs, "family_names", "given_names", "pk", indexed=not (term.document or term.phone)
+        )
     else:
         qs = qs.order_by(*PERSON_SORTS["name"])
     return qs.for_list()
+
+
+def people_mark_open_referrals(people) -> list[Person]:
+    """Set ``has_open_referrals`` on a page of people, in one query for the page's ids (an
+    annotation over the whole list made PostgreSQL read every open referral: bench/PLANS.md)."""
+    from services.models import Referral
+
+    people = list(people)
+    ids = [p.pk for p in people]
+    flagged = (
+        set(Referral.objects.open().filter(person_id__in=ids).order_by().values_list("person_id", flat=True))
+        if ids
+        else set()
+    )
+    for person in people:
+        person.has_open_referrals = person.pk in flagged
+    return people
 
 
 @dataclass(frozen=True)
@@ -297,7 +314,10 @@ def people_elsewhere(user, term: SearchTerm, *, limit: int = 10) -> list[PersonE
         site_id__in=site_ids_visible_to(user)
     )
     qs = people_matching(qs, term)
-    qs = qs.order_by("-relevance", "pk") if term.name else qs.order_by("pk")
+    if term.name:
+        qs = order_by_distance(qs, "pk", indexed=not (term.document or term.phone))
+    else:
+        qs = qs.order_by("pk")
     rows = list(qs.values_list("pk", "given_names", "family_names", "site__name")[:limit])
     broken = break_glass_person_ids(user) if rows else set()
     return [PersonElsewhere(pk, f"{g} {f}", s, pk in broken) for pk, g, f, s in rows]

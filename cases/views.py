@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from orientation import roles
 from orientation.models import Site
+from orientation.paginator import CappedPaginator, WindowPaginator
 from orientation.roles import role_required
 from orientation.selectors import site_ids_visible_to
 
@@ -78,10 +79,12 @@ def _person_list_context(request, raw_term: str) -> dict:
     filter_form = PersonFilterForm(request.GET or None, user=request.user)
     filters = filter_form.filters()
     people = selectors.people_for_list(request.user, term=term, **filters)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A search is ranked and not counted (the closest first); a list is counted up to a cap.
+    paginator = WindowPaginator(people, PAGE_SIZE) if term else CappedPaginator(people, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return {
         "page_obj": page,
-        "people": page.object_list,
+        "people": selectors.people_mark_open_referrals(page.object_list),
         "term": term,
         "search_form": PersonSearchForm(initial={"q": raw_term}),
         "filter_form": filter_form,

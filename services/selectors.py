@@ -192,12 +192,20 @@ def overdue_sites_for(user) -> QuerySet[Site]:
 
 
 def overdue_queue_for(user, *, site_id: int | None = None, today: date | None = None) -> QuerySet[Referral]:
-    """Open referrals past their follow-up date at the user's sites, the oldest due first."""
-    site_ids = site_ids_visible_to(user) if not roles.has_role(user, roles.ADMIN) else None
-    qs = referrals_visible_to(user).overdue(today).for_list()
-    if site_id is not None:
-        if site_ids is not None and site_id not in site_ids:
+    """Open referrals made at the user's sites whose follow-up date has passed, the oldest due
+    first. The queue is a site's: the site that made a referral follows it up (a referral made
+    elsewhere for one of the site's people is in that other site's queue, and on the person's
+    page). Filtering on the referral's own site lets the partial index ``referral_open_due``
+    return a page without reading every overdue referral (bench/PLANS.md)."""
+    if not roles.has_role(user, roles.CASE_READERS):
+        return Referral.objects.none()
+    qs = Referral.objects.overdue(today).for_list()
+    if not roles.has_role(user, roles.ADMIN):
+        site_ids = site_ids_visible_to(user)
+        if site_id is not None and site_id not in site_ids:
             return qs.none()
+        qs = qs.filter(site_id__in=[site_id] if site_id is not None else site_ids)
+    elif site_id is not None:
         qs = qs.filter(site_id=site_id)
     return qs.order_by("follow_up_due", "referred_on", "id")
 

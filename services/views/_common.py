@@ -7,11 +7,14 @@ from django.core.paginator import Paginator
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from orientation.paginator import CappedPaginator
+
 PAGE_SIZE = 25
 
 
-def paginate(request, qs, *, param: str = "page", size: int = PAGE_SIZE):
-    return Paginator(qs, size).get_page(request.GET.get(param))
+def paginate(request, qs, *, param: str = "page", size: int = PAGE_SIZE, capped: bool = False):
+    paginator = CappedPaginator(qs, size) if capped else Paginator(qs, size)
+    return paginator.get_page(request.GET.get(param))
 
 
 def form_errors_add(form, exc: ValidationError) -> None:

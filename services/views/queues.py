@@ -60,7 +60,7 @@ def overdue_queue(request):
     elif len(sites) == 1:
         site = sites[0]
     qs = selectors.overdue_queue_for(request.user, site_id=site.pk if site else None)
-    page = paginate(request, qs)
+    page = paginate(request, qs, capped=True)
     return render(
         request,
         "services/overdue_queue.html",

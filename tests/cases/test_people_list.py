@@ -174,12 +174,80 @@ def test_list_query_count_does_not_grow_with_rows(
         ReferralFactory(person=person)
     PersonFactory.create_batch(rows, family_names="Rojas Mendoza", site=site("SCH-01"))
     client = client_for(caseworker)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(LIST)
     assert len(response.context["people"]) == min(rows, 25)
     location = client.post(LIST, {"q": "rojas mendosa"})["Location"]
     # A search adds the people found at other sites and the caseworker's open glass (two queries).
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(location)
     assert len(response.context["people"]) == min(rows, 25)
     assert len(response.context["elsewhere"]) == min(rows, 10)
+
+
+def test_open_referral_flag_marks_only_people_with_an_open_referral(client_for, caseworker, ref):
+    waiting = PersonFactory(family_names="Abad")
+    ReferralFactory(person=waiting, status="accepted")
+    done = PersonFactory(family_names="Bravo")
+    ReferralFactory(person=done, status="declined")
+    none = PersonFactory(family_names="Cueva")
+    response = client_for(caseworker).get(LIST)
+    flags = {p.pk: p.has_open_referrals for p in response.context["people"]}
+    assert flags == {waiting.pk: True, done.pk: False, none.pk: False}
+    assert response.content.count(b"bi-arrow-right-circle") == 1
+
+
+def test_a_long_list_is_counted_up_to_the_cap_only(client_for, caseworker, ref, monkeypatch):
+    monkeypatch.setattr("orientation.paginator.LIST_CAP", 30)
+    PersonFactory.create_batch(32, family_names="Rojas Mendoza")
+    client = client_for(caseworker)
+    response = client.get(LIST)
+    paginator = response.context["page_obj"].paginator
+    assert (paginator.capped, paginator.count, paginator.num_pages) == (True, 30, 2)
+    assert "Más de 30 personas".encode() in response.content
+    assert "Página 1 de más de 2".encode() in response.content
+    assert len(client.get(LIST + "?page=2").context["people"]) == 5  # rows 26-30 of the cap
+    location, found = _search(client, "rojas mendosa")
+    # A search is not counted: a page fetches one row more to know whether another follows.
+    assert found.context["page_obj"].paginator.uncounted
+    assert "Más de 25 personas coinciden".encode() in found.content
+    assert "Página 1<".encode() in found.content
+    last = client.get(location + "&page=2")
+    assert len(last.context["people"]) == 7
+    assert b"32 personas coinciden" in last.content
+    assert not last.context["page_obj"].has_next()
+    assert client.get(location + "&page=9").context["page_obj"].number == 1  # past the end
+    monkeypatch.setattr("orientation.paginator.LIST_CAP", 40)
+    response = client.get(LIST)
+    paginator = response.context["page_obj"].paginator
+    assert (paginator.capped, paginator.count) == (False, 32)
+
+
+def test_closest_names_first(client_for, caseworker, ref):
+    exact = PersonFactory(given_names="Flor", family_names="Acosta Rivas")
+    near = PersonFactory(given_names="Flora", family_names="Acosta Rivas")
+    PersonFactory(given_names="Rosa", family_names="Mamani Quispe")
+    _location, found = _search(client_for(caseworker), "flor acozta")
+    assert [p.pk for p in found.context["people"]] == [exact.pk, near.pk]
+
+
+def test_a_name_search_is_ordered_by_the_indexed_distance_alone(caseworker, ref):
+    """On PostgreSQL the GiST index returns the closest names in order only if the distance is the
+    whole ORDER BY (a tie-break makes PostgreSQL rank every match: bench/PLANS.md)."""
+    from django.db import connection
+
+    from cases import selectors
+
+    qs = selectors.people_for_list(caseworker, term=selectors.SearchTerm.parse("yusmari gonsales"))
+    sql = str(qs.query)
+    order_by = sql.rsplit("ORDER BY", 1)[1]
+    if connection.vendor == "postgresql":
+        # One key: the distance (Django may name it by its position in the SELECT list).
+        assert "," not in order_by
+        assert '("cases_person"."name_key" <->> yusmari gonsales) AS "distance"' in sql
+        assert order_by.strip() in ('("cases_person"."name_key" <->> yusmari gonsales) ASC', "30 ASC")
+    else:
+        assert "family_names" in order_by
+    # With a number as well, the search is an OR of conditions: tie-breaks, no index order.
+    qs = selectors.people_for_list(caseworker, term=selectors.SearchTerm.parse("gonsales 987111222"))
+    assert "family_names" in str(qs.query).rsplit("ORDER BY", 1)[1]

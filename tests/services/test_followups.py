@@ -286,3 +286,14 @@ def test_rates_queries_do_not_grow(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("services:referral_stats"))
     assert len(response.context["stats"]["by_partner"]) == rows
+
+
+def test_overdue_queue_beyond_the_cap_says_more_than(
+    make_referral, caseworker, client_for, today, monkeypatch
+):
+    monkeypatch.setattr("orientation.paginator.LIST_CAP", 3)
+    for _ in range(4):
+        make_referral(follow_up_due=today - timedelta(days=2))
+    response = client_for(caseworker).get(reverse("services:overdue_queue"))
+    assert response.context["page_obj"].paginator.capped
+    assert "Más de 3 derivaciones vencidas".encode() in response.content

@@ -1,0 +1,47 @@
+"""Form widgets shared by the apps."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.html import format_html, format_html_join
+
+
+def _attrs(attrs: dict):
+    """Attributes as Django's ``attrs.html`` writes them: in order, ``True`` bare, ``False`` left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
+
+
+class QuickSelect(forms.Select):
+    """A ``<select>`` whose options are written in Python. Django renders each option through a
+    template (about 0.04 ms each): the list's nationality filter alone, 250 countries, cost more
+    than the page's queries. Same markup and attributes as ``forms.Select``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            body = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    ("" if o["value"] is None else str(o["value"]), _attrs(o["attrs"]), o["label"])
+                    for o in options
+                ),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, body) if group_name else body
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            _attrs(widget["attrs"]),
+            format_html_join("", "{}", ((g,) for g in groups)),
+        )
