@@ -66,6 +66,9 @@ _PHONETIC_RULES = [
     (re.compile(r"x"), "ks"),
     (re.compile(r"ch"), "x"),
     (re.compile(r"ll"), "y"),
+    # Y and I are written for each other in names (Yusmary/Yusmari, Daniela/Danyela, Yanet/Ianet):
+    # one letter, and before the g and gu rules, so that "aguylar" meets "aguilar".
+    (re.compile(r"y"), "i"),
     (re.compile(r"qu"), "k"),
     (re.compile(r"g(?=[ei])"), "j"),
     (re.compile(r"gu(?=[ei])"), "g"),
@@ -76,14 +79,14 @@ _PHONETIC_RULES = [
     (re.compile(r"w"), "u"),
     (re.compile(r"ph"), "f"),
     (re.compile(r"h"), ""),
-    (re.compile(r"y(?![aeiou])"), "i"),
     (re.compile(r"(.)\1+"), r"\1"),
 ]
 
 
 def phonetic_key(normalized: str) -> str:
     """Spanish sound-alike spelling of an already normalized name, so that common misspellings
-    meet: 'yusmary gonzalez' and 'yusmari gonsales' -> 'yusmari gonsales'; 'jhonny' -> 'joni'."""
+    meet: 'yusmary gonzalez' and 'yusmari gonsales' -> 'iusmari gonsales'; 'jhonny' -> 'joni'.
+    Changing these rules needs a migration that recomputes ``Person.name_key`` (see 0006)."""
     words = []
     for word in (normalized or "").split():
         for pattern, replacement in _PHONETIC_RULES:

@@ -36,6 +36,11 @@ def test_trigram_similarity_matches_pg_trgm_examples():
         ("kevin villa", "kebin biya"),
         ("guillermo quispe", "guiyermo kispe"),
         ("hector cespedes", "ector sespedes"),
+        ("rocio aguilar", "rosio aguylar"),
+        ("daniela cardona", "danyela kardona"),
+        ("yanet castro", "ianet kastro"),
+        ("ariana aponte", "aryana aponte"),
+        ("yolanda castillo", "iolanda kastiyo"),
     ],
 )
 def test_spanish_sound_alike_spellings_share_a_key(one, other):

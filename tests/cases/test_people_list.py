@@ -251,3 +251,21 @@ def test_a_name_search_is_ordered_by_the_indexed_distance_alone(caseworker, ref)
     # With a number as well, the search is an OR of conditions: tie-breaks, no index order.
     qs = selectors.people_for_list(caseworker, term=selectors.SearchTerm.parse("gonsales 987111222"))
     assert "family_names" in str(qs.query).rsplit("ORDER BY", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("perez yusmari", True),  # every word, any order, spelt as it sounds
+        ("Gonsales", True),
+        ("955000111", True),  # the phone number
+        ("yusmary gonzalez rojas", False),  # a word the name does not have
+        ("yusmari gnzales", False),  # a misspelling the sound-alike rules do not cover
+    ],
+)
+def test_people_elsewhere_need_every_word_of_the_name(client_for, caseworker, ref, term, found):
+    other = PersonFactory(
+        given_names="Yusmary", family_names="González Pérez", site=site("SCH-01"), phone="955000111"
+    )
+    _location, response = _search(client_for(caseworker), term)
+    assert [p.pk for p in response.context["elsewhere"]] == ([other.pk] if found else [])
