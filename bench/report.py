@@ -185,6 +185,15 @@ def render(results: dict) -> str:
                 f"{_times(r['floor_median_s'], f0)} | {_times(p, p0)} |"
             )
         lines.append("")
+        lines += [
+            "How cumulative figures stay cheap: `new` and `cumulative` need each person's first event ever "
+            "per indicator. The project keeps it in `reports.FirstEvent` (rebuilt nightly by "
+            "`first_events_rebuild`, extended by each computation), so a month reads the month's own events "
+            "plus one index probe per person reached, instead of the whole history the floor scans. An event "
+            "written late for an earlier month makes the next computation fall back to the history until "
+            "the nightly rebuild (`reports.counting.late_events_since`).",
+            "",
+        ]
         for r in rows:
             if r.get("differences"):
                 lines += [f"`{r['database']}`:"] + _differences(r["differences"])
@@ -253,6 +262,9 @@ def render(results: dict) -> str:
                 f"(exit code {d['returncode']}).",
                 "",
             ]
+    notes = ROOT / "bench" / "NOTES.md"
+    if notes.exists():
+        lines += [notes.read_text().strip(), ""]
     errors = results.get("errors") or {}
     if errors:
         lines += ["## Sections that failed in the last run", ""]

@@ -3,6 +3,7 @@
     python bench/run.py                       # every section
     python bench/run.py --only floor,growth   # some sections; the others keep their last results
     python bench/run.py --runs 7              # repetitions behind each median
+    python bench/run.py --render              # BENCHMARKS.md again from bench/results.json + NOTES.md
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/orienta_bench),
 BENCH_PEOPLE (1000000), BENCH_EVENTS (5000000), BENCH_MONTHS (36), BENCH_SEED (1), BENCH_PORT
@@ -56,6 +57,11 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--load-seconds", type=float, default=20.0)
     parser.add_argument("--output", type=Path, default=ROOT, help="where BENCHMARKS.md and results.json go")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only write BENCHMARKS.md again from results.json (and NOTES.md)",
+    )
     parser.add_argument("--child")
     parser.add_argument("--month")
     parser.add_argument("--months")
@@ -83,6 +89,10 @@ def main(argv=None) -> int:
     report_path = args.output / "BENCHMARKS.md"
     results = json.loads(results_path.read_text()) if results_path.exists() else {"sections": {}}
     results.setdefault("sections", {})
+    if args.render:
+        report_path.write_text(render(results))
+        say(f"wrote {report_path} from {results_path}")
+        return 0
     results["errors"] = {}
 
     say(f"Orienta benchmark on {db_name(url)} (load {loadavg()})")

@@ -631,6 +631,8 @@ class PersonFilterForm(forms.Form):
     )
     open_referrals = forms.BooleanField(label=_("With open referrals"), required=False)
     archived = forms.BooleanField(label=_("Archived"), required=False)
+    SELECTS = ("site", "nationality", "population_type", "vulnerability", "age_band", "sort")
+    STATIC_SELECTS = ("nationality", "population_type", "age_band", "sort")  # fixed lists, cached markup
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -643,10 +645,20 @@ class PersonFilterForm(forms.Form):
         self.fields["site"].empty_label = _("All my sites")
         self.fields["nationality"].choices = [("", _("All"))] + nationality_choices(blank=False)
         self.fields["vulnerability"].empty_label = _("All")
-        for name in ("site", "nationality", "population_type", "vulnerability", "age_band", "sort"):
-            widget = QuickSelect(attrs={"class": "form-select form-select-sm"})
+        for name in self.SELECTS:
+            widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, static=name in self.STATIC_SELECTS)
             widget.choices = self.fields[name].choices
             self.fields[name].widget = widget
+        for name in ("open_referrals", "archived"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+    @property
+    def selects(self):
+        return [self[name] for name in self.SELECTS]
+
+    @property
+    def checks(self):
+        return [self[name] for name in ("open_referrals", "archived")]
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -23,3 +23,18 @@ def test_labels_and_values_are_escaped():
     html = QuickSelect(choices=[('"><script>', "<script>alert(1)</script>")]).render("f", None)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_static_list_is_rendered_once_per_language_and_value():
+    from django.utils import translation
+
+    QuickSelect._cache.clear()
+    widget = QuickSelect(choices=[("a", "A"), ("b", "B")], static=True)
+    with translation.override("es"):
+        first = widget.render("f", "a")
+        assert '<option value="a" selected>A</option>' in first
+        widget.choices = [("a", "changed")]  # a static list does not change: its markup is reused
+        assert widget.render("f", "a") == first
+        assert '<option value="a">changed</option>' in widget.render("f", "")  # another value
+    with translation.override("en"):
+        assert '<option value="a" selected>changed</option>' in widget.render("f", "a")  # another language
