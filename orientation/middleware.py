@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
+SEEN_EVERY_SECONDS = 60
+
 
 class SessionMiddleware(DjangoSessionMiddleware):
     """Django's, except that a session that cannot be saved (the database went away after the
@@ -28,7 +30,8 @@ class SessionMiddleware(DjangoSessionMiddleware):
 
 
 class SessionLimitsMiddleware:
-    """End a session after 30 idle minutes or 12 hours, whichever comes first, and for good when
+    """End a session after 30 idle minutes (measured to the minute) or 12 hours, whichever comes
+    first, and for good when
     its user can no longer sign in (deactivated or deleted): reactivating the account later does
     not bring an old session back."""
 
@@ -50,7 +53,10 @@ class SessionLimitsMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has ended. Please sign in again."))
                 return redirect_to_login(request.get_full_path())
-            request.session["orienta_seen"] = now
+            # Noted at most once a minute: writing the session on every page would cost each page
+            # a database write for a timeout measured in minutes.
+            if now - seen >= SEEN_EVERY_SECONDS or "orienta_seen" not in request.session:
+                request.session["orienta_seen"] = now
             request.session.setdefault("orienta_started", now)
         return self.get_response(request)
 

@@ -141,3 +141,21 @@ def test_an_overlong_username_is_refused_without_an_error(client, make_user, axe
     for _ in range(6):
         response = attempt(client, "A" * 300, "whatever")
     assert response.status_code == 429
+
+
+def test_pages_within_a_minute_do_not_write_the_session(client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(make_user("caseworker"))
+    touch(client, orienta_seen=90)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("home")).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(reverse("home")).status_code == 200
+
+    def writes(ctx):
+        return [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "django_session"')]
+
+    assert len(writes(first)) == 1  # last seen 90 s ago: noted
+    assert writes(second) == []  # seen a moment ago: nothing to write
