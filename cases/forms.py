@@ -646,7 +646,9 @@ class PersonFilterForm(forms.Form):
         self.fields["nationality"].choices = [("", _("All"))] + nationality_choices(blank=False)
         self.fields["vulnerability"].empty_label = _("All")
         for name in self.SELECTS:
-            widget = QuickSelect(attrs={"class": "form-select form-select-sm"}, static=name in self.STATIC_SELECTS)
+            widget = QuickSelect(
+                attrs={"class": "form-select form-select-sm"}, static=name in self.STATIC_SELECTS
+            )
             widget.choices = self.fields[name].choices
             self.fields[name].widget = widget
         for name in ("open_referrals", "archived"):

@@ -185,16 +185,20 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
     if term.name:
         # Word similarity on the sound-alike key: misspellings, any order of the names and the
         # beginning of a name all match, through the trigram indexes (bench/PLANS.md).
-        condition |= Q(name_key__trgm_word_similar=term.key)
+        # lower(name_key): the expression of the GiST index that returns the closest names first
+        # (migration cases.0007); the key is already lower case.
+        condition |= Q(name_knn__trgm_word_similar=term.key)
     if term.document:
         ids = _document_person_ids(term.document)
         if ids:
             condition |= Q(pk__in=ids)
     if term.phone:
         condition |= Q(phone=term.phone) | Q(guardian_phone=term.phone)
+    if term.name:
+        qs = qs.alias(name_knn=Lower("name_key"))
     qs = qs.filter(condition)
     if term.name:
-        qs = qs.annotate(distance=WordDistance("name_key", Value(term.key)))
+        qs = qs.annotate(distance=WordDistance("name_knn", Value(term.key)))
     return qs
 
 

@@ -245,7 +245,7 @@ def test_a_name_search_is_ordered_by_the_indexed_distance_alone(caseworker, ref)
     if connection.vendor == "postgresql":
         # One key: the distance (Django may name it by its position in the SELECT list).
         assert "," not in order_by
-        distance = f'("cases_person"."name_key" <->> {term.key})'
+        distance = f'(LOWER("cases_person"."name_key") <->> {term.key})'
         assert f'{distance} AS "distance"' in sql
         assert order_by.strip() in (f"{distance} ASC", "30 ASC")
     else:
