@@ -186,7 +186,7 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
         # Word similarity on the sound-alike key: misspellings, any order of the names and the
         # beginning of a name all match, through the trigram indexes (bench/PLANS.md).
         # lower(name_key): the expression of the GiST index that returns the closest names first
-        # (migration cases.0007); the key is already lower case.
+        # (migration cases.0005); the key is already lower case.
         condition |= Q(name_knn__trgm_word_similar=term.key)
     if term.document:
         ids = _document_person_ids(term.document)
