@@ -25,7 +25,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "donor", "start_date", "end_date"]
+    list_display = ["code", "name", "donor", "start_date", "end_date", "reporting_year_start_month"]
     search_fields = ["code", "name", "donor"]
     filter_horizontal = ["sites"]
 

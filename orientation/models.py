@@ -1,7 +1,10 @@
 """Core reference data (sites, programs, districts), staff memberships, the access log, in-app
 notifications and the task outbox."""
 
+from datetime import date
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +56,15 @@ class Program(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     sites = models.ManyToManyField(Site, verbose_name=_("sites"), related_name="programs", blank=True)
+    reporting_year_start_month = models.PositiveSmallIntegerField(
+        _("reporting year starts in month"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_(
+            "1 for January (the calendar year, as R4V's plan year). The year-to-date figures "
+            "(new in the year, cumulative in the year) start counting on the first day of this month."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -70,6 +82,13 @@ class Program(models.Model):
 
     def is_active_on(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    def reporting_year_start(self, month: date) -> date:
+        """The first day of the reporting year that contains ``month`` (never before the
+        program's start): where ``new_in_year`` and ``cumulative_in_year`` start counting."""
+        start_month = self.reporting_year_start_month or 1
+        year = month.year if month.month >= start_month else month.year - 1
+        return max(date(year, start_month, 1), self.start_date)
 
 
 class SiteMembership(models.Model):

@@ -33,7 +33,7 @@ from services.models import ServiceType
 
 from . import counting
 from .keys import progress_key
-from .models import FirstEventState, Indicator, MonthlyFigure, ReportRun
+from .models import MEASURES, FirstEventState, Indicator, MonthlyFigure, ReportRun
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def monthly_figures_compute(
                 snapshots,
                 update_conflicts=True,
                 unique_fields=["indicator", "month"],
-                update_fields=["reached", "new", "cumulative", "computed_at", "run"],
+                update_fields=[*MEASURES, "computed_at", "run"],
             )
             _run_update(
                 run,

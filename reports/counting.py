@@ -184,6 +184,14 @@ class Scope:
     kind: str
     service_type_ids: tuple[int, ...] | None  # None: any service type
     activities: tuple[str, ...] | None  # None: any activity
+    # The month the program's reporting year starts in (1: the calendar year). Not part of the
+    # signature: it does not change the first events, only where the year-to-date measures start.
+    year_start_month: int = 1
+
+    def year_start(self, month: date) -> date:
+        """The first day of the reporting year containing ``month``, or the program's start if later."""
+        year = month.year if month.month >= self.year_start_month else month.year - 1
+        return max(date(year, self.year_start_month, 1), self.program_start)
 
     @property
     def signature(self) -> str:
@@ -220,6 +228,7 @@ def scope_for(indicator: Indicator, *, service_areas: dict[int, str] | None = No
         kind=indicator.event_kind,
         service_type_ids=type_ids,
         activities=activities,
+        year_start_month=indicator.program.reporting_year_start_month or 1,
     )
 
 
@@ -511,7 +520,8 @@ class Counter:
         return False
 
     def measures(self, indicator: Indicator) -> dict[str, dict]:
-        """``{"reached": {...}, "new": {...}, "cumulative": {...}}`` for the indicator and month."""
+        """``{"reached", "new", "cumulative", "new_in_year", "cumulative_in_year"}`` for the
+        indicator and month, each a measure in the report's shape."""
         scope = scope_for(indicator, service_areas=self.service_areas)
         state = self.states.get(indicator.pk)
         incremental = state is not None and state.signature == scope.signature
@@ -530,7 +540,21 @@ class Counter:
             else:
                 new, cumulative = self._aggregate_history(scope, cursor)
             reached = self._aggregate_reached(cursor)
-        return {"reached": reached, "new": new, "cumulative": cumulative}
+            if scope.year_start(self.month) >= self.month:
+                # M opens the reporting year (or the program): the first event of the year of
+                # everyone reached in M is their earliest event of M, their reference for reached.
+                new_in_year, cumulative_in_year = reached, reached
+            else:
+                new_in_year, cumulative_in_year = self._aggregate_history(
+                    scope, cursor, date_from=scope.year_start(self.month)
+                )
+        return {
+            "reached": reached,
+            "new": new,
+            "cumulative": cumulative,
+            "new_in_year": new_in_year,
+            "cumulative_in_year": cumulative_in_year,
+        }
 
     def _reach(self, scope: Scope, cursor, *, incremental: bool) -> None:
         """Step 1: each person's reference event of the month, who they are and (when the first
@@ -659,11 +683,15 @@ class Counter:
         )
         return rollup_ages(cursor.fetchall())
 
-    def _aggregate_history(self, scope: Scope, cursor) -> tuple[dict, dict]:
-        """``new`` and ``cumulative`` straight from the history, for an indicator whose first
-        events are not built (yet, or since its definition changed): one statement, as a
-        hand-written report would do it, and nothing written."""
-        sql, params = first_events_sql(scope, date_to=self.end)
+    def _aggregate_history(self, scope: Scope, cursor, *, date_from: date | None = None) -> tuple[dict, dict]:
+        """``new`` and ``cumulative`` straight from the events dated from ``date_from`` (default:
+        the program's start) to the end of M, each person described by their first event of that
+        span: one statement, as a hand-written report would do it, and nothing written.
+
+        From the program's start it serves an indicator whose first events are not built (yet,
+        or since its definition changed); from the start of M's reporting year it gives
+        ``new_in_year`` and ``cumulative_in_year``, whose cost is at most a year of events."""
+        sql, params = first_events_sql(scope, date_from=date_from, date_to=self.end)
         cursor.execute(
             f"SELECT p.{_column(Person, 'sex')}, {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))},"  # nosec B608
             f" f.pt, p.{_column(Person, 'nationality')}, SUM(CASE WHEN f.d >= %s THEN 1 ELSE 0 END), COUNT(*)"

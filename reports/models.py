@@ -154,10 +154,15 @@ class ReportRun(models.Model):
         return self.is_active and self.created_at < timezone.now() - self.STALLED_AFTER
 
 
+# The measures of a month, in the order of the report contract (docs/report-json.md).
+MEASURES = ["reached", "new", "cumulative", "new_in_year", "cumulative_in_year"]
+
+
 class MonthlyFigure(models.Model):
     """The stored snapshot of one indicator for one month: recomputed in place, never edited.
 
-    ``reached``, ``new`` and ``cumulative`` hold the measures in the shape of DESIGN section 5
+    ``reached``, ``new``, ``cumulative``, ``new_in_year`` and ``cumulative_in_year`` hold the
+    measures in the shape of the report contract (docs/report-json.md)
     (``{"total": n, "by_sex": {...}, "by_age_band": {...}, "by_sex_age": {...},
     "by_population_type": {...}, "by_nationality": {...}}``, zero counts left out).
     ``computed_at`` is the instant the run took the month's lock: the data is as of then.
@@ -168,6 +173,8 @@ class MonthlyFigure(models.Model):
     reached = models.JSONField(default=dict)
     new = models.JSONField(default=dict)
     cumulative = models.JSONField(default=dict)
+    new_in_year = models.JSONField(default=dict)
+    cumulative_in_year = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
     run = models.ForeignKey(
         ReportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"

@@ -24,9 +24,8 @@ from orientation.selectors import programs_visible_to
 
 from .counting import AGE_BANDS, POPULATION_TYPES, SEXES, empty_measure
 from .keys import progress_key
-from .models import Indicator, MonthlyFigure, ReportRun, Target
+from .models import MEASURES, Indicator, MonthlyFigure, ReportRun, Target
 
-MEASURES = ["reached", "new", "cumulative"]
 ADULT_BANDS = {"18-59", "60+"}
 MINOR_BANDS = {"0-4", "5-11", "12-17"}
 SEX_AGE_GROUPS = [
@@ -91,9 +90,7 @@ def monthly_report(*, month: date, program_code: str | None = None) -> dict:
                 "name": f.indicator.name,
                 "target_month": targets.get((f.indicator_id, month)),
                 "target_total": targets.get((f.indicator_id, None)),
-                "reached": f.reached or empty_measure(),
-                "new": f.new or empty_measure(),
-                "cumulative": f.cumulative or empty_measure(),
+                **{measure: getattr(f, measure) or empty_measure() for measure in MEASURES},
             }
             for f in figures
         ],
@@ -211,6 +208,14 @@ class IndicatorRow:
         return (self.figure.cumulative if self.figure else None) or empty_measure()
 
     @property
+    def new_in_year(self) -> dict:
+        return (self.figure.new_in_year if self.figure else None) or empty_measure()
+
+    @property
+    def cumulative_in_year(self) -> dict:
+        return (self.figure.cumulative_in_year if self.figure else None) or empty_measure()
+
+    @property
     def percent_month(self) -> int | None:
         return _percent(self.reached["total"], self.target_month)
 
@@ -224,9 +229,7 @@ class IndicatorRow:
             {
                 "key": key,
                 "label": labels.get(key, key),
-                "reached": self.reached.get(breakdown, {}).get(key, 0),
-                "new": self.new.get(breakdown, {}).get(key, 0),
-                "cumulative": self.cumulative.get(breakdown, {}).get(key, 0),
+                **{m: getattr(self, m).get(breakdown, {}).get(key, 0) for m in MEASURES},
             }
             for key in keys
         ]

@@ -50,6 +50,8 @@ def test_json_is_the_contract_and_the_snapshots_are_stored(data):
             "reached",
             "new",
             "cumulative",
+            "new_in_year",
+            "cumulative_in_year",
         }
         assert {m: item[m] for m in ("reached", "new", "cumulative")} == EXPECTED_MARCH[item["code"]]
     assert MonthlyFigure.objects.filter(month=date(2025, 3, 1)).count() == 10
@@ -62,7 +64,18 @@ def test_one_program_as_a_table(data):
     lines = out.splitlines()
     assert lines[0] == "Monthly figures 2025-03"
     assert len(lines) == 3 + 5
-    assert lines[3].split() == ["PAO", "PAO-ANY", "7", "300", "4", "7", "6000"]
+    any_ = MonthlyFigure.objects.get(indicator__code="PAO-ANY")
+    assert lines[3].split() == [
+        "PAO",
+        "PAO-ANY",
+        "7",
+        "300",
+        "4",
+        "7",
+        "6000",
+        str(any_.new_in_year["total"]),
+        str(any_.cumulative_in_year["total"]),
+    ]
     assert MonthlyFigure.objects.count() == 5
 
 

@@ -102,14 +102,23 @@ def test_dashboard_shows_each_indicator_against_its_targets(coordinator, client_
     # Seeded targets: 300 a month, 6000 for the program.
     assert (rows["PAO-ANY"].target_month, rows["PAO-ANY"].target_total) == (300, 6000)
     assert rows["PAO-ANY"].percent_month == 2  # 7 of 300
-    assert rows["PAO-DOC"].sex_age_table == [
+    # In 2025 P1 (18 on her birthday) and P9 come first in March; P10 (a man) came in January.
+    ytd = {"women": (2, 2), "men": (0, 1), "girls": (0, 0), "boys": (0, 0), "other": (0, 0)}
+    assert [
+        {k: v for k, v in row.items() if k not in ("new_in_year", "cumulative_in_year")}
+        for row in rows["PAO-DOC"].sex_age_table
+    ] == [
         {"key": "women", "label": "Women (18 and over)", "reached": 2, "new": 1, "cumulative": 1},
         {"key": "men", "label": "Men (18 and over)", "reached": 1, "new": 0, "cumulative": 1},
         {"key": "girls", "label": "Girls (under 18)", "reached": 0, "new": 0, "cumulative": 1},
         {"key": "boys", "label": "Boys (under 18)", "reached": 0, "new": 0, "cumulative": 0},
         {"key": "other", "label": "Other (sex X or age unknown)", "reached": 0, "new": 0, "cumulative": 0},
     ]
+    assert {
+        row["key"]: (row["new_in_year"], row["cumulative_in_year"]) for row in rows["PAO-DOC"].sex_age_table
+    } == ytd
     page = response.content.decode()
+    assert 'data-measure="cumulative_in_year"' in page
     assert 'data-chart-indicator="PAO-MHPSS"' in page
     assert 'id="dashboard-data"' in page and "<script>" not in page.replace('<script src="', "")
     chart = response.context["chart_data"]

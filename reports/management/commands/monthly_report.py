@@ -1,7 +1,7 @@
 """``python manage.py monthly_report --month YYYY-MM [--program CODE] [--format json|table|csv]``
 
 Computes the month through the same code as the Celery job, stores the snapshots, then prints
-them (DESIGN section 5).
+them in the report contract's shape (docs/report-json.md).
 """
 
 import json
@@ -54,7 +54,17 @@ class Command(BaseCommand):
             self.stdout.write(self._table(report))
 
     def _table(self, report: dict) -> str:
-        head = ["program", "indicator", "reached", "target", "new", "cumulative", "target total"]
+        head = [
+            "program",
+            "indicator",
+            "reached",
+            "target",
+            "new",
+            "cumulative",
+            "target total",
+            "new in year",
+            "cumulative in year",
+        ]
         body = [
             [
                 item["program"],
@@ -64,6 +74,8 @@ class Command(BaseCommand):
                 str(item["new"]["total"]),
                 str(item["cumulative"]["total"]),
                 "" if item["target_total"] is None else str(item["target_total"]),
+                str(item["new_in_year"]["total"]),
+                str(item["cumulative_in_year"]["total"]),
             ]
             for item in report["indicators"]
         ]
