@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Area
 from services.models import Activity
 
-from .models import Indicator, MonthlyFigure, ReportRun, Target
+from .models import Indicator, IndicatorR4V, MonthlyFigure, ProgramR4V, ReportRun, Target
 
 
 class IndicatorForm(forms.ModelForm):
@@ -74,6 +74,13 @@ class TargetInline(admin.TabularInline):
     ordering = ["-month"]
 
 
+class IndicatorR4VInline(admin.StackedInline):
+    model = IndicatorR4V
+    extra = 0
+    max_num = 1
+    can_delete = True
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     form = IndicatorForm
@@ -81,7 +88,26 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_filter = ["program", "event_kind", "active"]
     search_fields = ["code", "name"]
     list_select_related = ["program"]
-    inlines = [TargetInline]
+    inlines = [TargetInline, IndicatorR4VInline]
+
+
+@admin.register(ProgramR4V)
+class ProgramR4VAdmin(admin.ModelAdmin):
+    list_display = [
+        "program",
+        "appealing_organisation",
+        "implementation_setup",
+        "returnees_as",
+        "unknown_age",
+    ]
+    list_select_related = ["program"]
+
+
+@admin.register(IndicatorR4V)
+class IndicatorR4VAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "sector", "indicator_type", "activity_name", "rmrp_activity"]
+    list_filter = ["indicator__program", "indicator_type"]
+    list_select_related = ["indicator"]
 
 
 @admin.register(Target)

@@ -45,7 +45,7 @@ All of it runs inside the caller's transaction (see ``reports.actions``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -157,16 +157,19 @@ def same_sql(a: str, b: str) -> str:
     return f"{a} IS {b}"
 
 
-def first_per_person_sql(events_sql: str, order: str) -> str:
-    """Each person's first event of ``events_sql`` by ``order``: columns person_id, d, pt."""
+def first_per_person_sql(events_sql: str, order: str, *, extra: tuple[str, ...] = ()) -> str:
+    """Each person's first event of ``events_sql`` by ``order``: columns person_id, d, pt (and
+    the ``extra`` columns of the events, such as ``site_id``)."""
+    columns = ", ".join(f"e.{c}" for c in ("person_id", "d", "pt", *extra))
     if _is_postgres():
         return (
-            f"SELECT DISTINCT ON (e.person_id) e.person_id, e.d, e.pt FROM ({events_sql}) e"  # nosec B608
+            f"SELECT DISTINCT ON (e.person_id) {columns} FROM ({events_sql}) e"  # nosec B608
             f" ORDER BY e.person_id, {order}"
         )
+    outer = ", ".join(f"x.{c}" for c in ("person_id", "d", "pt", *extra))
     return (
-        "SELECT x.person_id, x.d, x.pt FROM ("  # nosec B608
-        f"SELECT e.person_id, e.d, e.pt, ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY {order}) AS rn"
+        f"SELECT {outer} FROM ("  # nosec B608
+        f"SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY {order}) AS rn"
         f" FROM ({events_sql}) e) x WHERE x.rn = 1"
     )
 
@@ -246,6 +249,7 @@ class _Source:
     source: int
     ident: str
     conditions: tuple[tuple[str, tuple], ...]
+    site: str
 
     def where(self, date_from: date | None, date_to: date | None) -> tuple[list[str], list]:
         clauses, params = [], []
@@ -267,7 +271,7 @@ class _Source:
             params.extend(persons[1])
         sql = (
             f"SELECT {self.person} AS person_id, {self.day} AS d, {self.population} AS pt,"  # nosec B608
-            f" {self.recorded} AS rec, {self.source} AS src, {self.ident} AS eid"
+            f" {self.recorded} AS rec, {self.source} AS src, {self.ident} AS eid, {self.site} AS site_id"
             f" FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)}"
         )
         return sql, params
@@ -301,6 +305,7 @@ def _sources(scope: Scope) -> list[_Source]:
                 source=3,
                 ident=f"a.{q('id')}",
                 conditions=tuple(conditions),
+                site=f"s.{_column(SportSession, 'site')}",
             )
         ]
 
@@ -329,6 +334,7 @@ def _sources(scope: Scope) -> list[_Source]:
                     + [(f"{status} <> %s", (Referral.Status.CANCELLED,))]
                     + type_filter("r", Referral)
                 ),
+                site=f"r.{_column(Referral, 'site')}",
             )
         ]
     return [
@@ -346,6 +352,7 @@ def _sources(scope: Scope) -> list[_Source]:
                 [(f"ds.{_column(DirectService, 'program')} = %s", (scope.program_id,))]
                 + type_filter("ds", DirectService)
             ),
+            site=f"ds.{_column(DirectService, 'site')}",
         ),
         _Source(
             table=_table(Referral),
@@ -362,6 +369,7 @@ def _sources(scope: Scope) -> list[_Source]:
                 + [(f"{status} = %s", (Referral.Status.COMPLETED,))]
                 + type_filter("r", Referral)
             ),
+            site=f"r.{_column(Referral, 'site')}",
         ),
     ]
 
@@ -717,6 +725,77 @@ class Counter:
         new = rollup([(sex, band, pt, nat, n) for sex, band, pt, nat, n, _c in rows])
         cumulative = rollup([(sex, band, pt, nat, c) for sex, band, pt, nat, _n, c in rows])
         return new, cumulative
+
+
+# --- By site: the month's figures split by where each person's reference event happened ---------
+
+
+def by_site(indicator: Indicator, month: date, *, year_start_month: int | None = None) -> dict[int, dict]:
+    """An indicator's month split by the site of each person's reference event, for the R4V
+    file: ``{site_id: {"events": n, "reached": measure, "new_in_year": measure}}``.
+
+    ``events`` counts the qualifying events of M at the site (R4V's quantity of output);
+    ``reached`` and ``new_in_year`` are the measures of the counting contract, each person at the
+    site of their reference event (their earliest event of M; their first event of the reporting
+    year, when it is in M), with the same breakdowns. Summed over sites they equal the month's
+    snapshot. Reads M's events and at most a year of events, like the monthly computation.
+    ``year_start_month`` overrides the program's reporting year (R4V's plan year is the calendar
+    year).
+    """
+    scope = _scope_with_year(scope_for(indicator), year_start_month)
+    end = month_end(month)
+    birth = "p." + _column(Person, "birth_date")
+    who = f"p.{_column(Person, 'sex')}, {{age}}, f.pt, p.{_column(Person, 'nationality')}"
+    result: dict[int, dict] = {}
+
+    def entry(site_id):
+        return result.setdefault(
+            site_id, {"events": 0, "reached": empty_measure(), "new_in_year": empty_measure()}
+        )
+
+    with connection.cursor() as cursor:
+        month_events, params = events_sql(scope, date_from=month, date_to=end)
+        cursor.execute(
+            f"SELECT e.site_id, COUNT(*) FROM ({month_events}) e GROUP BY e.site_id",  # nosec B608
+            params,
+        )
+        for site_id, count in cursor.fetchall():
+            entry(site_id)["events"] = int(count)
+        for measure, date_from in (("reached", month), ("new_in_year", scope.year_start(month))):
+            sql, params = events_sql(scope, date_from=date_from, date_to=end)
+            first = first_per_person_sql(sql, scope.order, extra=("site_id",))
+            cursor.execute(
+                f"SELECT f.site_id, {who.format(age=age_sql('f.d', birth))}, COUNT(*)"  # nosec B608
+                f" FROM ({first}) f JOIN {_table(Person)} p ON p.id = f.person_id"
+                " WHERE f.d >= %s GROUP BY 1, 2, 3, 4, 5",
+                [*params, month],
+            )
+            groups: dict[int, list] = {}
+            for site_id, sex, age, pt, nat, count in cursor.fetchall():
+                groups.setdefault(site_id, []).append((sex, age, pt, nat, count))
+            for site_id, rows in groups.items():
+                entry(site_id)[measure] = rollup_ages(rows)
+    return result
+
+
+def _scope_with_year(scope: Scope, year_start_month: int | None) -> Scope:
+    return scope if year_start_month is None else replace(scope, year_start_month=year_start_month)
+
+
+def new_in_year_without_birth_date(
+    indicator: Indicator, month: date, *, year_start_month: int | None = None
+) -> list[int]:
+    """The people counted in ``new_in_year`` of M who have no birth date (ids)."""
+    scope = _scope_with_year(scope_for(indicator), year_start_month)
+    sql, params = events_sql(scope, date_from=scope.year_start(month), date_to=month_end(month))
+    first = first_per_person_sql(sql, scope.order)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.person_id FROM ({first}) f JOIN {_table(Person)} p ON p.id = f.person_id"  # nosec B608
+            f" WHERE f.d >= %s AND p.{_column(Person, 'birth_date')} IS NULL",
+            [*params, month],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 # --- Rolling the groups up into the contract's breakdowns ----------------------------------------

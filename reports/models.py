@@ -270,3 +270,87 @@ class FirstEventState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class ProgramR4V(models.Model):
+    """How a program appears in the R4V monthly file (docs/r4v.md): who reports it and how."""
+
+    class ReturneesAs(models.TextChoices):
+        HOST = "host", _("Host communities")
+        DESTINATION = "destination", _("Refugees and migrants in destination")
+
+    class UnknownAge(models.TextChoices):
+        REFUSE = "refuse", _("Refuse the file and list the people to complete")
+        ADULT = "adult", _("Count them as 18 or older")
+
+    program = models.OneToOneField(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="r4v", primary_key=True
+    )
+    country = models.CharField(_("country"), max_length=100, default="Peru")
+    appealing_organisation = models.CharField(_("appealing organisation"), max_length=200)
+    implementation_setup = models.CharField(
+        _("implementation set-up"),
+        max_length=100,
+        default="Direct",
+        help_text=_("Written as R4V's form expects it, for example Direct or Through implementing partner."),
+    )
+    implementing_partner = models.CharField(
+        _("implementing partner"), max_length=200, blank=True, help_text=_("Empty when implemented directly.")
+    )
+    returnees_as = models.CharField(
+        _("Peruvian returnees are counted as"),
+        max_length=20,
+        choices=ReturneesAs.choices,
+        default=ReturneesAs.HOST,
+        help_text=_("R4V's template has no column for Peruvian returnees."),
+    )
+    unknown_age = models.CharField(
+        _("people without a birth date"),
+        max_length=20,
+        choices=UnknownAge.choices,
+        default=UnknownAge.REFUSE,
+        help_text=_(
+            "R4V's sex and age columns need an age. An estimated birth date is enough; otherwise the "
+            "file is refused with the list of people to complete, unless you choose another rule."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("R4V mapping of a program")
+        verbose_name_plural = _("R4V mappings of programs")
+
+    def __str__(self) -> str:
+        return f"R4V {self.program_id}"
+
+
+class IndicatorR4V(models.Model):
+    """How an indicator appears in the R4V monthly file: its RMRP sector, indicator and activity."""
+
+    class IndicatorType(models.TextChoices):
+        DIRECT_ASSISTANCE = "Direct Assistance", _("Direct assistance")
+        MECHANISM_ADVOCACY = "Mechanism/Advocacy", _("Mechanism or advocacy")
+        INFRASTRUCTURE = "Infrastructure", _("Infrastructure")
+        CAMPAIGN = "Campaign", _("Campaign")
+        OTHER = "Other", _("Other")
+
+    indicator = models.OneToOneField(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="r4v", primary_key=True
+    )
+    sector = models.CharField(_("RMRP sector"), max_length=200)
+    rmrp_indicator = models.CharField(_("RMRP indicator"), max_length=500)
+    indicator_type = models.CharField(
+        _("indicator type"),
+        max_length=30,
+        choices=IndicatorType.choices,
+        default=IndicatorType.DIRECT_ASSISTANCE,
+    )
+    activity_name = models.CharField(_("activity name"), max_length=300)
+    activity_description = models.TextField(_("activity description"), blank=True)
+    rmrp_activity = models.BooleanField(_("RMRP activity"), default=True)
+
+    class Meta:
+        verbose_name = _("R4V mapping of an indicator")
+        verbose_name_plural = _("R4V mappings of indicators")
+
+    def __str__(self) -> str:
+        return f"R4V {self.indicator_id}"

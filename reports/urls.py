@@ -9,4 +9,5 @@ urlpatterns = [
     path("recompute/", views.recompute, name="recompute"),
     path("runs/<int:pk>/", views.run_status, name="run_status"),
     path("export/", views.export, name="export"),
+    path("r4v/", views.r4v, name="r4v"),
 ]

@@ -20,6 +20,7 @@ from . import exports
 from .actions import report_run_request
 from .forms import ExportForm, ProgramMonthForm
 from .models import ReportRun
+from .r4v import r4v_build, r4v_xlsx
 from .selectors import (
     add_months,
     dashboard_for,
@@ -173,3 +174,61 @@ def export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
+
+
+@require_GET
+@role_required(REPORT_READERS)
+def r4v(request):
+    """A program's month as R4V's monthly file: R4V's checks first, then the download (logged)."""
+    programs = list(report_programs_for(request.user))
+    if not programs:
+        raise Http404
+    form = ProgramMonthForm(
+        {
+            "program": request.GET.get("program") or programs[0].code,
+            "month": request.GET.get("month") or f"{default_month():%Y-%m}",
+        },
+        programs=programs,
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your programs and a month as YYYY-MM."))
+        return redirect("reports:dashboard")
+    program, month = form.cleaned_data["program"], form.cleaned_data["month"]
+    built = r4v_build(month=month, program_code=program.code)
+    if built.ok and request.GET.get("download"):
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.EXPORT,
+            object_type="reports.r4v",
+            object_id=f"{month:%Y-%m}",
+            reason=program.code,
+            request=request,
+        )
+        response = HttpResponse(
+            r4v_xlsx(built), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="r4v-{program.code}-{month:%Y-%m}.xlsx"'
+        return response
+    return render(
+        request,
+        "reports/r4v.html",
+        {
+            "form": form,
+            "program": program,
+            "month": month,
+            "r4v": built,
+            "rows": [
+                {
+                    "place": f"{row['Country Admin1']} / {row['Admin2 Admin2']}",
+                    "indicator": row["_indicator"],
+                    "quantity": row["Quantity of output"],
+                    "total": row["Total monthly beneficiaries"],
+                    "new": row["New beneficiaries of the month"],
+                }
+                for row in built.rows
+            ],
+            "download_url": f"{reverse('reports:r4v')}?"
+            + urlencode({"program": program.code, "month": f"{month:%Y-%m}", "download": 1}),
+            "dashboard_url": _dashboard_url(program, month),
+        },
+    )

@@ -23,19 +23,20 @@ def entries(path: Path) -> dict[str, tuple[str, bool]]:
     for block in blocks:
         lines = [ln for ln in block.splitlines() if ln and not ln.startswith("#~")]
         fuzzy = any(ln.startswith("#,") and "fuzzy" in ln for ln in lines)
-        key, value, current = [], [], None
+        key, forms, current = [], [], None
         for ln in lines:
             if ln.startswith("#"):
                 continue
             if ln.startswith(("msgctxt", "msgid")):
                 current = key
             elif ln.startswith("msgstr"):
-                current = value
+                forms.append([])  # msgstr, or each msgstr[n] of a plural: one form each
+                current = forms[-1]
             if current is not None and '"' in ln:
-                current.append(ln[ln.index('"') :])
+                current.append(ln[ln.index('"') + 1 : ln.rindex('"')])
         k = "".join(key)
         if k:
-            result[k] = ("".join(value), fuzzy)
+            result[k] = ("\x00".join("".join(form) for form in forms), fuzzy)
     return result
 
 

@@ -185,7 +185,9 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
             given_names=rng.choice(GIVEN_F if sex == "F" else GIVEN_M),
             family_names=f"{rng.choice(FAMILY)} {rng.choice(FAMILY)}",
             sex=sex,
-            birth_date=None if rng.random() < 0.04 else birth(18, 70),
+            # Some people only know their age: an estimated birth date (R4V needs an age for everyone).
+            birth_date_estimated=rng.random() < 0.04,
+            birth_date=birth(18, 70),
             nationality=nat,
             population_type=poptype,
             phone=f"9{rng.randint(10000000, 99999999)}",

@@ -94,6 +94,88 @@ INDICATORS = [
     ),
 ]
 
+# Example R4V mappings (docs/r4v.md): what each program and indicator is in the regional plan.
+# Created once; an admin's later edits are kept.
+R4V_PROGRAMS = [
+    # program, appealing organisation, implementation set-up, implementing partner
+    ("PAO", "Orienta demo organisation", "Direct", ""),
+    ("BALON", "Orienta demo organisation", "Direct", ""),
+    ("SALUD", "Orienta demo organisation", "Direct", ""),
+]
+R4V_INDICATORS = [
+    # indicator, sector, RMRP indicator, type, activity name
+    (
+        "PAO-ANY",
+        "Multisector",
+        "# of refugees and migrants receiving orientation and assistance services",
+        "Direct Assistance",
+        "Orientation and assistance point",
+    ),
+    (
+        "PAO-DOC",
+        "Integration",
+        "# of refugees and migrants supported to access documentation and regularization",
+        "Direct Assistance",
+        "Documentation and regularization assistance",
+    ),
+    (
+        "PAO-PHC",
+        "Health",
+        "# of primary health care consultations provided to refugees and migrants",
+        "Direct Assistance",
+        "Primary health care",
+    ),
+    (
+        "PAO-MHPSS",
+        "Health",
+        "# of refugees and migrants receiving mental health and psychosocial support",
+        "Direct Assistance",
+        "Mental health and psychosocial support",
+    ),
+    (
+        "PAO-REF",
+        "Protection",
+        "# of refugees and migrants referred to specialized services",
+        "Direct Assistance",
+        "Referrals to partner institutions",
+    ),
+    (
+        "BALON-YOUTH",
+        "Integration",
+        "# of refugee, migrant and host community children in social cohesion activities",
+        "Direct Assistance",
+        "Youth soccer for integration",
+    ),
+    (
+        "BALON-LEAD",
+        "Integration",
+        "# of refugee, migrant and host community youth in leadership activities",
+        "Direct Assistance",
+        "Youth leadership workshops",
+    ),
+    (
+        "BALON-COMM",
+        "Integration",
+        "# of people participating in social cohesion and community activities",
+        "Direct Assistance",
+        "Community activities",
+    ),
+    (
+        "SALUD-PHC",
+        "Health",
+        "# of primary health care consultations provided to refugees and migrants",
+        "Direct Assistance",
+        "Primary health care",
+    ),
+    (
+        "SALUD-MHPSS",
+        "Health",
+        "# of refugees and migrants receiving mental health and psychosocial support",
+        "Direct Assistance",
+        "Mental health and psychosocial support",
+    ),
+]
+
 # Example targets: (indicator, monthly target, whole-program target)
 TARGETS = [
     ("PAO-ANY", 300, 6000),
@@ -166,7 +248,7 @@ def _add_months(day: date, n: int) -> date:
 def load_reference_data() -> dict[str, int]:
     from cases.models import Vulnerability
     from orientation.models import District, Program, Site
-    from reports.models import Indicator, Target
+    from reports.models import Indicator, IndicatorR4V, ProgramR4V, Target
     from services.models import Partner, ServiceType
 
     counts: dict[str, int] = {}
@@ -225,6 +307,27 @@ def load_reference_data() -> dict[str, int]:
             ]
         )
         counts["targets"] += Target.objects.filter(indicator=indicator).count()
+
+    for code, organisation, setup, partner in R4V_PROGRAMS:
+        ProgramR4V.objects.get_or_create(
+            program=Program.objects.get(code=code),
+            defaults={
+                "appealing_organisation": organisation,
+                "implementation_setup": setup,
+                "implementing_partner": partner,
+            },
+        )
+    for code, sector, rmrp_indicator, kind, activity in R4V_INDICATORS:
+        IndicatorR4V.objects.get_or_create(
+            indicator=Indicator.objects.get(code=code),
+            defaults={
+                "sector": sector,
+                "rmrp_indicator": rmrp_indicator,
+                "indicator_type": kind,
+                "activity_name": activity,
+            },
+        )
+    counts["r4v_mappings"] = len(R4V_PROGRAMS) + len(R4V_INDICATORS)
 
     for code, name in VULNERABILITIES:
         Vulnerability.objects.update_or_create(code=code, defaults={"name": name})

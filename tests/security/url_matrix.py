@@ -1278,6 +1278,19 @@ MATRIX: dict[str, Entry] = {
         ),
         post=everyone(405),
     ),
+    "reports:r4v": Entry(
+        fuzz_query=["program", "month", "download"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
 }
 
 
