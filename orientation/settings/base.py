@@ -267,7 +267,7 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 # The outbox sends again a task published this many seconds ago whose worker never reported it
 # ended (Redis lost its memory, a worker died with it): at least once to the end (orientation.outbox).
 # Longer than a task normally waits in the queue, or a backlog is sent twice (harmless, idempotent).
-OUTBOX_REDELIVER_AFTER = env.int("OUTBOX_REDELIVER_AFTER", default=600)
+OUTBOX_REDELIVER_AFTER = env.int("OUTBOX_REDELIVER_AFTER", default=300)
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "orientation.tasks.outbox_sweep_task", "schedule": 60.0},
     "import-cleanup": {"task": "cases.imports.tasks.import_batches_cleanup_task", "schedule": 3600.0},
