@@ -542,6 +542,9 @@ class ImportBatch(models.Model):
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the worker running the import (PostgreSQL): a run whose
+    # heartbeat stops died with its worker (cases.imports.actions.import_batches_fail_dead).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,6 +8,7 @@ from .imports.tasks import (  # noqa: F401  (Celery's autodiscovery only looks a
     import_batch_check_task,
     import_batch_run_task,
     import_batches_cleanup_task,
+    import_batches_fail_dead_task,
 )
 from .models import Intake
 

@@ -87,9 +87,17 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "task_name", "sent_at", "attempts", "last_error"]
+    list_display = ["created_at", "task_name", "sent_at", "completed_at", "attempts", "last_error"]
     list_filter = ["task_name"]
-    readonly_fields = ["created_at", "task_name", "kwargs", "sent_at", "attempts", "last_error"]
+    readonly_fields = [
+        "created_at",
+        "task_name",
+        "kwargs",
+        "sent_at",
+        "completed_at",
+        "attempts",
+        "last_error",
+    ]
 
     def has_add_permission(self, request):
         return False

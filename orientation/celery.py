@@ -2,15 +2,59 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, Task, signals, states
+from celery.worker.request import Request
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orientation.settings.base")
 
-app = Celery("orientation")
+
+class BrokerLossSafeRequest(Request):
+    """A task request whose acknowledgement cannot take the worker down with the broker.
+
+    When Redis drops, the worker closes the broker connection (kombu sets its transport's client
+    to None) and reconnects; a task that ends meanwhile acknowledges on the closed channel, which
+    fails with ``AttributeError: 'NoneType' object has no attribute 'hostname'``. Celery expects
+    only connection errors there; anything else stopped the worker for good ("Unrecoverable
+    error"). That acknowledgement is logged and dropped instead: the message died with the
+    connection (Redis hands it out again after the visibility timeout, or, if Redis lost its
+    memory, the outbox sends it again), and the task is idempotent."""
+
+    def __init__(self, *args, connection_errors=None, **kwargs):
+        errors = (*(connection_errors or ()), AttributeError)
+        super().__init__(*args, connection_errors=errors, **kwargs)
+
+
+class OrientaTask(Task):
+    Request = BrokerLossSafeRequest
+
+
+app = Celery("orientation", task_cls=OrientaTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules in sub-packages of the apps.
 app.autodiscover_tasks(["cases.arco"])
+
+
+@signals.task_postrun.connect
+def _outbox_task_ended(sender=None, task=None, state=None, **_kwargs):
+    """A task sent through the outbox ended: its outbox row is done (orientation.outbox). A task
+    that will be retried, or whose worker died, is not done: the sweep sends it again."""
+    request = getattr(task, "request", None)
+    message_id = getattr(request, "outbox_id", None) or (getattr(request, "headers", None) or {}).get(
+        "outbox_id"
+    )
+    if not message_id or state not in (states.SUCCESS, states.FAILURE, states.IGNORED):
+        return
+    from .outbox import outbox_completed
+
+    try:
+        outbox_completed(message_id=int(message_id), error="" if state == states.SUCCESS else f"task {state}")
+    except Exception as exc:  # the database is away: the row stays open and the task runs again
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "outbox message %s: completion not recorded (%r)", message_id, exc
+        )
 
 
 def _outage_errors() -> tuple[type[Exception], ...]:

@@ -195,13 +195,16 @@ class OutboxMessage(models.Model):
     """A Celery task recorded in the same transaction as the data that needs it.
 
     It is sent after commit; if the broker is down it stays here and the periodic sweep sends it
-    when the broker is back. Tasks are idempotent, so a rare second send is harmless.
+    when the broker is back. It is done only when its task reports that it ended (``completed_at``):
+    a task published but lost with the broker's memory is sent again by the sweep. Tasks are
+    idempotent, so a rare second send is harmless.
     """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     task_name = models.CharField(max_length=200)
     kwargs = models.JSONField(default=dict)
     sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
 

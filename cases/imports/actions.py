@@ -8,6 +8,7 @@ imported or abandoned; ``import_batches_cleanup`` removes what is left behind.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -15,8 +16,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import CharField, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import CharField, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -35,8 +36,14 @@ logger = logging.getLogger(__name__)
 
 MAX_STORED_ERRORS = 1000
 STALE_AFTER = timedelta(hours=getattr(settings, "IMPORT_UPLOAD_TTL_HOURS", 24))
-# A run still "running" after the task time limit died with its worker.
+# A run still "running" after the task time limit died with its worker (where no heartbeat is
+# written: SQLite, runs started before the heartbeat existed).
 RUN_DEAD_AFTER = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 1800) + 300)
+# The worker running an import writes ImportBatch.heartbeat_at every HEARTBEAT_EVERY; a run whose
+# heartbeat is older than HEARTBEAT_DEAD_AFTER died with its worker and is marked failed.
+HEARTBEAT_EVERY = getattr(settings, "IMPORT_HEARTBEAT_SECONDS", 10)
+HEARTBEAT_DEAD_AFTER = timedelta(seconds=getattr(settings, "IMPORT_DEAD_AFTER_SECONDS", 60))
+WORKER_LOST = "worker_lost"  # summary["failure"]: the page says the server running it stopped
 UPLOAD_DIR = "imports"
 
 Status = ImportBatch.Status
@@ -123,8 +130,9 @@ def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
 def import_batch_run(*, batch_id: int) -> ImportBatch | None:
     """Import a confirmed file whole or not at all. Only a ``queued`` batch is run, so a task
     delivered twice runs once."""
+    beats = connection.vendor == "postgresql"
     claimed = ImportBatch.objects.filter(pk=batch_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, processed_rows=0
+        status=Status.RUNNING, processed_rows=0, heartbeat_at=timezone.now() if beats else None
     )
     batch = ImportBatch.objects.select_related("uploaded_by").filter(pk=batch_id).first()
     if not claimed or batch is None:
@@ -137,6 +145,7 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
         return batch
     errors = ErrorSink(keep=MAX_STORED_ERRORS)
     progress = BatchProgress(batch.pk)
+    heartbeat = _Heartbeat(batch.pk) if beats else None
     try:
         result = file_import(
             open_file=_open(batch),
@@ -154,6 +163,8 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
         return batch
     finally:
         progress.close()
+        if heartbeat is not None:
+            heartbeat.stop()
     summary = dict(batch.summary, error_count=errors.count)
     if result.ok:
         summary["counts"] = result.stats
@@ -178,17 +189,71 @@ def import_batch_abandon(*, batch: ImportBatch, user) -> ImportBatch:
     return batch
 
 
+class _Heartbeat:
+    """Writes the batch's ``heartbeat_at`` every HEARTBEAT_EVERY seconds from a thread with its own
+    autocommit connection (the import holds one long transaction). It stops when the import ends,
+    and with the process when the worker is killed: then the heartbeat ages and the run is failed."""
+
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"import-{batch_id}-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        from django.db import connection as own  # this thread's connection
+
+        try:
+            while not self._stop.wait(HEARTBEAT_EVERY):
+                try:
+                    ImportBatch.objects.filter(pk=self.batch_id, status=Status.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception as exc:  # the database is away for a moment: beat again later
+                    logger.warning(
+                        "import #%s heartbeat not written: %s", self.batch_id, exc.__class__.__name__
+                    )
+                    own.close()
+        finally:
+            own.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(HEARTBEAT_EVERY + 5)
+
+
+def import_batches_fail_dead(*, now=None, batch_id: int | None = None) -> int:
+    """Mark failed the runs whose worker died (no heartbeat for HEARTBEAT_DEAD_AFTER; without a
+    heartbeat, still running past the task time limit). Nothing of theirs was written: the import
+    is one transaction, rolled back with the worker's connection. Returns how many were failed."""
+    now = now or timezone.now()
+    running = ImportBatch.objects.filter(status=Status.RUNNING)
+    if batch_id is not None:
+        running = running.filter(pk=batch_id)
+    failed = 0
+    for batch in running.filter(
+        Q(heartbeat_at__lt=now - HEARTBEAT_DEAD_AFTER) | Q(heartbeat_at__isnull=True)
+    ):
+        if batch.heartbeat_at is None:
+            started = parse_datetime(batch.summary.get("started_at") or "") or batch.created_at
+            if started >= now - RUN_DEAD_AFTER:
+                continue
+        summary = dict(batch.summary, failure=WORKER_LOST)
+        failed += ImportBatch.objects.filter(
+            pk=batch.pk, status=Status.RUNNING, heartbeat_at=batch.heartbeat_at
+        ).update(status=Status.FAILED, finished_at=now, summary=summary)
+        logger.warning(
+            "import #%s failed: its worker stopped (last heartbeat %s)", batch.pk, batch.heartbeat_at
+        )
+    return failed
+
+
 def import_batches_cleanup(*, now=None) -> int:
     """Abandon uploads left waiting for a day, fail runs whose worker died, and delete files that
     no live upload refers to. Returns how many files were deleted."""
     now = now or timezone.now()
     deleted = 0
-    for batch in ImportBatch.objects.filter(status=Status.RUNNING):
-        started = parse_datetime(batch.summary.get("started_at") or "") or batch.created_at
-        if started < now - RUN_DEAD_AFTER:
-            ImportBatch.objects.filter(pk=batch.pk, status=Status.RUNNING).update(
-                status=Status.FAILED, finished_at=now
-            )
+    import_batches_fail_dead(now=now)
     stale = ImportBatch.objects.filter(
         status__in=[Status.UPLOADED, Status.INVALID, Status.READY, Status.FAILED],
         created_at__lt=now - STALE_AFTER,

@@ -5,7 +5,7 @@ Celery's autodiscovery imports ``cases.tasks``, which imports this module.
 
 from celery import shared_task
 
-from .actions import import_batch_check, import_batch_run, import_batches_cleanup
+from .actions import import_batch_check, import_batch_run, import_batches_cleanup, import_batches_fail_dead
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +21,9 @@ def import_batch_run_task(batch_id: int) -> None:
 @shared_task(ignore_result=True)
 def import_batches_cleanup_task() -> int:
     return import_batches_cleanup()
+
+
+@shared_task(ignore_result=True)
+def import_batches_fail_dead_task() -> int:
+    """Every minute (beat): fail the runs whose worker died, so the page stops saying it goes on."""
+    return import_batches_fail_dead()

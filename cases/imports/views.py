@@ -22,6 +22,7 @@ from .actions import (
     import_batch_abandon,
     import_batch_confirm,
     import_batch_create,
+    import_batches_fail_dead,
     people_export_prepare,
 )
 from .errors import RowError
@@ -48,6 +49,15 @@ def _kinds_help() -> list[dict]:
         }
         for code, label in ImportBatch.Kind.choices
     ]
+
+
+def _batch_alive_or_failed(user, pk: int) -> ImportBatch:
+    """The batch; a run whose worker died (its heartbeat stopped) is failed first, so the page
+    never says the work goes on when nobody does it (also without beat)."""
+    batch = import_batch_get_for_user(user, pk)
+    if batch.status == ImportBatch.Status.RUNNING and import_batches_fail_dead(batch_id=batch.pk):
+        batch.refresh_from_db()
+    return batch
 
 
 @roles.role_required(roles.IMPORTERS)
@@ -77,7 +87,7 @@ def import_upload(request):
 
 @roles.role_required(roles.IMPORTERS)
 def import_detail(request, pk: int):
-    batch = import_batch_get_for_user(request.user, pk)
+    batch = _batch_alive_or_failed(request.user, pk)
     errors = [RowError.from_dict(e) for e in batch.errors]
     preview = None
     if batch.status in (ImportBatch.Status.READY, ImportBatch.Status.INVALID, ImportBatch.Status.FAILED):
@@ -111,7 +121,7 @@ def import_detail(request, pk: int):
 @roles.role_required(roles.IMPORTERS)
 def import_progress(request, pk: int):
     """The progress box, polled by htmx; when the work is over the page reloads to show the result."""
-    batch = import_batch_get_for_user(request.user, pk)
+    batch = _batch_alive_or_failed(request.user, pk)
     if batch.status not in IN_PROGRESS:
         if request.htmx:
             return HttpResponseClientRefresh()

@@ -216,6 +216,13 @@ CELERY_TIMEZONE = TIME_ZONE
 # few retries when publishing. Tasks that cannot be sent stay in the outbox (orientation.outbox).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker whose broker drops keeps trying to reconnect, forever (Celery gives up after 100 tries by
+# default and the worker exits). Tasks acknowledged late that run when the connection drops are
+# cancelled, and come back (Redis' visibility timeout, or the outbox if Redis lost its memory):
+# their acknowledgement could not reach the broker anyway. deploy/ restarts a worker that still exits.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Redis hands an unacknowledged message (acks_late tasks) to another worker only after the
 # visibility timeout: that is how a task whose whole worker died comes back. Every task must
 # therefore end (hard time limit) well before it, or a long run would be handed out twice.
@@ -257,9 +264,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT * 5 // 6
 CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
+# The outbox sends again a task published this many seconds ago whose worker never reported it
+# ended (Redis lost its memory, a worker died with it): at least once to the end (orientation.outbox).
+# Longer than a task normally waits in the queue, or a backlog is sent twice (harmless, idempotent).
+OUTBOX_REDELIVER_AFTER = env.int("OUTBOX_REDELIVER_AFTER", default=300)
 CELERY_BEAT_SCHEDULE: dict = {
     "outbox-sweep": {"task": "orientation.tasks.outbox_sweep_task", "schedule": 60.0},
     "import-cleanup": {"task": "cases.imports.tasks.import_batches_cleanup_task", "schedule": 3600.0},
+    "import-dead-runs": {"task": "cases.imports.tasks.import_batches_fail_dead_task", "schedule": 60.0},
     "expiry-reminders": {"task": "cases.tasks.expiry_reminders_task", "schedule": crontab(hour=6, minute=0)},
     "referrals-mark-overdue": {
         "task": "services.tasks.referrals_mark_overdue_task",
@@ -288,6 +300,10 @@ CELERY_BEAT_SCHEDULE |= {
 }
 
 # --- Orienta ----------------------------------------------------------------------------------
+# A running import writes a heartbeat this often; one silent for IMPORT_DEAD_AFTER_SECONDS died
+# with its worker and is marked failed (by beat every minute, and by its page when someone looks).
+IMPORT_HEARTBEAT_SECONDS = env.int("IMPORT_HEARTBEAT_SECONDS", default=10)
+IMPORT_DEAD_AFTER_SECONDS = env.int("IMPORT_DEAD_AFTER_SECONDS", default=60)
 ORIENTA_DEMO = env.bool("ORIENTA_DEMO", default=True)
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
 # ARCO requests are due this many business days (Monday-Friday, Peru's national holidays off)

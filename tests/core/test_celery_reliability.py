@@ -75,3 +75,42 @@ def test_a_broker_that_does_not_answer_cannot_hold_a_request_long():
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     assert options["socket_connect_timeout"] <= 2 and options["socket_timeout"] <= 2
     assert settings.CELERY_TASK_PUBLISH_RETRY_POLICY["max_retries"] <= 1
+
+
+def test_an_acknowledgement_on_a_connection_dropped_with_redis_does_not_stop_the_worker():
+    """kombu clears the closed connection's client; a late ack then raises AttributeError, which
+    Celery treated as an unrecoverable error (the worker exited for good)."""
+    from unittest import mock
+
+    from kombu.message import Message
+
+    tasks = _tasks()
+    channel = mock.Mock()
+    channel.basic_ack.side_effect = AttributeError("'NoneType' object has no attribute 'hostname'")
+    message = Message(
+        body=b"[[], {}, {}]",
+        channel=channel,
+        delivery_tag=1,
+        content_type="application/json",
+        content_encoding="utf-8",
+        headers={"id": "t-1", "task": "cases.tasks.intake_triage_task"},
+    )
+    request_cls = tasks["cases.tasks.intake_triage_task"].Request
+    if isinstance(request_cls, str):
+        from celery.utils.imports import symbol_by_name
+
+        request_cls = symbol_by_name(request_cls)
+    request = request_cls(
+        message,
+        on_ack=message.ack_log_error,
+        app=app,
+        connection_errors=(ConnectionError,),
+    )
+    request.acknowledge()  # logged, not raised
+    assert request.acknowledged and channel.basic_ack.called
+
+
+def test_a_worker_reconnects_to_the_broker_forever():
+    assert settings.CELERY_BROKER_CONNECTION_RETRY is True
+    assert settings.CELERY_BROKER_CONNECTION_MAX_RETRIES is None
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True

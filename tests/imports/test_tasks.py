@@ -8,9 +8,16 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from cases.imports.actions import import_batch_confirm, import_batch_create, import_batches_cleanup
+from cases.imports.actions import (
+    HEARTBEAT_DEAD_AFTER,
+    import_batch_confirm,
+    import_batch_create,
+    import_batches_cleanup,
+    import_batches_fail_dead,
+)
 from cases.imports.engine import BatchProgress
 from cases.imports.tasks import import_batch_check_task, import_batch_run_task
 from cases.models import ImportBatch, Person
@@ -82,6 +89,75 @@ def test_cleanup_removes_stale_uploads_and_orphan_files(coordinator, tmp_path, m
     assert fresh.status == Status.UPLOADED and default_storage.exists(fresh.file.name)
     assert running.status == Status.FAILED and default_storage.exists(running.file.name)
     assert not default_storage.exists(orphan_old) and default_storage.exists(orphan_new)
+
+
+def test_a_run_whose_heartbeat_stopped_is_failed_and_can_be_tried_again(
+    coordinator, tmp_path, client_for, django_capture_on_commit_callbacks
+):
+    """Its worker was killed: within a minute or two the page says so and offers to try again;
+    before, it said "the work goes on" for 35 minutes (forever without beat)."""
+    now = timezone.now()
+    dead = make_batch(coordinator, tmp_path, [person_row(1)], django_capture_on_commit_callbacks, "a.csv")
+    alive = make_batch(coordinator, tmp_path, [person_row(2)], django_capture_on_commit_callbacks, "b.csv")
+    ImportBatch.objects.filter(pk=dead.pk).update(
+        status=Status.RUNNING,
+        heartbeat_at=now - HEARTBEAT_DEAD_AFTER - timedelta(seconds=1),
+        summary={"started_at": (now - timedelta(minutes=2)).isoformat()},
+    )
+    ImportBatch.objects.filter(pk=alive.pk).update(
+        status=Status.RUNNING, heartbeat_at=now - timedelta(seconds=5)
+    )
+    client = client_for(coordinator)
+    # The page polling the progress box finds it dead (no beat needed) and reloads.
+    response = client.get(reverse("cases:import_progress", args=[dead.pk]), headers={"HX-Request": "true"})
+    assert response.headers.get("HX-Refresh") == "true"
+    dead.refresh_from_db()
+    assert dead.status == Status.FAILED and dead.summary["failure"] == "worker_lost" and dead.finished_at
+    page = client.get(reverse("cases:import_detail", args=[dead.pk])).content.decode()
+    assert any(
+        said in page
+        for said in (
+            "the server running it stopped before it ended. Nothing was saved.",
+            "el servidor que la hacía se detuvo antes de terminar. No se guardó nada.",
+        )
+    )
+    assert 'data-testid="import-retry"' in page and 'data-testid="import-progress"' not in page
+    assert import_batches_fail_dead(now=now) == 0  # the live one keeps running
+    alive.refresh_from_db()
+    assert alive.status == Status.RUNNING
+    assert not Person.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):  # "Try again"
+        response = client.post(reverse("cases:import_confirm", args=[dead.pk]))
+    dead.refresh_from_db()
+    assert response.status_code == 302 and dead.status == Status.DONE and Person.objects.count() == 1
+
+
+def test_beat_fails_dead_runs_every_minute():
+    from django.conf import settings
+
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert schedule["cases.imports.tasks.import_batches_fail_dead_task"] <= 60
+    assert HEARTBEAT_DEAD_AFTER <= timedelta(minutes=2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_is_written_while_the_import_transaction_is_open(make_user, tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has a single writer: no heartbeat (the run is failed after the time limit)")
+    from cases.imports import actions
+
+    monkeypatch.setattr(actions, "HEARTBEAT_EVERY", 0.1)
+    batch = make_batch(make_user("coordinator"), tmp_path, [person_row(1)])
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.RUNNING, heartbeat_at=None)
+    with transaction.atomic():
+        heartbeat = actions._Heartbeat(batch.pk)
+        try:
+            time.sleep(0.5)
+        finally:
+            heartbeat.stop()
+    batch.refresh_from_db()
+    assert batch.heartbeat_at is not None and batch.heartbeat_at > timezone.now() - timedelta(seconds=5)
 
 
 @pytest.mark.django_db(transaction=True)
