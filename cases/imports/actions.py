@@ -101,6 +101,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
             "format": result.format,
             "delimiter": result.delimiter,
             "columns": result.columns,
+            **result.plan,
         },
     )
     batch.refresh_from_db()

@@ -39,6 +39,8 @@ class CheckResult:
     delimiter: str = ""
     columns: list[str] = field(default_factory=list)
     rows: int = 0
+    # What the file will create besides its rows (the attendance import: ``groups_to_create``).
+    plan: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +118,7 @@ def _read(
         errors.add(exc.row, "", exc.code)
     if result.rows == 0 and not errors:
         errors.add(None, "", "no_rows")
+    result.plan = importer.plan()
     return result
 
 

@@ -40,7 +40,6 @@ MESSAGES = {
     "unknown_nationality": _(
         "Unknown nationality “%(value)s”: use the 2-letter ISO country code (VE, PE, CO…)."
     ),
-    "unknown_group": _("There is no group “%(value)s” at site %(site)s in program %(program)s."),
     "bad_date": _("“%(value)s” is not a date: write it as YYYY-MM-DD."),
     "bad_date_private": _("This is not a date: write it as YYYY-MM-DD."),
     "date_too_early": _("The date %(value)s is too far in the past."),

@@ -3,7 +3,7 @@ and matched without regard to case."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django_countries import countries
@@ -11,6 +11,11 @@ from django_countries import countries
 from orientation import roles
 from orientation.models import District, Program, Site
 from orientation.selectors import programs_visible_to, site_ids_visible_to
+
+
+def group_key(name: str) -> str:
+    """A group name as a file may write it (“Sub-12  Mixto ”) → how groups are matched."""
+    return " ".join(name.split()).lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,10 @@ class Lookups:
     # None: every site / program (an admin, or the command line).
     visible_site_ids: set[int] | None
     visible_program_ids: set[int] | None
+    # Groups a file names that do not exist yet: (program id, site id, name key) → what is known of
+    # them (the name as first written, the last session, the ages seen). Filled while the file is
+    # checked and shared with the pass that writes it.
+    planned_groups: dict[tuple[int, int, str], dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, user=None) -> Lookups:
@@ -60,8 +69,9 @@ class Lookups:
             partners={code.lower(): (pk, code) for pk, code in Partner.objects.values_list("pk", "code")},
             districts=set(District.objects.values_list("ubigeo", flat=True)),
             groups={
-                (program_id, site_id, name.strip().lower()): pk
-                for pk, program_id, site_id, name in SportGroup.objects.values_list(
+                (program_id, site_id, group_key(name)): pk
+                # Two names that differ only in case: the oldest group wins.
+                for pk, program_id, site_id, name in SportGroup.objects.order_by("-pk").values_list(
                     "pk", "program_id", "site_id", "name"
                 )
             },

@@ -159,3 +159,7 @@ class Importer:
 
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:
         raise NotImplementedError
+
+    def plan(self) -> dict:
+        """What a checked file will create besides its rows (shown before it is imported)."""
+        return {}
