@@ -32,6 +32,7 @@ MESSAGES = {
     "required": _("A value is required."),
     "too_long": _("At most %(max)s characters."),
     "unknown_code": _("Unknown code “%(value)s”. Use one of: %(allowed)s."),
+    "ambiguous_code": _("“%(value)s” could mean more than one code (%(options)s): write the code."),
     "unknown_site": _("Unknown site “%(value)s”."),
     "unknown_program": _("Unknown program “%(value)s”."),
     "unknown_service_type": _("Unknown service type “%(value)s”."),
@@ -39,6 +40,9 @@ MESSAGES = {
     "unknown_district": _("Unknown district “%(value)s”: use the 6-digit UBIGEO code."),
     "unknown_nationality": _(
         "Unknown nationality “%(value)s”: use the 2-letter ISO country code (VE, PE, CO…)."
+    ),
+    "ambiguous_nationality": _(
+        "“%(value)s” could be more than one country (%(options)s): use the 2-letter ISO country code."
     ),
     "bad_date": _("“%(value)s” is not a date: write it as YYYY-MM-DD."),
     "bad_date_private": _("This is not a date: write it as YYYY-MM-DD."),
