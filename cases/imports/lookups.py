@@ -49,6 +49,8 @@ class Lookups:
     # them (the name as first written, the last session, the ages seen). Filled while the file is
     # checked and shared with the pass that writes it.
     planned_groups: dict[tuple[int, int, str], dict] = field(default_factory=dict)
+    # Program id → the earliest event date the import wrote (its figures are recomputed from there).
+    earliest_event: dict[int, date] = field(default_factory=dict)
 
     @classmethod
     def load(cls, user=None) -> Lookups:

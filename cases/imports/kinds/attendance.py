@@ -184,6 +184,8 @@ class AttendanceImporter(Importer):
         now = timezone.now()
         self._groups_create({(s[0], s[1], s[4]) for _r, c in chunk if (s := c["session"])[4]}, stats)
         chunk = [(row, {**clean, "session": self._session_key(clean["session"])}) for row, clean in chunk]
+        for _row, clean in chunk:
+            self.event_written(clean["session"][0], clean["session"][2])
         self._session_ids({c["session"] for _r, c in chunk}, stats)
         people = {
             ref: (pk, population_type)

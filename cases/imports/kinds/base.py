@@ -168,6 +168,13 @@ class Importer:
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:
         raise NotImplementedError
 
+    def event_written(self, program_id: int, day: date | None) -> None:
+        """Note an event's date, so the program's figures are recomputed from its month."""
+        if day is not None and (
+            program_id not in self.lookups.earliest_event or day < self.lookups.earliest_event[program_id]
+        ):
+            self.lookups.earliest_event[program_id] = day
+
     def plan(self) -> dict:
         """What a checked file will create besides its rows (shown before it is imported)."""
         return {}

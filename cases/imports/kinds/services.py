@@ -151,6 +151,7 @@ class ServicesImporter(Importer):
         }
         values = []
         for _row, clean in chunk:
+            self.event_written(clean["program_id"], clean["date"])
             person_id, person_population = people[clean["person_ref"]]
             values.append(dict(clean, person_id=person_id, person_population=person_population))
         self._write_direct([v for v in values if v["kind"] == "direct"], stats)

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cases.imports.engine import file_check, file_import
+from cases.imports.engine import figures_refresh, file_check, file_import
 from cases.imports.errors import ErrorSink
 from cases.imports.kinds import IMPORTERS
 from cases.imports.labels import counts_display
@@ -56,6 +56,7 @@ class Command(BaseCommand):
         else:
             outcome = file_import(**common, user=author, reason=f"import_data {path.name}"[:100])
             rows, counts, plan = outcome.check.rows, outcome.stats, outcome.check.plan
+            figures_refresh(outcome)
         if errors:
             raise CommandError(
                 _("File rejected with %(count)s errors; nothing was imported.") % {"count": errors.count},
