@@ -139,7 +139,9 @@ def test_months_not_computed_leaves_out_the_future_and_before_the_start(ref):
 def test_an_import_recomputes_the_months_it_touched(tmp_path, ref):
     PersonFactory(ref="P-0001", site=site("SCH-01"))
     monthly_figures_compute(month=date(2025, 2, 1), program_code="BALON")
-    assert MonthlyFigure.objects.get(month=date(2025, 2, 1), indicator__code="BALON-YOUTH").reached["total"] == 0
+    assert (
+        MonthlyFigure.objects.get(month=date(2025, 2, 1), indicator__code="BALON-YOUTH").reached["total"] == 0
+    )
     rows = [
         attendance_row(session_date="2025-02-10", group="Sub-12"),
         attendance_row(session_date="2025-03-10", group="Sub-12"),
