@@ -282,6 +282,16 @@ class Dashboard:
     computed_at: object
     has_figures: bool
 
+    def months_not_computed(self, *, start: date, today: date) -> list[date]:
+        """The months shown (from the program's start to this month) that an active indicator has
+        no figure for; from the figures already read, no query."""
+        first, last = start.replace(day=1), today.replace(day=1)
+        return [
+            m
+            for i, m in enumerate(self.months)
+            if first <= m <= last and any(row.history[i]["reached"] is None for row in self.rows)
+        ]
+
     @property
     def chart_data(self) -> dict:
         return {
