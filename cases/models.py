@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from orientation.models import District, Site
+from orientation.models import District, Site, TranslatedName
 
 from .choices import DocumentType, PopulationType, Sex, age_band, age_on
 from .search import phonetic_key
@@ -41,7 +41,7 @@ class Area(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Vulnerability(models.Model):
+class Vulnerability(TranslatedName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
 
@@ -51,7 +51,7 @@ class Vulnerability(models.Model):
         verbose_name_plural = _("vulnerabilities")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Household(models.Model):

@@ -3,7 +3,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, District, OutboxMessage, Program, ProgramMembership, Site, SiteMembership
+from .models import (
+    AccessLog,
+    District,
+    OutboxMessage,
+    Program,
+    ProgramMembership,
+    Site,
+    SiteMembership,
+    UserProfile,
+)
 
 User = get_user_model()
 
@@ -44,12 +53,18 @@ class ProgramMembershipInline(admin.TabularInline):
     verbose_name_plural = _("programs (coordinators see all their sites)")
 
 
+class UserProfileInline(admin.StackedInline):
+    model = UserProfile
+    can_delete = False
+    verbose_name_plural = _("language of the pages")
+
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    inlines = [SiteMembershipInline, ProgramMembershipInline]
+    inlines = [SiteMembershipInline, ProgramMembershipInline, UserProfileInline]
     list_display = ["username", "first_name", "last_name", "roles", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "is_staff"]
 

@@ -77,9 +77,9 @@ class TargetInline(admin.TabularInline):
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     form = IndicatorForm
-    list_display = ["code", "name", "program", "event_kind", "areas", "activities", "active"]
+    list_display = ["code", "name", "name_en", "program", "event_kind", "areas", "activities", "active"]
     list_filter = ["program", "event_kind", "active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
     list_select_related = ["program"]
     inlines = [TargetInline]
 

@@ -9,10 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orientation.models import Program
+from orientation.models import Program, TranslatedName
 
 
-class Indicator(models.Model):
+class Indicator(TranslatedName):
     class EventKind(models.TextChoices):
         SERVICE_RECEIVED = "service_received", _("Service received (direct or completed referral)")
         REFERRAL_MADE = "referral_made", _("Referral made (any status but cancelled)")
@@ -46,7 +46,7 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
-        return f"{self.code} · {self.name}"
+        return f"{self.code} · {self.display_name}"
 
 
 class Target(models.Model):

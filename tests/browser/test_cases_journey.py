@@ -38,7 +38,7 @@ def test_register_duplicate_intake_and_find_again(page, login, screenshot, desk)
     page.click('[data-testid="register-person"]')
     page.wait_for_selector("#registration-form")
     _fill_registration(
-        page, given="Yusmary Andreína", family="González Pérez", birth="1993-07-21", phone="987 654 321"
+        page, given="Yusmary Andreína", family="González Pérez", birth="21/07/1993", phone="987 654 321"
     )
     page.select_option("select[name='document-doc_type']", "cedula_ve")
     page.fill("input[name='document-number']", "V 18.765.432".replace(".", ""))
@@ -51,7 +51,7 @@ def test_register_duplicate_intake_and_find_again(page, login, screenshot, desk)
 
     # 2. A second attempt, family names swapped and without accents: a warning, not a new file.
     page.goto(f"{page.base_url}/people/register/")
-    _fill_registration(page, given="yusmary andreina", family="Perez Gonzalez", birth="1993-07-21", phone="")
+    _fill_registration(page, given="yusmary andreina", family="Perez Gonzalez", birth="21/07/1993", phone="")
     page.click('[data-testid="register-submit"]')
     warning = page.locator('[data-testid="duplicate-warning"]')
     warning.wait_for()

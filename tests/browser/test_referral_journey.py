@@ -32,7 +32,7 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     ConsentFactory(person=person)
     IdentityDocumentFactory(person=person, doc_type="cedula_ve", number="20555123")
     partner = Partner.objects.get(code="cs-jose-galvez")
-    today = timezone.localdate().isoformat()
+    today = f"{timezone.localdate():%d/%m/%Y}"
 
     login("caseworker")
 

@@ -112,7 +112,7 @@ def test_facilitator_takes_attendance_on_a_phone(phone, screenshot, demo_group):
     form.locator("input[name=given_names]").fill("Valentina")
     form.locator("input[name=family_names]").fill("Rojas Pérez")
     form.locator("input[name=sex][value=F] + label").click()
-    form.locator("input[name=birth_date]").fill(years_ago(9).isoformat())
+    form.locator("input[name=birth_date]").fill(f"{years_ago(9):%d/%m/%Y}")
     form.locator("select[name=nationality]").select_option("VE")
     form.locator("select[name=population_type]").select_option("destination")
     form.locator("input[name=guardian_name]").fill("Yusmary Pérez")
