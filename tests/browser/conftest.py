@@ -55,6 +55,12 @@ class WatchedBrowser:
     def __init__(self, browser):
         self._browser = browser
         self.errors: list[str] = []
+        self.expected: list[str] = []
+
+    def expect_errors(self, *fragments: str):
+        """Errors the current test causes on purpose (a refused page, a cut network), each
+        recognised by a fragment of its text; any other error still fails the test."""
+        self.expected.extend(fragments)
 
     def new_context(self, **kwargs):
         context = self._browser.new_context(**kwargs)
@@ -66,7 +72,7 @@ class WatchedBrowser:
         page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: page error: {exc}"))
 
     def _console(self, page, msg):
-        if msg.type == "error":
+        if msg.type == "error" and not any(f in msg.text for f in self.expected):
             self.errors.append(f"{page.url}: console error: {msg.text}")
 
     def __getattr__(self, name):
@@ -81,8 +87,9 @@ def fail_on_browser_errors(request):
         return
     browser = request.getfixturevalue("browser")
     browser.errors.clear()
+    browser.expected.clear()
     yield
-    errors, browser.errors[:] = list(browser.errors), []
+    errors, browser.errors[:], browser.expected[:] = list(browser.errors), [], []
     assert not errors, "The browser reported errors:\n" + "\n".join(errors)
 
 
