@@ -42,6 +42,8 @@ class Area(models.TextChoices):
 
 
 class Vulnerability(TranslatedName):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
 
@@ -91,6 +93,8 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(models.Model):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     class Relationship(models.TextChoices):
         HEAD = "head", _("Head of household")
         SPOUSE = "spouse", _("Spouse or partner")

@@ -54,6 +54,8 @@ class District(models.Model):
 
 
 class Site(models.Model):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     class Kind(models.TextChoices):
         ORIENTATION_POINT = "orientation_point", _("Orientation point")
         SCHOOL = "school", _("School")
@@ -141,6 +143,8 @@ class AccessLog(models.Model):
 
     Never holds names, document numbers or note text: only the record's type and id.
     """
+
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")

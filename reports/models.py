@@ -52,6 +52,8 @@ class Indicator(TranslatedName):
 class Target(models.Model):
     """A target for an indicator: for one month, or for the whole program (month empty)."""
 
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
     )
@@ -94,6 +96,8 @@ class ReportRun(models.Model):
     events committed before then. A run requested before another run started computing the same
     figures has nothing left to do and ends ``skipped`` (see ``reports.actions``).
     """
+
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -162,6 +166,8 @@ class MonthlyFigure(models.Model):
     "by_population_type": {...}, "by_nationality": {...}}``, zero counts left out).
     ``computed_at`` is the instant the run took the month's lock: the data is as of then.
     """
+
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures")
     month = models.DateField()

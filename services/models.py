@@ -36,6 +36,8 @@ class ServiceType(TranslatedName):
 
 
 class Partner(models.Model):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     class Kind(models.TextChoices):
         HEALTH_FACILITY = "health_facility", _("Health facility")
         MIGRACIONES = "migraciones", _("Migraciones")

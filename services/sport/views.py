@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
@@ -348,7 +349,13 @@ def sport_light_profile_create(request, pk):
 
 
 def _light_profile_created(request, session, person):
-    notices = [("success", _("%(name)s was registered and marked present.") % {"name": person})]
+    if person.sex == "F":
+        registered = pgettext("female", "%(name)s was registered and marked present.")
+    elif person.sex == "M":
+        registered = pgettext("male", "%(name)s was registered and marked present.")
+    else:
+        registered = _("%(name)s was registered and marked present.")
+    notices = [("success", registered % {"name": person})]
     if selectors.sport_age_outside_range(session.group, person, on=session.date):
         notices.append(("warning", _age_warning(session, person)))
     if not request.htmx:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from seeds.demo import load_demo_data
+from tests.browser.test_tablet_pages import demo_figures_compute
 from tests.security.url_matrix import MATRIX, World
 
 TABLET = [(1024, 768), (768, 1024)]
@@ -60,6 +61,7 @@ def walk_pages(client: Client, world: World, role: str) -> list[str]:
 @pytest.fixture
 def layout_world(ref, role_users):
     load_demo_data(people=30)
+    demo_figures_compute()
     world = World()
     world.users = role_users
     return world
