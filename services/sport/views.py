@@ -348,14 +348,17 @@ def sport_light_profile_create(request, pk):
     return render(request, template, context)
 
 
-def _light_profile_created(request, session, person):
+def _registered_present_message(person) -> str:
+    """The Spanish participle agrees with the person's sex."""
     if person.sex == "F":
-        registered = pgettext("female", "%(name)s was registered and marked present.")
-    elif person.sex == "M":
-        registered = pgettext("male", "%(name)s was registered and marked present.")
-    else:
-        registered = _("%(name)s was registered and marked present.")
-    notices = [("success", registered % {"name": person})]
+        return pgettext("female", "%(name)s was registered and marked present.") % {"name": person}
+    if person.sex == "M":
+        return pgettext("male", "%(name)s was registered and marked present.") % {"name": person}
+    return _("%(name)s was registered and marked present.") % {"name": person}
+
+
+def _light_profile_created(request, session, person):
+    notices = [("success", _registered_present_message(person))]
     if selectors.sport_age_outside_range(session.group, person, on=session.date):
         notices.append(("warning", _age_warning(session, person)))
     if not request.htmx:

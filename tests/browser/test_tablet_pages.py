@@ -25,7 +25,7 @@ TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 # Each profile label on one line, and its value beside it with a gap or below it.
-PROFILE_LAYOUT = """() => [...document.querySelectorAll('.profile-list dt')].map(dt => {
+PROFILE_LAYOUT = """() => [...document.querySelector('.bi-person-lines-fill').closest('.card').querySelectorAll('dt')].map(dt => {
   const dd = dt.nextElementSibling.getBoundingClientRect(), box = dt.getBoundingClientRect();
   const oneLine = box.height < 1.6 * parseFloat(getComputedStyle(dt).lineHeight);
   const apart = dd.left >= box.right + 4 || dd.top >= box.bottom - 1;

@@ -64,3 +64,28 @@ def test_permissions_are_listed_in_spanish(admin_client, admin_user):
     assert Permission.objects.filter(codename="add_site").exists()
     assert "Can add" not in html
     assert "Núcleo de Orienta | sede | Puede agregar" in html
+
+
+@pytest.mark.parametrize(
+    ("sex", "registered", "present"),
+    [
+        ("F", "Ana quedó registrada.", "Ana fue registrada y quedó presente."),
+        ("M", "Ana quedó registrado.", "Ana fue registrado y quedó presente."),
+        ("X", "Se registró a Ana.", "Se registró a Ana y quedó presente."),
+    ],
+)
+def test_the_registration_message_agrees_with_the_persons_sex(sex, registered, present):
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from cases.views import _registered_message
+    from services.sport.views import _registered_present_message
+
+    class Someone(SimpleNamespace):
+        def __str__(self):
+            return "Ana"
+
+    with translation.override("es"):
+        assert _registered_message(Someone(sex=sex)) == registered
+        assert _registered_present_message(Someone(sex=sex)) == present
