@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0004_open_referral_indexes'),
+        ("services", "0004_open_referral_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='servicetype',
-            name='name_en',
-            field=models.CharField(blank=True, help_text='Shown when the pages are in English. Empty: the Spanish name is shown.', max_length=200, verbose_name='name in English'),
+            model_name="servicetype",
+            name="name_en",
+            field=models.CharField(
+                blank=True,
+                help_text="Shown when the pages are in English. Empty: the Spanish name is shown.",
+                max_length=200,
+                verbose_name="name in English",
+            ),
         ),
     ]
