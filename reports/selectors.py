@@ -87,7 +87,7 @@ def monthly_report(*, month: date, program_code: str | None = None) -> dict:
             {
                 "program": f.indicator.program.code,
                 "code": f.indicator.code,
-                "name": f.indicator.name,
+                "name": f.indicator.display_name,
                 "target_month": targets.get((f.indicator_id, month)),
                 "target_total": targets.get((f.indicator_id, None)),
                 **{measure: getattr(f, measure) or empty_measure() for measure in MEASURES},

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cases.models import Consent, Person
 from orientation import roles
-from orientation.models import Program, Site
+from orientation.models import Program, Site, name_in_language
 from orientation.selectors import programs_visible_to, site_ids_visible_to
 
 from .models import (
@@ -294,10 +294,19 @@ def referral_stats(user, flt: StatsFilter) -> dict:
         .order_by("-total", "partner_name")
     )
     by_service = (
-        qs.values("service_type_id", service_name=F("service_type__name"), area=F("service_type__area"))
+        qs.values(
+            "service_type_id",
+            service_name=F("service_type__name"),
+            service_name_en=F("service_type__name_en"),
+            area=F("service_type__area"),
+        )
         .annotate(**counts)
         .order_by("-total", "service_name")
     )
+    by_service = [
+        {**row, "service_name": name_in_language(row["service_name"], row["service_name_en"])}
+        for row in by_service
+    ]
     totals = qs.aggregate(**counts)
     return {
         "by_partner": _with_rates(by_partner),

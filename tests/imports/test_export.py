@@ -17,8 +17,9 @@ from .test_people_import import snapshot
 
 
 @pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+def english(client, settings):
+    # The pages follow the user's saved language, not the browser's: English by default here.
+    settings.LANGUAGE_CODE = "en"
     return client
 
 
