@@ -35,6 +35,7 @@ def _session_service(person):
 @pytest.mark.parametrize("role", ["caseworker", "psychosocial", "coordinator", "admin"])
 def test_every_opening_of_a_case_file_is_logged(client_for, make_user, ref, role):
     person = PersonFactory()
+    DirectServiceFactory(person=person)  # a PAO service: the PAO coordinator reads the file
     user = make_user(role, programs=["PAO"]) if role == "coordinator" else make_user(role)
     client = client_for(user)
     for _ in range(2):

@@ -59,8 +59,9 @@ def _fill_timeline(person, rows, user):
 # their sites, one query per section (documents, statuses, consents, intakes and needs, services,
 # referrals, attendance, notes, history, household members, vulnerabilities...), and the insert of
 # the access-log row (+1: every opening of a case file is logged). Caseworkers have one more: whether
-# a specialist follows the person (the sessions themselves stay off their timeline).
-PERSON_PAGE_QUERIES = {"caseworker": 21, "psychosocial": 20, "coordinator": 20}
+# a specialist follows the person (the sessions themselves stay off their timeline). Coordinators
+# have two more: their programs, and whether the person has a record of one of them (their scope).
+PERSON_PAGE_QUERIES = {"caseworker": 21, "psychosocial": 20, "coordinator": 22}
 
 
 @pytest.mark.parametrize("rows", [3, 30])
