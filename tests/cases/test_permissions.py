@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from cases.models import CaseNote, Person
 from orientation.models import AccessLog
-from tests.factories import CaseNoteFactory, ConsentFactory, PersonFactory, site
+from tests.factories import CaseNoteFactory, ConsentFactory, DirectServiceFactory, PersonFactory, site
 
 ROLES = ["caseworker", "psychosocial", "facilitator", "coordinator", "admin"]
 
@@ -24,7 +24,9 @@ def users(make_user):
 
 @pytest.fixture
 def own(ref):
-    return PersonFactory(site=site("PAO-LS"))
+    person = PersonFactory(site=site("PAO-LS"))
+    DirectServiceFactory(person=person)  # a PAO service: how the PAO coordinator reaches the person
+    return person
 
 
 @pytest.fixture

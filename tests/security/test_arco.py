@@ -95,8 +95,10 @@ def test_request_list_filters_and_its_query_count_does_not_grow(
 
     def add(n, site_code="PAO-LS", **kwargs):
         for _ in range(n):
+            person = PersonFactory(site=site(site_code))
+            DirectServiceFactory(person=person)  # a PAO service: the PAO coordinator's scope
             ArcoRequest.objects.create(
-                person=PersonFactory(site=site(site_code)),
+                person=person,
                 kind=kwargs.get("kind", "access"),
                 received_on=date(2025, 3, 3),
                 due_on=kwargs.get("due_on", date(2099, 1, 1)),

@@ -125,6 +125,9 @@ def test_coordinator_of_other_programs_cannot_open_the_person(person, make_user,
     schools.sites.add(site("SCH-02"))
     outsider = make_user("coordinator", programs=["ESC"])
     assert_refused(client_for(outsider).get(reverse("services:person_services", args=[person.pk])))
+    from tests.factories import DirectServiceFactory, program
+
+    DirectServiceFactory(person=person, program=program("SALUD"))  # a SALUD record: the insider's scope
     insider = make_user("coordinator", programs=["SALUD"])
     assert client_for(insider).get(reverse("services:person_services", args=[person.pk])).status_code == 200
 
