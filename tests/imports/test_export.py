@@ -148,7 +148,9 @@ def test_the_export_streams_with_a_fixed_number_of_queries(
 
     def people(n):
         for _ in range(n):
-            IdentityDocumentFactory(person=PersonFactory(registered_on=date(2025, 1, 15)))
+            person = PersonFactory(registered_on=date(2025, 1, 15))
+            IdentityDocumentFactory(person=person)
+            DirectServiceFactory(person=person)  # a PAO record: in the coordinator's scope
 
     people(3)
     with django_assert_max_num_queries(30) as small:
