@@ -233,6 +233,7 @@ def person_duplicates(request, pk):
 @role_required(roles.CASE_READERS)
 def person_detail(request, pk):
     person = selectors.person_get_for_user(request.user, pk)
+    actions.person_opened(user=request.user, person=person, request=request)
     can_write = roles.has_role(request.user, roles.CASE_WORKERS)
     context = {
         "person": person,
