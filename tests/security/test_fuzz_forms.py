@@ -143,7 +143,7 @@ def test_fuzz_covers_every_form_view():
         "login",
         "mfa_setup",
         "cases:person_register",
-        "cases:break_glass",
+        "cases:break_glass_open",
         "cases:people_export",
         "cases:import_upload",
         "services:referral_create",
@@ -233,6 +233,26 @@ def test_hostile_input_never_breaks_a_form(client, world, axes_on, name):
     assert ran["n"] >= PER_VIEW
 
 
+# Sent to every parameter of every fuzzed page, on top of the random examples: numbers out of any
+# column's range, digits that are not ASCII, and spreadsheet formulas.
+EDGE_QUERY_VALUES = [
+    "99999999999999999999999",
+    "-99999999999999999999999",
+    "9223372036854775808",
+    "2147483648",
+    "-1",
+    "0",
+    "1.5",
+    "1e9",
+    "²",
+    "١٢",
+    "=1+1",
+    "+1",
+    "@SUM(1)",
+    '=HYPERLINK("http://evil.example")',
+]
+
+
 def test_query_fuzz_covers_the_filter_and_export_pages():
     assert set(QUERY_VIEWS) >= {
         "reports:dashboard",
@@ -283,3 +303,23 @@ def test_hostile_query_strings_never_break_a_page(client, world, name):
 
     get_hostile()
     assert ran["n"] >= QUERY_PER_VIEW
+
+
+@pytest.mark.parametrize("name", QUERY_VIEWS)
+def test_out_of_range_numbers_and_formulas_never_break_a_page(client, world, name):
+    entry = MATRIX[name]
+    sign_in(client, world, query_role(entry))
+    kwargs = entry.kwargs(world, entry.objects[0]) if entry.kwargs else {}
+    url = reverse(name, kwargs=kwargs)
+    client.raise_request_exception = True
+    failures = []
+    for param in entry.fuzz_query:
+        for value in EDGE_QUERY_VALUES:
+            try:
+                status = client.get(url, {param: value}).status_code
+            except Exception as exc:
+                failures.append(f"{param}={value!r}: {exc!r}")
+                continue
+            if status >= 500:
+                failures.append(f"{param}={value!r}: {status}")
+    assert not failures, f"{name}: {failures}"
