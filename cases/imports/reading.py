@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePath
 
-FORMATS = ("csv", "xlsx")
 # Cells that a spreadsheet would run as a formula are written with a leading apostrophe by the
 # export; the import takes it off again so a round trip changes nothing.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from orientation.spreadsheet import FORMULA_START
+
+FORMATS = ("csv", "xlsx")
 
 
 class FileReadError(Exception):
