@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
 MAX_ROWS = 250_000
+# The first rows, as read by the check, kept for the preview page (which never reads the file).
+PREVIEW_ROWS = 10
 
 OpenFile = Callable[[], AbstractContextManager[IO[bytes]]]
 Progress = Callable[[int], None]
@@ -39,6 +41,8 @@ class CheckResult:
     delimiter: str = ""
     columns: list[str] = field(default_factory=list)
     rows: int = 0
+    header: list[str] = field(default_factory=list)
+    preview: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -84,6 +88,7 @@ def _read(
     try:
         with open_file() as fileobj, table_open(fileobj, name) as table:
             result.format, result.delimiter = table.format, table.delimiter
+            result.header = list(table.header)
             positions = _header(table.header, importer, errors)
             result.columns = [column for column, _index in positions]
             if errors:
@@ -92,6 +97,8 @@ def _read(
             chunk: list[tuple[int, dict]] = []
             for number, cells in table.rows:
                 result.rows += 1
+                if len(result.preview) < PREVIEW_ROWS:
+                    result.preview.append((number, cells))
                 if result.rows > MAX_ROWS:
                     errors.add(None, "", "too_many_rows", max=MAX_ROWS)
                     result.rows -= 1
@@ -113,7 +120,7 @@ def _read(
             if on_progress is not None:
                 on_progress(result.rows)
     except FileReadError as exc:
-        errors.add(exc.row, "", exc.code)
+        errors.add(exc.row, "", exc.code, **exc.params)
     if result.rows == 0 and not errors:
         errors.add(None, "", "no_rows")
     return result
