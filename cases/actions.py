@@ -341,6 +341,17 @@ def person_opened(*, user, person: Person, request=None) -> AccessLog:
     return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=person, request=request)
 
 
+def person_break_glass_page_shown(*, user, person_id, request=None) -> AccessLog:
+    """Every look at a break-the-glass page is logged, reason given or not (the id asked for only)."""
+    return access_log_record(
+        user=user,
+        action=AccessLog.Action.BREAK_GLASS_PAGE,
+        object_type="cases.person",
+        object_id=str(person_id or ""),
+        request=request,
+    )
+
+
 def case_note_opened(*, user, note: CaseNote, request=None) -> AccessLog:
     """Every opening of a confidential psychosocial note is kept in the access log."""
     return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=note, request=request)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Lower
@@ -28,6 +29,10 @@ from .search import Similarity, WordDistance, order_by_distance, phonetic_key
 from .validators import document_number_normalize, phone_normalize_or_none
 
 BREAK_GLASS_HOURS = 8
+# A break-the-glass link is made for one user and one person when a search shows that person, and
+# is good for this long: the page cannot be reached by trying ids one after another.
+BREAK_GLASS_LINK_SECONDS = 60 * 60
+_BREAK_GLASS_SALT = "cases.break_glass.link"
 
 
 class BreakGlassRequired(PermissionDenied):
@@ -93,6 +98,24 @@ def break_glass_person_ids(user) -> set[int]:
     return {int(i) for i in ids if i.isdigit()}
 
 
+def break_glass_token(user, person_id: int) -> str:
+    """The signed part of a break-the-glass link: this person, for this user only, for a while."""
+    user_id = getattr(user, "pk", None) or 0
+    return signing.dumps({"p": int(person_id), "u": user_id}, salt=_BREAK_GLASS_SALT, compress=True)
+
+
+def break_glass_token_person_id(user, token: str) -> int | None:
+    """The person id of a link made for this user and still fresh, or None."""
+    try:
+        data = signing.loads(token, salt=_BREAK_GLASS_SALT, max_age=BREAK_GLASS_LINK_SECONDS)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("u") != getattr(user, "pk", None):
+        return None
+    person_id = data.get("p")
+    return person_id if isinstance(person_id, int) else None
+
+
 def person_get_for_user(user, pk, *, write: bool = False) -> Person:
     """The person with this id if the user may open it (or change it, with ``write``).
 
@@ -125,6 +148,15 @@ def person_minimal_get(user, pk) -> Person:
         return Person.objects.select_related("site").get(pk=pk, anonymized_at__isnull=True)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def person_open_or_none(user, pk) -> Person | None:
+    """The person if the user may open the file now, else None: another site's person and an id
+    that does not exist look the same."""
+    person = Person.objects.filter(pk=pk, anonymized_at__isnull=True).first()
+    if person is not None and person_is_open_to(user, person):
+        return person
+    return None
 
 
 def person_is_open_to(user, person: Person) -> bool:

@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("<int:pk>/duplicates/", views.person_duplicates, name="person_duplicates"),
     path("<int:pk>/break-glass/", views.break_glass, name="break_glass"),
+    path("break-glass/<str:token>/", views.break_glass_open, name="break_glass_open"),
     path("<int:pk>/intakes/new/", views.intake_create, name="intake_create"),
     path("<int:pk>/notes/new/", views.case_note_create, name="case_note_create"),
     path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from orientation import roles
 from orientation.models import Site
 from orientation.paginator import CappedPaginator, WindowPaginator
+from orientation.params import query_id
 from orientation.roles import role_required
 from orientation.selectors import site_ids_visible_to
 
@@ -145,8 +146,8 @@ def _seen_ids(value: str) -> set[int]:
 @role_required(roles.CASE_WORKERS)
 def person_register(request):
     initial_household = None
-    household_pk = request.GET.get("household", "")
-    if household_pk.isdigit():
+    household_pk = query_id(request.GET.get("household"))
+    if household_pk is not None:
         household = Household.objects.filter(
             pk=household_pk, site_id__in=site_ids_visible_to(request.user)
         ).first()
@@ -325,8 +326,27 @@ def _safe_next(request, default: str) -> str:
 
 @role_required(roles.CASE_WORKERS)
 def break_glass(request, pk):
-    """Another site's person: a typed reason, kept in the access log, opens the file."""
-    person = selectors.person_minimal_get(request.user, pk)
+    """Where a caseworker lands when they ask for another site's file by its address.
+
+    It says nothing about the person (nor whether the id exists): breaking the glass starts from a
+    search result, whose link is signed for that user. Every look is kept in the access log.
+    """
+    person = selectors.person_open_or_none(request.user, pk)
+    if person is not None:
+        return redirect(_safe_next(request, reverse("cases:person_detail", args=[person.pk])))
+    actions.person_break_glass_page_shown(user=request.user, person_id=pk, request=request)
+    return render(request, "cases/break_glass_search_first.html", status=403)
+
+
+@role_required(roles.CASE_WORKERS)
+def break_glass_open(request, token):
+    """Another site's person, chosen in a search result: a typed reason, kept in the access log,
+    opens the file. The page shows nothing about the person before the reason is given."""
+    person_id = selectors.break_glass_token_person_id(request.user, token)
+    if person_id is None:
+        actions.person_break_glass_page_shown(user=request.user, person_id="", request=request)
+        return render(request, "cases/break_glass_search_first.html", status=403)
+    person = selectors.person_minimal_get(request.user, person_id)
     next_url = _safe_next(request, reverse("cases:person_detail", args=[person.pk]))
     if selectors.person_is_open_to(request.user, person):
         return redirect(next_url)
@@ -341,7 +361,8 @@ def break_glass(request, pk):
         else:
             messages.warning(request, _("Access recorded in the access log with your reason."))
             return redirect(next_url)
-    return render(request, "cases/break_glass.html", {"person": person, "form": form, "next": next_url})
+    actions.person_break_glass_page_shown(user=request.user, person_id=person.pk, request=request)
+    return render(request, "cases/break_glass.html", {"form": form, "next": next_url})
 
 
 # --- Intakes ----------------------------------------------------------------------------------------
@@ -376,9 +397,9 @@ def intake_create(request, pk):
 def intake_today(request):
     sites = Site.objects.filter(pk__in=site_ids_visible_to(request.user)).order_by("code")
     site = None
-    site_id = request.GET.get("site", "")
-    if site_id.isdigit():
-        site = next((s for s in sites if s.pk == int(site_id)), None)
+    site_id = query_id(request.GET.get("site"))
+    if site_id is not None:
+        site = next((s for s in sites if s.pk == site_id), None)
     intakes = selectors.intakes_today(request.user, site=site)
     page = Paginator(intakes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -168,6 +168,7 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
         BREAK_GLASS = "break_glass", _("Break the glass")
+        BREAK_GLASS_PAGE = "break_glass_page", _("Break-the-glass page shown")
         EXPORT = "export", _("Exported")
         PRINT = "print", _("Printed")
         CONSENT_OVERRIDE = "consent_override", _("Consent override")

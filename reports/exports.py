@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cases.choices import PopulationType
+from orientation.spreadsheet import spreadsheet_row
 
 MASK = "<5"
 HIDDEN = "x"  # a count of 5 or more hidden so that a "<5" next to it cannot be worked out
@@ -208,8 +209,8 @@ def masked_rows(table: list[list]) -> list[list]:
 def to_csv(report: dict, *, mask: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header())
-    writer.writerows(rows(report, mask=mask))
+    writer.writerow(spreadsheet_row(header()))
+    writer.writerows(spreadsheet_row(row) for row in rows(report, mask=mask))
     return out.getvalue()
 
 
@@ -221,12 +222,12 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
     fill = PatternFill("solid", fgColor="DCEBEE")
     for code, report in reports_by_program:
         sheet = book.create_sheet(title=code[:31])
-        sheet.append(header())
+        sheet.append(spreadsheet_row(header(), xlsx=True))
         for cell in sheet[1]:
             cell.font, cell.fill = bold, fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows(report, mask=mask):
-            sheet.append(row)
+            sheet.append(spreadsheet_row(row, xlsx=True))
         sheet.freeze_panes = "E2"
         for index in range(1, len(header()) + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 40 if index == 4 else 16
@@ -257,7 +258,7 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
             ),
         ],
     ]:
-        notes.append(line)
+        notes.append(spreadsheet_row(line, xlsx=True))
     notes.column_dimensions["A"].width = 40
     notes.column_dimensions["B"].width = 100
     out = io.BytesIO()

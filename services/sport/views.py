@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
+from orientation.params import query_id
 from orientation.roles import role_required
 from services.models import Activity
 
@@ -33,13 +34,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _attendance_url(session, anchor: str = "") -> str:
@@ -63,7 +57,7 @@ def sport_group_list(request):
     query = request.GET.get("q", "").strip()
     show = request.GET.get("show", "active")
     active = {"active": True, "inactive": False, "all": None}.get(show, True)
-    site_id = _int_or_none(request.GET.get("site"))
+    site_id = query_id(request.GET.get("site"))
     groups = selectors.sport_groups_for_list(request.user, query=query, site_id=site_id, active=active)
     page = Paginator(groups, 25).get_page(request.GET.get("page"))
     context = {

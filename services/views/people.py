@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.models import Intake
 from cases.selectors import person_get_for_user
 from orientation import roles
+from orientation.params import query_id
 from orientation.roles import role_required
 
 from .. import actions, selectors
@@ -60,7 +61,7 @@ def direct_service_create(request, person_pk):
     intake = None
     intake_id = request.GET.get("intake") or request.POST.get("intake")
     if intake_id:
-        intake = Intake.objects.filter(person=person, pk=intake_id if str(intake_id).isdigit() else 0).first()
+        intake = Intake.objects.filter(person=person, pk=query_id(intake_id) or 0).first()
         if intake is None:
             raise Http404
     need_areas = list(intake.needs.values_list("area", flat=True)) if intake else []

@@ -1,12 +1,14 @@
 """The people list: search (posted, tolerant of misspellings), filters, sorting, other sites."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from cases.models import Vulnerability
+from cases.selectors import break_glass_token_person_id
 from tests.factories import IdentityDocumentFactory, PersonFactory, ReferralFactory, site
 
 LIST = reverse("cases:person_list")
@@ -92,7 +94,10 @@ def test_people_elsewhere_show_name_and_site_only(client_for, caseworker, people
     [other] = response.context["elsewhere"]
     assert (other.pk, other.name, other.open) == (elsewhere.pk, "Yusmary González Pérez", False)
     html = response.content.decode()
-    assert reverse("cases:break_glass", args=[elsewhere.pk]) in html
+    assert reverse("cases:break_glass", args=[elsewhere.pk]) not in html
+    [link] = re.findall(r'href="(/[^"]*/break-glass/[^"]+)"', html)
+    assert resolve(link).kwargs == {"token": link.split("/")[-2]}
+    assert break_glass_token_person_id(caseworker, resolve(link).kwargs["token"]) == elsewhere.pk
     assert "955000111" not in html
 
 

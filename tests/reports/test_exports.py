@@ -1,5 +1,6 @@
 """The 5W columns and masking, on the export builder itself."""
 
+import csv
 import io
 
 from openpyxl import load_workbook
@@ -80,3 +81,31 @@ def test_xlsx_has_one_sheet_per_program_and_notes():
     assert book.sheetnames == ["PAO", "SALUD", "Notes"]
     assert book["PAO"]["C2"].value == "PAO-ANY" and book["PAO"].freeze_panes == "E2"
     assert book["SALUD"].max_row == 1
+
+
+def _report_with_a_formula_indicator():
+    report = _report()
+    report["indicators"][0] |= {
+        "name": '=HYPERLINK("http://evil.example","Ver")',
+        "code": "@PAO",
+        "target_month": -3,
+    }
+    report["indicators"][0]["program"] = "+PAO"
+    return report
+
+
+def test_csv_writes_formula_text_as_text_and_numbers_as_numbers():
+    out = exports.to_csv(_report_with_a_formula_indicator())
+    [row] = list(csv.reader(io.StringIO(out)))[1:]
+    assert row[1:4] == ["'+PAO", "'@PAO", '\'=HYPERLINK("http://evil.example","Ver")']
+    assert row[7] == "-3"  # a negative number is a number, not text to guard
+    assert not any(cell.startswith(("=", "+", "@")) for cell in row)
+
+
+def test_xlsx_writes_formula_text_as_text_and_numbers_as_numbers():
+    book = load_workbook(io.BytesIO(exports.to_xlsx([("PAO", _report_with_a_formula_indicator())])))
+    sheet = book["PAO"]
+    assert sheet["D2"].value == '\'=HYPERLINK("http://evil.example","Ver")'
+    assert sheet["D2"].data_type == "s"
+    assert sheet["H2"].value == -3 and sheet["H2"].data_type == "n"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

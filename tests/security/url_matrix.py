@@ -534,6 +534,34 @@ SPORT_WRITE = roles_(
 )
 
 
+def _break_glass_link(w, which):
+    """The signed link a search result shows the signed-in user for this person."""
+    from cases.selectors import break_glass_token
+
+    return {"token": break_glass_token(w.users.get(w.role), w.person(which).pk)}
+
+
+# A typed id never shows the person nor whether the id exists (403 "search first", logged).
+BREAK_GLASS_BY_ID = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    caseworker={"own": Redirect("cases:person_detail"), "other": 403, "missing": 403},
+    psychosocial={"own": Redirect("cases:person_detail"), "other": 403, "missing": 403},
+    facilitator=403,
+    coordinator=403,
+    admin={"own": Redirect("cases:person_detail"), "other": Redirect("cases:person_detail"), "missing": 403},
+)
+BREAK_GLASS_LINK = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+    psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+    facilitator=403,
+    coordinator=403,
+    admin={"own": Redirect("cases:person_detail"), "other": Redirect("cases:person_detail"), "missing": 404},
+)
+
+
 def _person(w, which):
     return {"pk": w.person(which).pk}
 
@@ -556,7 +584,7 @@ MATRIX: dict[str, Entry] = {
         post_fields=["language", "next"],
     ),
     "health": Entry(get=everyone(200, anonymous=200), fuzz=False),
-    "notification_list": Entry(get=everyone(200)),
+    "notification_list": Entry(get=everyone(200), fuzz_query=["page"]),
     "notification_mark_read": Entry(
         get=everyone(405), post=everyone(Redirect("notification_list")), post_fields=[]
     ),
@@ -687,35 +715,17 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "cases:break_glass": Entry(
+        fuzz=False,  # no form: a typed id only says to search; the reason is asked on break_glass_open
+        kwargs=_person,
+        get=BREAK_GLASS_BY_ID,
+        post=BREAK_GLASS_BY_ID,
+    ),
+    "cases:break_glass_open": Entry(
         objects=["other", "own", "missing"],  # fuzz the reason form, shown for another site's person
         post_fields=["reason", "next"],
-        kwargs=_person,
-        get=roles_(
-            anonymous=LOGIN,
-            norole=403,
-            caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            facilitator=403,
-            coordinator=403,
-            admin={
-                "own": Redirect("cases:person_detail"),
-                "other": Redirect("cases:person_detail"),
-                "missing": 404,
-            },
-        ),
-        post=roles_(
-            anonymous=LOGIN,
-            norole=403,
-            caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            facilitator=403,
-            coordinator=403,
-            admin={
-                "own": Redirect("cases:person_detail"),
-                "other": Redirect("cases:person_detail"),
-                "missing": 404,
-            },
-        ),
+        kwargs=_break_glass_link,
+        get=BREAK_GLASS_LINK,
+        post=BREAK_GLASS_LINK,
     ),
     "cases:case_note_create": Entry(
         kwargs=_person,
@@ -892,6 +902,7 @@ MATRIX: dict[str, Entry] = {
     "cases:import_upload": Entry(
         get=IMPORTERS_ONLY,
         post=IMPORTERS_ONLY,
+        fuzz_query=["kind", "page"],
     ),
     "cases:intake_create": Entry(
         kwargs=_person,
