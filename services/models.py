@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Area, Person
+from orientation import limits
+from orientation.limits import text_limit
 from orientation.models import District, Program, Site
 
 from .codes import referral_code_new
@@ -93,7 +95,7 @@ class DirectService(models.Model):
         related_name="+",
     )
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, **text_limit(limits.RECORD_NOTE))
     # A psychosocial session is counted through one direct service per participant; its
     # confidential note stays on the session, never here.
     psychosocial_session = models.ForeignKey(
@@ -200,11 +202,13 @@ class Referral(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, **text_limit(limits.RECORD_NOTE))
     is_overdue = models.BooleanField(_("overdue"), default=False)
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
-    reason = models.TextField(_("reason for referral"), blank=True)
-    consent_override_reason = models.TextField(_("consent override reason"), blank=True)
+    reason = models.TextField(_("reason for referral"), blank=True, **text_limit(limits.RECORD_NOTE))
+    consent_override_reason = models.TextField(
+        _("consent override reason"), blank=True, **text_limit(limits.REASON)
+    )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible"),
@@ -303,7 +307,7 @@ class ReferralTransition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     via_partner_link = models.BooleanField(default=False)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, **text_limit(limits.REASON))
 
     class Meta:
         ordering = ["at", "id"]
@@ -350,7 +354,7 @@ class ReferralFollowUp(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField(_("what was learned"))
+    note = models.TextField(_("what was learned"), **text_limit(limits.RECORD_NOTE))
     next_due = models.DateField(_("next follow-up"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -401,7 +405,9 @@ class PsychosocialSession(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    confidential_note = models.TextField(_("confidential note"), blank=True)
+    confidential_note = models.TextField(
+        _("confidential note"), blank=True, **text_limit(limits.CONFIDENTIAL_NOTE)
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
     objects = PsychosocialSessionQuerySet.as_manager()

@@ -400,3 +400,25 @@ def test_two_posts_of_one_form_at_the_same_instant_save_once(world, name):
     # is set, not added: the same cells each round.
     expected = per_round if name == "head count" else REPEATS
     assert created == expected, f"{name}: {created} records from {REPEATS} double posts"
+
+
+@postgres_only
+def test_two_caseworkers_registering_one_person_at_the_same_instant_make_one_record(world, make_user):
+    """Two posts with different keys (two desks, one family): the duplicate check cannot be passed
+    by both. One person is registered; the other caseworker is shown them as a possible duplicate."""
+    other = make_user("caseworker")
+    url = reverse("cases:person_register")
+    created = 0
+    for n in range(REPEATS):
+        data = _registration(world, n)
+        clients = [_client(world.caseworker), _client(other)]
+        bodies = [{**data, "submission_key": key_in(c.get(url))} for c in clients]
+        before = Person.objects.count()
+        responses = run_together(
+            *[lambda c=c, b=b: c.post(url, b) for c, b in zip(clients, bodies, strict=True)]
+        )
+        assert sorted(r.status_code for r in responses) == [200, 302], _errors(responses[0])
+        shown = next(r for r in responses if r.status_code == 200)
+        assert shown.context["candidates"], "the second caseworker must see the first person"
+        created += Person.objects.count() - before
+    assert created == REPEATS
