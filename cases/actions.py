@@ -16,6 +16,7 @@ from orientation import roles
 from orientation.actions import access_log_record
 from orientation.models import AccessLog, District, Site
 from orientation.outbox import enqueue
+from orientation.versioning import version_check
 
 from .models import (
     Area,
@@ -28,6 +29,7 @@ from .models import (
     Person,
     RegularizationStatus,
     Vulnerability,
+    normalize_text,
 )
 
 HOUSEHOLD_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -49,6 +51,70 @@ def household_create(*, user, site: Site, district: District | None = None) -> H
     household.full_clean()
     household.save()
     return household
+
+
+def _advisory_lock_keys(*, person: Person, document: IdentityDocument | None) -> list[int]:
+    """Lock keys for registering this person: their birth date (or, without one, their sound-alike
+    name, word order ignored), their document number and their phone."""
+    import hashlib
+
+    from .search import phonetic_key
+    from .validators import document_number_normalize
+
+    names = sorted(phonetic_key(normalize_text(f"{person.given_names} {person.family_names}")).split())
+    parts = [f"birth:{person.birth_date.isoformat()}" if person.birth_date else "name:" + " ".join(names)]
+    if document is not None and document.number:
+        parts.append("doc:" + document_number_normalize(document.number))
+    if person.phone:
+        parts.append(f"phone:{person.phone}")
+    return sorted(
+        int.from_bytes(
+            hashlib.blake2b(f"orienta-register:{p}".encode(), digest_size=8).digest(), "big", signed=True
+        )
+        for p in parts
+    )
+
+
+class DuplicateJustRegistered(ValidationError):
+    """Someone registered a possible duplicate while this form was being filled in."""
+
+    def __init__(self, message, candidates):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def person_register_guard(
+    *, user, person: Person, document: IdentityDocument | None, duplicates_confirmed: Sequence[int]
+) -> None:
+    """Registration's duplicate check, race-safe: inside the registering transaction, take a lock
+    per birth date (or sound-alike name), document and phone, then look for possible duplicates
+    again. Two simultaneous posts of one person wait for each other; the second sees the first and
+    is shown it instead of creating a second record. (PostgreSQL advisory locks, released at
+    commit; SQLite runs one write at a time.)"""
+    from django.db import connection
+
+    from .selectors import person_duplicate_candidates
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in _advisory_lock_keys(person=person, document=document):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    candidates = person_duplicate_candidates(
+        user,
+        given_names=person.given_names,
+        family_names=person.family_names,
+        birth_date=person.birth_date,
+        document_number=document.number if document is not None else "",
+        phone=person.phone,
+    )
+    if {c.person.pk for c in candidates} - set(duplicates_confirmed):
+        raise DuplicateJustRegistered(
+            _(
+                "Someone has just registered a person who may be the same. Check the possible "
+                "duplicates below before saving."
+            ),
+            candidates,
+        )
 
 
 @transaction.atomic
@@ -73,6 +139,9 @@ def person_register(
     """
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
+    person_register_guard(
+        user=user, person=person, document=document, duplicates_confirmed=duplicates_confirmed
+    )
     if household_mode == "new":
         household = household_create(user=user, site=person.site, district=person.district)
         relationship = Person.Relationship.HEAD
@@ -133,10 +202,14 @@ def person_update(
     household: Household | None = None,
     relationship: str | None = None,
     change_reason: str = "",
+    version: str | None = None,
 ) -> Person:
-    """Save changes made to a person (kept in their history with who, when and why)."""
+    """Save changes made to a person (kept in their history with who, when and why). With the
+    ``version`` the form was opened at, a change saved by someone else since then is refused
+    (``EditConflict``), never overwritten."""
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
+    version_check(person, version)
     if relationship is not None:
         person.household = household
         person.relationship = relationship if household else ""

@@ -13,6 +13,7 @@ from django_countries import countries
 
 from orientation.models import District, Site
 from orientation.selectors import sites_visible_to
+from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput, QuickSelect
 
 from .choices import AgeBand, PopulationType, Sex
@@ -168,7 +169,7 @@ class PersonForm(forms.ModelForm):
         super()._post_clean()
 
 
-class PersonEditForm(PersonForm):
+class PersonEditForm(VersionedFormMixin, PersonForm):
     change_reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,

@@ -21,6 +21,7 @@ from orientation.paginator import CappedPaginator, WindowPaginator
 from orientation.params import query_id
 from orientation.roles import role_required
 from orientation.selectors import site_ids_visible_to
+from orientation.submission import submission_repeated, submit_once
 
 from . import actions, selectors
 from .forms import (
@@ -154,6 +155,9 @@ def person_register(request):
         if household is not None:
             initial_household = {"mode": HouseholdForm.MODE_JOIN, "code": household.code}
     candidates = []
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect("cases:person_detail", pk=earlier.obj.pk)
     if request.method == "POST":
         forms = RegistrationForms(request.POST, user=request.user)
         query = forms.duplicate_query()
@@ -167,7 +171,9 @@ def person_register(request):
         if valid and (not candidates or confirmed):
             person_data = forms.person.cleaned_data
             try:
-                person = actions.person_register(
+                sent = submit_once(
+                    request,
+                    actions.person_register,
                     user=request.user,
                     person=forms.person.instance,
                     vulnerabilities=person_data.get("vulnerabilities", []),
@@ -182,8 +188,10 @@ def person_register(request):
                 )
             except ValidationError as error:
                 _add_errors(forms.person, error)
+                candidates = getattr(error, "candidates", candidates)
             else:
-                messages.success(request, _registered_message(person))
+                person = sent.obj
+                sent.message(request, _registered_message(person))
                 return redirect("cases:person_detail", pk=person.pk)
     else:
         forms = RegistrationForms(user=request.user, initial_household=initial_household)
@@ -277,6 +285,7 @@ def person_edit(request, pk):
                 household=household,
                 relationship=relationship,
                 change_reason=form.cleaned_data.get("change_reason", ""),
+                version=form.version,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -375,7 +384,9 @@ def intake_create(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.intake_record(
+            sent = submit_once(
+                request,
+                actions.intake_record,
                 user=request.user,
                 person=person,
                 site=data["site"],
@@ -388,7 +399,7 @@ def intake_create(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Intake recorded."))
+            sent.message(request, _("Intake recorded."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(request, "cases/intake_form.html", {"person": person, "form": form})
 
@@ -419,7 +430,9 @@ def case_note_create(request, pk):
     form = CaseNoteForm(request.POST or None, can_write_psychosocial=can_psy, prefix="note")
     if request.method == "POST" and form.is_valid():
         try:
-            actions.case_note_add(
+            sent = submit_once(
+                request,
+                actions.case_note_add,
                 user=request.user,
                 person=person,
                 kind=form.cleaned_data["kind"],
@@ -429,7 +442,7 @@ def case_note_create(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Note added."))
+            sent.message(request, _("Note added."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
@@ -453,11 +466,13 @@ def consent_create(request, pk):
     form = ConsentForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.consent_give(user=request.user, person=person, consent=form.instance)
+            sent = submit_once(
+                request, actions.consent_give, user=request.user, person=person, consent=form.instance
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Consent recorded."))
+            sent.message(request, _("Consent recorded."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
@@ -486,14 +501,23 @@ def consent_withdraw(request, pk):
 @role_required(roles.CASE_WORKERS)
 def document_create(request, pk):
     person = selectors.person_get_for_user(request.user, pk, write=True)
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect("cases:person_detail", pk=person.pk)
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.identity_document_add(user=request.user, person=person, document=form.instance)
+            sent = submit_once(
+                request,
+                actions.identity_document_add,
+                user=request.user,
+                person=person,
+                document=form.instance,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Document added."))
+            sent.message(request, _("Document added."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
@@ -508,11 +532,17 @@ def status_create(request, pk):
     form = RegularizationStatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.regularization_status_add(user=request.user, person=person, status=form.instance)
+            sent = submit_once(
+                request,
+                actions.regularization_status_add,
+                user=request.user,
+                person=person,
+                status=form.instance,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Migratory status recorded."))
+            sent.message(request, _("Migratory status recorded."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,

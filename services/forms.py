@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Area
+from orientation import limits
 from orientation.models import Program, Site
 from orientation.widgets import DayMonthYearInput
 
@@ -90,6 +91,7 @@ class DirectServiceForm(_CrispyMixin, forms.Form):
     notes = forms.CharField(
         label=_("Notes"),
         required=False,
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only what the team needs. Psychosocial details go in a confidential session note."),
     )
@@ -120,12 +122,14 @@ class ReferralForm(_CrispyMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the referral"),
         required=False,
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What the partner needs to know. It is not printed on the slip."),
     )
     consent_override_reason = forms.CharField(
         label=_("Why refer without consent"),
         required=False,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept on the referral and in the access log."),
     )
@@ -157,6 +161,7 @@ class ReferralTransitionForm(_CrispyMixin, forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"),
         required=False,
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: SIS affiliation done, CPP appointment given."),
     )
@@ -171,6 +176,7 @@ class ReferralTransitionForm(_CrispyMixin, forms.Form):
 class ReferralFollowUpForm(_CrispyMixin, forms.Form):
     note = forms.CharField(
         label=_("What did you learn?"),
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: called the person, the appointment is on Friday."),
     )
@@ -243,6 +249,7 @@ class PsychosocialSessionForm(_CrispyMixin, forms.Form):
     confidential_note = forms.CharField(
         label=_("Confidential note"),
         required=False,
+        max_length=limits.CONFIDENTIAL_NOTE,
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
         help_text=_("Only psychosocial specialists can read it; every reading is logged."),
     )

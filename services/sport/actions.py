@@ -17,6 +17,7 @@ from cases.choices import AgeBand, Sex, age_on
 from cases.models import Consent, Person
 from orientation import roles
 from orientation.models import Program, Site, SiteMembership
+from orientation.versioning import version_check
 from services.models import Activity, Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
 ADULT_AGE = 18
@@ -91,7 +92,9 @@ def sport_group_update(
     age_max: int,
     facilitators,
     active: bool,
+    version: str | None = None,
 ) -> SportGroup:
+    version_check(group, version)
     facilitators = _with_self(user, facilitators)
     _check_group_setup(program=program, site=site, facilitators=facilitators)
     group.program, group.site, group.name = program, site, name.strip()

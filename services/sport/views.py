@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from orientation import roles
 from orientation.params import query_id
 from orientation.roles import role_required
+from orientation.submission import submission_repeated, submit_once
 from services.models import Activity
 
 from . import actions, selectors
@@ -74,11 +75,16 @@ def sport_group_list(request):
 
 @role_required(selectors.SPORT_GROUP_MANAGERS)
 def sport_group_create(request):
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect("services:sport_group_detail", pk=earlier.obj.pk)
     form = SportGroupForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            group = actions.sport_group_create(
+            sent = submit_once(
+                request,
+                actions.sport_group_create,
                 user=request.user,
                 program=data["program"],
                 site=data["site"],
@@ -90,7 +96,8 @@ def sport_group_create(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Group %(name)s created.") % {"name": group.name})
+            group = sent.obj
+            sent.message(request, _("Group %(name)s created.") % {"name": group.name})
             return redirect("services:sport_group_detail", pk=group.pk)
     return render(request, "services/sport/group_form.html", {"form": form, "group": None})
 
@@ -112,6 +119,7 @@ def sport_group_edit(request, pk):
                 age_max=data["age_max"],
                 facilitators=data["facilitators"],
                 active=data["active"],
+                version=form.version,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -303,6 +311,8 @@ def sport_light_profile_create(request, pk):
     )
     form = LightProfileForm(request.POST or None, session=session)
     duplicates = []
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        return _light_profile_created(request, session, earlier.obj)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["confirm_new"]:
@@ -316,7 +326,9 @@ def sport_light_profile_create(request, pk):
             form.show_confirm_new()
         else:
             try:
-                person = actions.sport_light_profile_create(
+                person = submit_once(
+                    request,
+                    actions.sport_light_profile_create,
                     user=request.user,
                     session=session,
                     given_names=data["given_names"],
@@ -333,7 +345,7 @@ def sport_light_profile_create(request, pk):
                     consent_method=data["consent_method"],
                     data_consent=data["data_consent"],
                     image_consent=data["image_consent"],
-                )
+                ).obj
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -380,11 +392,13 @@ def sport_head_count(request, pk):
         messages.error(request, _("Head counts are whole numbers from 0 to 10,000."))
         return redirect(_attendance_url(session, "head-count"))
     try:
-        total = actions.head_count_set(user=request.user, session=session, counts=form.counts())
+        sent = submit_once(
+            request, actions.head_count_set, user=request.user, session=session, counts=form.counts()
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Anonymous head count saved: %(total)s people.") % {"total": total})
+        sent.message(request, _("Anonymous head count saved: %(total)s people.") % {"total": sent.obj})
     return redirect(_attendance_url(session, "head-count"))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from cases.selectors import person_get_for_user
 from orientation import roles
 from orientation.params import query_id
 from orientation.roles import role_required
+from orientation.submission import submit_once
 
 from .. import actions, selectors
 from ..forms import (
@@ -77,7 +77,9 @@ def direct_service_create(request, person_pk):
     default_next = person_page_url(person.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            service = actions.direct_service_record(
+            sent = submit_once(
+                request,
+                actions.direct_service_record,
                 user=request.user,
                 person=person,
                 service_type=form.cleaned_data["service_type"],
@@ -89,7 +91,8 @@ def direct_service_create(request, person_pk):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            messages.success(
+            service = sent.obj
+            sent.message(
                 request,
                 _("%(service)s recorded for %(date)s.")
                 % {

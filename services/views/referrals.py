@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.selectors import person_get_for_user
 from orientation import roles
 from orientation.roles import role_required
+from orientation.submission import submit_once
 
 from .. import actions, selectors
 from ..forms import (
@@ -51,7 +52,9 @@ def referral_create(request, person_pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            referral = actions.referral_create(
+            sent = submit_once(
+                request,
+                actions.referral_create,
                 user=request.user,
                 person=person,
                 partner=data["partner"],
@@ -68,7 +71,8 @@ def referral_create(request, person_pk):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            messages.success(
+            referral = sent.obj
+            sent.message(
                 request,
                 _("Referral %(code)s created. Print the slip for the person to take to the partner.")
                 % {"code": referral.code},
@@ -167,7 +171,9 @@ def referral_follow_up(request, pk):
     form = ReferralFollowUpForm(request.POST)
     if form.is_valid():
         try:
-            actions.referral_follow_up_log(
+            sent = submit_once(
+                request,
+                actions.referral_follow_up_log,
                 referral=referral,
                 user=request.user,
                 note=form.cleaned_data["note"],
@@ -176,7 +182,7 @@ def referral_follow_up(request, pk):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            messages.success(request, _("Follow-up recorded."))
+            sent.message(request, _("Follow-up recorded."))
             return redirect("services:referral_detail", pk=referral.pk)
     messages.error(request, _("The follow-up was not recorded. Check the form below."))
     return render(
