@@ -89,10 +89,13 @@ def referral_create(request, person_pk):
 
 def _referral_detail_context(request, referral: Referral, **forms) -> dict:
     can_write = roles.has_role(request.user, roles.CASE_WORKERS)
+    timeline = selectors.referral_timeline(referral)
+    partner_answers = [e for kind, e in timeline if kind == "transition" and e.via_partner_link]
     context = {
         "referral": referral,
         "person": referral.person,
-        "timeline": selectors.referral_timeline(referral),
+        "timeline": timeline,
+        "partner_answer": partner_answers[-1] if partner_answers else None,
         "links": referral.partner_links.order_by("-created_at")[:5],
         "can_write": can_write and referral.is_open,
         "can_reassign": can_write,
@@ -215,14 +218,17 @@ def _qr_svg(data: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(roles.CASE_WORKERS)
 def referral_slip(request, pk):
     """The slip the person takes to the partner, with a fresh one-time link for the partner.
 
     A POST because it makes that link (the previous unused one stops working) and logs the printing.
+    The slip's address opened directly (a bookmark, a reload) explains that and offers to print again.
     """
     referral = selectors.referral_get_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        return render(request, "services/referral_slip_reprint.html", {"referral": referral})
     try:
         token = actions.referral_slip_print(referral=referral, user=request.user, request=request)
     except ValidationError as exc:

@@ -81,7 +81,18 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     assert "Centro de Salud José Gálvez" in slip.inner_text()
     assert "20555123" not in slip.inner_text() and "5123" in slip.inner_text()
     assert page.locator("[data-print]").is_visible()
+    first_link = page.locator("[data-testid=partner-link]").inner_text().strip()
+    # Opened again from a bookmark or the address bar: a page that explains, not a blank 405.
+    response = page.goto(page.base_url + reverse("services:referral_slip", args=[referral.pk]))
+    assert response.status == 200
+    assert page.locator("[data-testid=slip-reprint]").is_visible()
+    assert "405" not in page.content()
+    screenshot(page, "services-referral-slip-reopened")
+    page.click("[data-testid=slip-print-again]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=referral-slip]").is_visible()
     link = page.locator("[data-testid=partner-link]").inner_text().strip()
+    assert link != first_link
     assert re.match(r"^http://.+/services/partner/[\w-]{40,}/$", link)
     screenshot(page, "services-referral-slip")
     page.emulate_media(media="print")
@@ -111,7 +122,10 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     page.goto(page.base_url + reverse("services:referral_detail", args=[referral.pk]))
     assert page.locator("h1 [data-testid=referral-status]").inner_text() in ("Completed", "Completada")
     assert "Control prenatal realizado." in page.locator("[data-testid=referral-timeline]").inner_text()
+    assert page.locator("[data-testid=partner-answer]").is_visible()  # said on the referral
     screenshot(page, "services-referral-detail-completed")
+    page.goto(page.base_url + reverse("notification_list"))  # and the caseworker was told
+    assert referral.code in page.locator("main").inner_text()
     page.goto(page.base_url + reverse("services:person_services", args=[person.pk]))
     row = page.locator("[data-testid=person-referrals] tbody tr").first
     assert referral.code in row.inner_text()

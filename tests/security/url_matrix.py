@@ -1028,7 +1028,16 @@ MATRIX: dict[str, Entry] = {
     "services:referral_slip": Entry(
         post_fields=[],
         kwargs=lambda w, x: {"pk": w.referral(x).pk},
-        get=everyone(405),
+        # Opened directly (a bookmark, a reload): a page that explains and offers to print again.
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=SCOPED,
+            psychosocial=SCOPED,
+            facilitator=403,
+            coordinator=403,
+            admin=ANY_SITE,
+        ),
         post=roles_(
             anonymous=LOGIN,
             norole=403,
