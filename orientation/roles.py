@@ -28,6 +28,9 @@ ALL_ROLES = [code for code, _label in ROLE_CHOICES]
 
 # Capabilities: which roles may do what. Admins are superusers in the Django admin and may do all.
 CASE_WORKERS = {CASEWORKER, PSYCHOSOCIAL, ADMIN}  # register people, intakes, services, referrals
+# Who works people's cases at their sites (may be responsible for a follow-up); an admin may step in
+# but is not case staff, so is never offered as responsible.
+CASE_STAFF = {CASEWORKER, PSYCHOSOCIAL}
 CASE_READERS = {CASEWORKER, PSYCHOSOCIAL, COORDINATOR, ADMIN}  # open case files
 PSYCHOSOCIAL_READERS = {PSYCHOSOCIAL, ADMIN}  # psychosocial sessions and confidential notes
 SPORT_STAFF = {FACILITATOR, CASEWORKER, PSYCHOSOCIAL, COORDINATOR, ADMIN}  # sport pages

@@ -69,14 +69,16 @@ def programs_active_on(programs: QuerySet[Program], day: date) -> QuerySet[Progr
 
 
 def staff_for_site(site_id: int, *, include=None) -> QuerySet:
-    """Staff who may be responsible for a follow-up at a site (case workers who belong to it),
-    plus ``include`` (the user asking, who may have broken the glass for another site)."""
+    """Staff who may be responsible for a follow-up at a site: the active caseworkers and
+    psychosocial specialists who belong to it, plus ``include`` (the user asking, who may have
+    broken the glass for another site) when that user is case staff too. Admins and coordinators
+    are not case staff and are never offered."""
     User = get_user_model()
-    condition = Q(site_memberships__site_id=site_id, groups__name__in=roles.CASE_WORKERS)
-    if include is not None:
+    condition = Q(site_memberships__site_id=site_id, groups__name__in=roles.CASE_STAFF)
+    if include is not None and roles.has_role(include, roles.CASE_STAFF):
         condition |= Q(pk=include.pk)
     return (
-        User.objects.filter(condition, is_active=True)
+        User.objects.filter(condition, is_active=True, is_superuser=False)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

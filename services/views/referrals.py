@@ -41,7 +41,7 @@ def referral_create(request, person_pk):
     staff = selectors.staff_for_site(person.site_id, include=request.user)
     form = ReferralForm(
         request.POST or None,
-        initial={"responsible": request.user.pk},
+        initial={"responsible": request.user.pk} if roles.has_role(request.user, roles.CASE_STAFF) else {},
         service_types=selectors.service_types_active(),
         partners=selectors.partners_active(),
         programs=programs,
