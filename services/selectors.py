@@ -68,6 +68,37 @@ def programs_active_on(programs: QuerySet[Program], day: date) -> QuerySet[Progr
     return programs.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
+# Indicator event kinds (reports.models.Indicator.EventKind; services does not import reports).
+SERVICE_EVENT_KINDS = ("service_received",)
+REFERRAL_EVENT_KINDS = ("service_received", "referral_made")
+
+
+def program_areas_counted(programs: QuerySet[Program], *, event_kinds) -> dict[int, frozenset[str] | None]:
+    """For each of these programs with an active indicator of these kinds, the service areas it
+    counts (``None``: any area). A program missing from the result counts no such service (one query)."""
+    counted: dict[int, set[str] | None] = {}
+    rows = programs.filter(indicators__event_kind__in=event_kinds, indicators__active=True).values_list(
+        "pk", "indicators__areas"
+    )
+    for pk, areas in rows.order_by():
+        if not areas:
+            counted[pk] = None
+        elif counted.get(pk, set()) is not None:
+            counted.setdefault(pk, set()).update(areas)
+    return {pk: (None if areas is None else frozenset(areas)) for pk, areas in counted.items()}
+
+
+def program_last_chosen(user, *, kind: str) -> int | None:
+    """The program of the user's last direct service, referral or psychosocial session (one query)."""
+    models = {
+        "direct_service": (DirectService, "staff"),
+        "referral": (Referral, "created_by"),
+        "psychosocial": (PsychosocialSession, "staff"),
+    }
+    model, field = models[kind]
+    return model.objects.filter(**{field: user}).order_by("-pk").values_list("program_id", flat=True).first()
+
+
 def staff_for_site(site_id: int, *, include=None) -> QuerySet:
     """Staff who may be responsible for a follow-up at a site: the active caseworkers and
     psychosocial specialists who belong to it, plus ``include`` (the user asking, who may have

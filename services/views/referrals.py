@@ -47,6 +47,7 @@ def referral_create(request, person_pk):
         programs=programs,
         staff=staff,
         can_override=can_override,
+        program_last=selectors.program_last_chosen(request.user, kind="referral"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

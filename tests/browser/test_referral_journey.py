@@ -38,7 +38,15 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
 
     # 1. A direct service, in a few taps.
     page.goto(page.base_url + reverse("services:direct_service_create", args=[person.pk]))
+    # Only the programs that count the chosen service's area: never the youth sport program, and
+    # not SALUD (health) for a documentation service.
+    programs = page.locator("select[name=program]")
+    assert programs.locator(f"option[value='{program('BALON').pk}']").count() == 0
+    page.click(f"label[for=st-{service_type('doc-cpp').pk}]")
+    salud = programs.locator(f"option[value='{program('SALUD').pk}']")
+    assert salud.evaluate("o => o.hidden")
     page.click(f"label[for=st-{service_type('phc-consultation').pk}]")
+    assert not salud.evaluate("o => o.hidden")
     page.select_option("select[name=program]", str(program("SALUD").pk))
     screenshot(page, "services-direct-service-form")
     page.click("[data-testid=direct-service-form] button[type=submit]")

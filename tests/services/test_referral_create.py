@@ -34,7 +34,7 @@ def test_form_shows_the_consent_and_offers_the_site_programs(person, caseworker,
     assert response.status_code == 200
     form = response.context["form"]
     offered = {p.code for p in form.programs_offered}
-    assert offered == {"PAO", "BALON", "SALUD"}  # all three run at PAO-LS and are active today
+    assert offered == {"PAO", "SALUD"}  # all three run at PAO-LS, but BALON counts only sport attendance
     assert form.initial["responsible"] == caseworker.pk
     assert 'data-areas="primary_care psychosocial"' in response.content.decode()
 
