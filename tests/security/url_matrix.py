@@ -1101,6 +1101,25 @@ MATRIX: dict[str, Entry] = {
             admin={"own": 400, "other": 400, "missing": 404},
         ),
     ),
+    # "All present": one POST marks everyone not recorded yet, then back to the list.
+    "services:sport_attendance_all_present": Entry(
+        post_fields=[],
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            coordinator=403,
+            admin={
+                "own": Redirect("services:sport_attendance"),
+                "other": Redirect("services:sport_attendance"),
+                "missing": 404,
+            },
+        ),
+    ),
     "services:sport_attendance_search": Entry(
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
         get=roles_(
