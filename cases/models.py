@@ -251,7 +251,11 @@ class IdentityDocument(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(Lower("number"), name="document_number_lower")]
+        indexes = [
+            models.Index(Lower("number"), name="document_number_lower"),
+            # the list of documents about to expire
+            models.Index(fields=["expires_on"], name="document_expires_on_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()}"

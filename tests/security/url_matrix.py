@@ -780,6 +780,20 @@ MATRIX: dict[str, Entry] = {
         get=CASE_WRITE,
         post=CASE_WRITE,
     ),
+    # Documents about to expire: every case reader, each sees their own sites (tests/cases).
+    "cases:documents_expiring": Entry(
+        fuzz_query=["within", "site", "page"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=200,
+            psychosocial=200,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
     "cases:intake_today": Entry(
         fuzz_query=["site", "page"],
         get=CASE_WORKERS_ONLY,
