@@ -315,7 +315,7 @@ class RegularizationStatus(models.Model):
 class Consent(models.Model):
     class Purpose(models.TextChoices):
         DATA_PROCESSING = "data_processing", _("Processing of personal data")
-        REFERRAL_SHARING = "referral_sharing", _("Sharing with a referral partner")
+        REFERRAL_SHARING = "referral_sharing", _("Sharing with a partner institution")
         IMAGE_USE = "image_use", _("Use of images")
 
     class Method(models.TextChoices):

@@ -136,7 +136,7 @@ def referral_create(
     consent_override_reason: str = "",
     request=None,
 ) -> Referral:
-    """Refer a person to a partner. Needs the person's active sharing consent, or an override.
+    """Refer a person to a partner institution. Needs the person's active sharing consent, or an override.
 
     An override is only for ``CONSENT_OVERRIDERS``, needs a reason, and is written on the referral
     and in the access log.
@@ -147,7 +147,7 @@ def referral_create(
         if not roles.has_role(user, roles.CONSENT_OVERRIDERS):
             raise ValidationError(
                 _(
-                    "This person has not consented to share their data with a referral partner. "
+                    "This person has not consented to share their data with a partner institution. "
                     "Record their consent first."
                 )
             )
@@ -166,7 +166,7 @@ def referral_create(
     _program_check(program=program, site=person.site, allowed_programs=allowed_programs)
     _event_date_check(program=program, day=referred_on, field="referred_on")
     if not partner.active:
-        raise ValidationError({"partner": _("This partner is no longer active.")})
+        raise ValidationError({"partner": _("This partner institution is no longer active.")})
     if not service_type.active:
         raise ValidationError({"service_type": _("This service is no longer offered.")})
     if partner.areas and service_type.area not in partner.areas:

@@ -181,7 +181,7 @@ class DirectServiceForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
 
 class ReferralForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
     service_type = forms.ModelChoiceField(label=_("Service needed"), queryset=ServiceType.objects.none())
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    partner = forms.ModelChoiceField(label=_("Partner institution"), queryset=Partner.objects.none())
     program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none())
     referred_on = _date_field(_("Referral date"))
     follow_up_due = _date_field(
@@ -196,7 +196,7 @@ class ReferralForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
         label=_("Reason for the referral"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("What the partner needs to know. It is not printed on the slip."),
+        help_text=_("What the partner institution needs to know. It is not printed on the slip."),
     )
     consent_override_reason = forms.CharField(
         label=_("Why refer without consent"),

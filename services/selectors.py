@@ -116,7 +116,7 @@ def staff_for_site(site_id: int, *, include=None) -> QuerySet:
 
 
 def referral_consent_active(person: Person) -> Consent | None:
-    """The person's active consent to share data with a referral partner, if any."""
+    """The person's active consent to share data with a partner institution, if any."""
     return (
         Consent.objects.filter(
             person=person,

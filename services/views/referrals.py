@@ -71,7 +71,9 @@ def referral_create(request, person_pk):
         else:
             messages.success(
                 request,
-                _("Referral %(code)s created. Print the slip for the person to take to the partner.")
+                _(
+                    "Referral %(code)s created. Print the slip for the person to take to the partner institution."
+                )
                 % {"code": referral.code},
             )
             return redirect("services:referral_detail", pk=referral.pk)
