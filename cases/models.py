@@ -257,7 +257,11 @@ class IdentityDocument(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(Lower("number"), name="document_number_lower")]
+        indexes = [
+            models.Index(Lower("number"), name="document_number_lower"),
+            # the list of documents about to expire
+            models.Index(fields=["expires_on"], name="document_expires_on_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()}"
@@ -317,7 +321,7 @@ class RegularizationStatus(models.Model):
 class Consent(models.Model):
     class Purpose(models.TextChoices):
         DATA_PROCESSING = "data_processing", _("Processing of personal data")
-        REFERRAL_SHARING = "referral_sharing", _("Sharing with a referral partner")
+        REFERRAL_SHARING = "referral_sharing", _("Sharing with a partner institution")
         IMAGE_USE = "image_use", _("Use of images")
 
     class Method(models.TextChoices):

@@ -728,3 +728,28 @@ def consent_get_for_user(user, pk, *, write: bool = False):
         raise Http404
     person = person_get_for_user(user, person_id, write=write)
     return person.consents.get(pk=pk)
+
+
+# --- Documents about to expire --------------------------------------------------------------------
+
+EXPIRY_WINDOWS = (30, 60, 90)
+
+
+def documents_expiring_for(user, *, within: int = 30, site: Site | None = None, today: date | None = None):
+    """Identity documents (PTP, CPP, carné de extranjería…) of people at the user's sites that
+    expire from today to ``within`` days on, the soonest first. Archived and anonymized people
+    are left out."""
+    if not roles.has_role(user, roles.CASE_READERS):
+        return IdentityDocument.objects.none()
+    today = today or timezone.localdate()
+    qs = IdentityDocument.objects.filter(
+        expires_on__gte=today,
+        expires_on__lte=today + timedelta(days=within),
+        person__archived_at__isnull=True,
+        person__anonymized_at__isnull=True,
+    )
+    if not roles.has_role(user, roles.ADMIN):
+        qs = qs.filter(person__site_id__in=site_ids_visible_to(user))
+    if site is not None:
+        qs = qs.filter(person__site=site)
+    return qs.select_related("person", "person__site").order_by("expires_on", "person__family_names", "pk")

@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("register/", views.person_register, name="person_register"),
     path("register/duplicates/", views.duplicate_check, name="duplicate_check"),
     path("today/", views.intake_today, name="intake_today"),
+    path("documents-expiring/", views.documents_expiring, name="documents_expiring"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/archive/", views.person_archive, name="person_archive"),

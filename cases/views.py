@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
 from orientation.models import Site
@@ -548,4 +549,33 @@ def status_create(request, pk):
         request,
         "cases/person_record_form.html",
         {"person": person, "form": form, "title": _("Record a migratory status"), "action": request.path},
+    )
+
+
+# --- Documents about to expire --------------------------------------------------------------------
+
+
+@require_GET
+@role_required(roles.CASE_READERS)
+def documents_expiring(request):
+    """Identity documents of the user's sites expiring within 30, 60 or 90 days, soonest first."""
+    sites = list(Site.objects.filter(pk__in=site_ids_visible_to(request.user)).order_by("code"))
+    site_id = request.GET.get("site", "")
+    site = next((s for s in sites if str(s.pk) == site_id), None)
+    within = request.GET.get("within", "")
+    within = int(within) if within.isdigit() and int(within) in selectors.EXPIRY_WINDOWS else 30
+    documents = selectors.documents_expiring_for(request.user, within=within, site=site)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/documents_expiring.html",
+        {
+            "page_obj": page,
+            "documents": page.object_list,
+            "sites": sites,
+            "site": site,
+            "within": within,
+            "windows": selectors.EXPIRY_WINDOWS,
+            "today": timezone.localdate(),
+        },
     )

@@ -60,8 +60,8 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("partner")
-        verbose_name_plural = _("partners")
+        verbose_name = _("partner institution")
+        verbose_name_plural = _("partner institutions")
 
     def __str__(self) -> str:
         return self.name
@@ -194,7 +194,7 @@ class Referral(models.Model):
     )
     partner = models.ForeignKey(
         Partner,
-        verbose_name=_("partner"),
+        verbose_name=_("partner institution"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -337,8 +337,8 @@ class PartnerLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("partner link")
-        verbose_name_plural = _("partner links")
+        verbose_name = _("partner institution link")
+        verbose_name_plural = _("partner institution links")
 
     def __str__(self) -> str:
         return f"link for {self.referral_id}"

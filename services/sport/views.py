@@ -258,6 +258,33 @@ def sport_attendance_mark(request, pk, person_pk):
     return render(request, "services/sport/includes/_attendance_mark_response.html", context)
 
 
+@require_POST
+@role_required(roles.SPORT_WRITERS)
+def sport_attendance_all_present(request, pk):
+    """Everyone on the list not recorded yet is marked present, in one request; each child can then
+    be corrected with their own tap. Pressing it again changes nothing."""
+    session = selectors.sport_session_get_for_user(request.user, pk, mode=selectors.WRITE)
+    error = ""
+    try:
+        actions.attendance_mark_rest_present(user=request.user, session=session)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_attendance_url(session))
+    rows = selectors.sport_attendance_rows(session)
+    context = {
+        "session": session,
+        "group": session.group,
+        "rows": rows,
+        "can_write": True,
+        "list_error": error,
+        "tally": selectors.sport_session_tally(session, rows),
+    }
+    return render(request, "services/sport/includes/_attendance_list_response.html", context)
+
+
 @require_GET
 @role_required(roles.SPORT_WRITERS)
 def sport_attendance_search(request, pk):

@@ -73,6 +73,7 @@ def direct_service_create(request, person_pk):
         service_types=selectors.service_types_for_direct_service(request.user),
         programs=programs,
         need_areas=need_areas,
+        program_last=selectors.program_last_chosen(request.user, kind="direct_service"),
     )
     default_next = person_page_url(person.pk)
     if request.method == "POST" and form.is_valid():

@@ -40,6 +40,7 @@ def psychosocial_session_create(request, person_pk):
         service_types=selectors.service_types_psychosocial(),
         programs=programs,
         person_loader=load,
+        program_last=selectors.program_last_chosen(request.user, kind="psychosocial"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

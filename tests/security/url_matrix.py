@@ -909,6 +909,20 @@ MATRIX: dict[str, Entry] = {
         get=CASE_WRITE,
         post=CASE_WRITE,
     ),
+    # Documents about to expire: every case reader, each sees their own sites (tests/cases).
+    "cases:documents_expiring": Entry(
+        fuzz_query=["within", "site", "page"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=200,
+            psychosocial=200,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
     "cases:intake_today": Entry(
         fuzz_query=["site", "page"],
         get=CASE_WORKERS_ONLY,
@@ -1143,7 +1157,16 @@ MATRIX: dict[str, Entry] = {
     "services:referral_slip": Entry(
         post_fields=[],
         kwargs=lambda w, x: {"pk": w.referral(x).pk},
-        get=everyone(405),
+        # Opened directly (a bookmark, a reload): a page that explains and offers to print again.
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=SCOPED,
+            psychosocial=SCOPED,
+            facilitator=403,
+            coordinator=403,
+            admin=ANY_SITE,
+        ),
         post=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -1205,6 +1228,25 @@ MATRIX: dict[str, Entry] = {
             facilitator={"own": 400, "other": 404, "missing": 404},
             coordinator=403,
             admin={"own": 400, "other": 400, "missing": 404},
+        ),
+    ),
+    # "All present": one POST marks everyone not recorded yet, then back to the list.
+    "services:sport_attendance_all_present": Entry(
+        post_fields=[],
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            coordinator=403,
+            admin={
+                "own": Redirect("services:sport_attendance"),
+                "other": Redirect("services:sport_attendance"),
+                "missing": 404,
+            },
         ),
     ),
     "services:sport_attendance_search": Entry(
