@@ -749,7 +749,8 @@ def documents_expiring_for(user, *, within: int = 30, site: Site | None = None, 
         person__anonymized_at__isnull=True,
     )
     if not roles.has_role(user, roles.ADMIN):
-        qs = qs.filter(person__site_id__in=site_ids_visible_to(user))
+        # The people the user may open (a coordinator: those with a record of their programs).
+        qs = qs.filter(person__in=people_visible_to(user))
     if site is not None:
         qs = qs.filter(person__site=site)
     return qs.select_related("person", "person__site").order_by("expires_on", "person__family_names", "pk")

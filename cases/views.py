@@ -562,8 +562,8 @@ def documents_expiring(request):
     sites = list(Site.objects.filter(pk__in=site_ids_visible_to(request.user)).order_by("code"))
     site_id = request.GET.get("site", "")
     site = next((s for s in sites if str(s.pk) == site_id), None)
-    within = request.GET.get("within", "")
-    within = int(within) if within.isdigit() and int(within) in selectors.EXPIRY_WINDOWS else 30
+    within = query_id(request.GET.get("within"))
+    within = within if within in selectors.EXPIRY_WINDOWS else selectors.EXPIRY_WINDOWS[0]
     documents = selectors.documents_expiring_for(request.user, within=within, site=site)
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -70,3 +70,16 @@ def test_query_count_does_not_grow_with_rows(client_for, caseworker, django_asse
     with django_assert_num_queries(QUERIES):
         response = client.get(URL)
     assert len(response.context["documents"]) == min(rows, 25)
+
+
+def test_a_coordinator_sees_only_their_programs_people_and_odd_windows_are_ignored(make_user, client_for):
+    from tests.factories import DirectServiceFactory, program
+
+    balon_only = make_user("coordinator", programs=["BALON"])
+    pao_person = _doc(4)  # at PAO-LS, a site BALON shares, with a PAO service only
+    DirectServiceFactory(person=pao_person.person, program=program("PAO"))
+    client = client_for(balon_only)
+    response = client.get(URL, {"within": "²"})
+    assert response.status_code == 200
+    assert pao_person.number not in response.content.decode()
+    assert list(response.context["documents"]) == []
