@@ -271,3 +271,58 @@ def test_people_elsewhere_need_every_word_of_the_name(client_for, caseworker, re
     )
     _location, response = _search(client_for(caseworker), term)
     assert [p.pk for p in response.context["elsewhere"]] == ([other.pk] if found else [])
+
+
+REAL_NAMES = {
+    "yuleisy": ("Yuleisy Carolina", "Hernández Gutiérrez"),
+    "giovanny": ("Giovanny Alberto", "Villalobos Chirinos"),
+    "yorbelis": ("Yorbelis", "Zambrano Cequea"),
+    "jhoan": ("Jhoan Sebastián", "Vivas Bello"),
+}
+
+
+@pytest.fixture
+def real_people(ref):
+    """Names as they are written at the orientation point, and others that share a word with them."""
+    for given, family in [
+        ("Julio César", "Hernández"),
+        ("Carlos", "Gutiérrez Rojas"),
+        ("María", "Hernández López"),
+        ("Yusmary", "González Pérez"),
+        ("Rosa", "Mamani Quispe"),
+        ("Alberto", "Chirinos Paz"),
+    ]:
+        PersonFactory(given_names=given, family_names=family)
+    return {key: PersonFactory(given_names=g, family_names=f) for key, (g, f) in REAL_NAMES.items()}
+
+
+@pytest.mark.parametrize(
+    ("who", "term"),
+    [
+        ("yuleisy", "Yuleisy Gutierrez"),  # first name and second surname
+        ("yuleisy", "Yulesy"),  # a dropped letter
+        ("yuleisy", "Julesy Hernández"),  # J for Y, and a dropped letter
+        ("yuleisy", "Juleisy Hernandez"),
+        ("yuleisy", "Yuleisi"),  # i for y
+        ("yuleisy", "Yuleisy Ernandes"),  # no h, s for z
+        ("yuleisy", "Yuleisy Carolina"),  # no surnames
+        ("yuleisy", "Carolina Gutierres"),
+        ("yuleisy", "Yuleysi Gutierres Hernandez"),  # surnames swapped
+        ("yuleisy", "Hernandez Gutierrez"),
+        ("giovanny", "Yovanny Villalobos"),  # Y for Gi
+        ("giovanny", "Jovany Bilalobos"),  # J for Gi, b for v, a dropped l
+        ("giovanny", "Giovani Chirino"),
+        ("yorbelis", "Llorbelis Sambrano"),  # ll for y, s for z
+        ("yorbelis", "Yorbelys Zambrano"),
+        ("yorbelis", "Yorbeli Sanbrano Sekea"),  # c written k, n for m
+        ("jhoan", "Jhoan Bivas"),  # b for v, second given name missing
+        ("jhoan", "Yoan Sebastian Vello"),  # Y for Jh, v for b
+        ("jhoan", "Johan Vivaz"),
+    ],
+)
+def test_search_finds_real_world_misspellings(client_for, caseworker, real_people, who, term):
+    _location, response = _search(client_for(caseworker), term)
+    found = [p.pk for p in response.context["people"]]
+    assert found[:1] == [real_people[who].pk], (term, _names(response))
+    # Another person who shares one word of the name is not found for all of it.
+    assert len(found) == 1, _names(response)
