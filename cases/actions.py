@@ -125,6 +125,23 @@ def person_register(
 
 
 @transaction.atomic
+def duplicate_check_record(*, user, candidates, request=None) -> None:
+    """A duplicate check told the caseworker that people of other sites may be the person they
+    register (without saying who): one access-log row for each, with the kinds of match (never
+    the name, number or date typed)."""
+    for candidate in candidates:
+        if candidate.open:
+            continue
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.VIEW,
+            obj=candidate.person,
+            reason="duplicate check, another site: " + ", ".join(candidate.matched or ["name"]),
+            request=request,
+        )
+
+
+@transaction.atomic
 def person_update(
     *,
     user,

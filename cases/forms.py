@@ -462,12 +462,19 @@ class RegistrationForms:
         if not given or not family:
             return None
         raw_phone = self.person.data.get("person-phone", "")
+        household = None
+        if self.household.is_valid() and self.household.cleaned_data.get("mode") == HouseholdForm.MODE_JOIN:
+            household = self.household.household
         return {
             "given_names": given,
             "family_names": family,
             "birth_date": data.get("birth_date"),
+            "birth_date_estimated": bool(data.get("birth_date_estimated")),
             "document_number": self.document.data.get("document-number", ""),
             "phone": data.get("phone") or raw_phone,
+            "sex": data.get("sex") or "",
+            "nationality": data.get("nationality") or "",
+            "household_id": household.pk if household else None,
         }
 
     @property
@@ -481,20 +488,43 @@ class DuplicateCheckForm(forms.Form):
     given_names = forms.CharField(required=False, max_length=120)
     family_names = forms.CharField(required=False, max_length=120)
     birth_date = forms.DateField(required=False)
+    birth_date_estimated = forms.BooleanField(required=False)
     document_number = forms.CharField(required=False, max_length=30)
     phone = forms.CharField(required=False, max_length=30)
+    sex = forms.ChoiceField(required=False, choices=[("", "")] + Sex.choices)
+    nationality = forms.CharField(required=False, max_length=2)
+    household_mode = forms.CharField(required=False, max_length=10)
+    household_code = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     @classmethod
-    def from_registration(cls, data):
+    def from_registration(cls, data, *, user):
         return cls(
             {
                 "given_names": data.get("person-given_names", ""),
                 "family_names": data.get("person-family_names", ""),
                 "birth_date": data.get("person-birth_date", ""),
+                "birth_date_estimated": data.get("person-birth_date_estimated", ""),
                 "document_number": data.get("document-number", ""),
                 "phone": data.get("person-phone", ""),
-            }
+                "sex": data.get("person-sex", ""),
+                "nationality": data.get("person-nationality", ""),
+                "household_mode": data.get("household-mode", ""),
+                "household_code": data.get("household-code", ""),
+            },
+            user=user,
         )
+
+    def query(self) -> dict:
+        """The arguments of ``person_duplicate_candidates`` (the household being joined, if any)."""
+        data = dict(self.cleaned_data)
+        mode, code = data.pop("household_mode"), data.pop("household_code")
+        household = household_get_by_code(self.user, code) if mode == HouseholdForm.MODE_JOIN else None
+        data["household_id"] = household.pk if household else None
+        return data
 
 
 class ArchiveForm(forms.Form):

@@ -148,6 +148,7 @@ def person_register(request):
         query = forms.duplicate_query()
         if query:
             candidates = selectors.person_duplicate_candidates(request.user, **query)
+            actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
         valid = forms.is_valid()
         candidate_ids = {c.person.pk for c in candidates}
         confirmed = request.POST.get("confirm_new") == "1" and candidate_ids <= _seen_ids(
@@ -191,10 +192,11 @@ def person_register(request):
 @role_required(roles.CASE_WORKERS)
 def duplicate_check(request):
     """As-you-type check on the registration form (htmx): who might this already be?"""
-    form = DuplicateCheckForm.from_registration(request.POST)
+    form = DuplicateCheckForm.from_registration(request.POST, user=request.user)
     candidates = []
     if form.is_valid() and form.cleaned_data["given_names"] and form.cleaned_data["family_names"]:
-        candidates = selectors.person_duplicate_candidates(request.user, **form.cleaned_data)
+        candidates = selectors.person_duplicate_candidates(request.user, **form.query())
+        actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
     return render(
         request, "cases/includes/_duplicate_candidates.html", {"candidates": candidates, "live": True}
     )
@@ -212,8 +214,12 @@ def person_duplicates(request, pk):
         birth_date=person.birth_date,
         document_number=document.number if document else "",
         phone=person.phone,
+        sex=person.sex,
+        nationality=str(person.nationality or ""),
+        birth_date_estimated=person.birth_date_estimated,
         exclude_pk=person.pk,
     )
+    actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
     return render(request, "cases/person_duplicates.html", {"person": person, "candidates": candidates})
 
 
