@@ -39,13 +39,13 @@ def _stamp(obj, user):
     return obj
 
 
-def household_create(*, user, site: Site, district: District | None = None) -> Household:
+def household_create(*, user, site: Site, district: District | None = None, address: str = "") -> Household:
     """A new household with a short unambiguous code (H-7KQ2MX)."""
     for _attempt in range(5):
         code = "H-" + "".join(secrets.choice(HOUSEHOLD_CODE_ALPHABET) for _ in range(6))
         if not Household.objects.filter(code=code).exists():
             break
-    household = _stamp(Household(code=code, site=site, district=district), user)
+    household = _stamp(Household(code=code, site=site, district=district, address=address), user)
     household.full_clean()
     household.save()
     return household
@@ -59,6 +59,7 @@ def person_register(
     vulnerabilities: Iterable[Vulnerability] = (),
     household_mode: str = "none",
     household: Household | None = None,
+    household_address: str | None = None,
     relationship: str = "",
     document: IdentityDocument | None = None,
     status: RegularizationStatus | None = None,
@@ -74,10 +75,18 @@ def person_register(
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
     if household_mode == "new":
-        household = household_create(user=user, site=person.site, district=person.district)
+        household = household_create(
+            user=user, site=person.site, district=person.district, address=household_address or ""
+        )
         relationship = Person.Relationship.HEAD
     elif household_mode != "join":
         household, relationship = None, ""
+    elif household is not None and household_address and household_address != household.address:
+        # The address the member gave is the household's (kept in its history; left empty: unchanged).
+        household.address = household_address
+        _stamp(household, user)
+        household.full_clean()
+        household.save(update_fields=["address"])
     person.household = household
     person.relationship = relationship if household else ""
     person.created_by = user

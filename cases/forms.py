@@ -208,6 +208,12 @@ class HouseholdForm(forms.Form):
         required=False,
         choices=[("", "—")] + [c for c in Person.Relationship.choices if c[0] != Person.Relationship.HEAD],
     )
+    address = forms.CharField(
+        label=_("Household address or reference"),
+        required=False,
+        max_length=200,
+        help_text=_("Shared by the household's members; a change here changes it for all of them."),
+    )
 
     def __init__(self, *args, user, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,10 +230,15 @@ class HouseholdForm(forms.Form):
             self.fields["relationship"].initial = person.relationship
             if person.relationship == Person.Relationship.HEAD:
                 self.fields["relationship"].choices = [("", "—"), *Person.Relationship.choices]
-        self.helper = _helper(
+        layout = [
             "mode",
             Row(Column("code", css_class="col-md-6"), Column("relationship", css_class="col-md-6")),
-        )
+        ]
+        if person is None:
+            layout.append("address")  # at registration; on the edit page the household keeps its own
+        else:
+            del self.fields["address"]
+        self.helper = _helper(*layout)
 
     def clean(self):
         cleaned = super().clean()
@@ -432,9 +443,11 @@ class RegistrationConsentForm(forms.Form):
 class RegistrationForms:
     """The registration page: person, household, document, status and consent, validated together."""
 
-    def __init__(self, data=None, *, user, initial_household: dict | None = None):
+    def __init__(
+        self, data=None, *, user, initial_household: dict | None = None, initial_person: dict | None = None
+    ):
         self.user = user
-        self.person = PersonForm(data, user=user, prefix="person")
+        self.person = PersonForm(data, user=user, prefix="person", initial=initial_person)
         self.household = HouseholdForm(data, user=user, prefix="household", initial=initial_household)
         self.document = DocumentForm(data, optional=True, prefix="document")
         self.status = RegularizationStatusForm(data, optional=True, prefix="status")

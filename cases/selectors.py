@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -121,6 +121,34 @@ def household_get_by_code(user, code: str) -> Household | None:
     if not roles.has_role(user, roles.ADMIN):
         qs = qs.filter(site_id__in=site_ids_visible_to(user))
     return qs.first()
+
+
+def household_member_initial(user, pk) -> tuple[dict, dict] | None:
+    """What a new member of this household (at one of the user's sites) starts with, all
+    editable: the household's code and address, and the nationality, population type, district,
+    arrival date and site of its head (or its first member). None if the user may not add to it."""
+    if not str(pk).isdigit():
+        return None
+    household = Household.objects.filter(pk=pk, site_id__in=site_ids_visible_to(user)).first()
+    if household is None:
+        return None
+    relative = (
+        Person.objects.filter(household=household, anonymized_at__isnull=True)
+        # the head first, then the first registered
+        .order_by(Case(When(relationship=Person.Relationship.HEAD, then=0), default=1), "pk")
+        .only("nationality", "population_type", "district_id", "arrived_on", "site_id")
+        .first()
+    )
+    person = {"site": household.site_id, "district": household.district_id}
+    if relative is not None:
+        person.update(
+            nationality=relative.nationality,
+            population_type=relative.population_type,
+            district=household.district_id or relative.district_id,
+            arrived_on=relative.arrived_on,
+        )
+    person = {k: v for k, v in person.items() if v not in (None, "")}
+    return {"mode": "join", "code": household.code, "address": household.address}, person
 
 
 def household_members(person: Person) -> list[Person]:

@@ -37,7 +37,7 @@ from .forms import (
     RegistrationForms,
     RegularizationStatusForm,
 )
-from .models import CaseNote, Household, Person
+from .models import CaseNote, Person
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "cases_person_searches"
@@ -134,14 +134,10 @@ def _seen_ids(value: str) -> set[int]:
 
 @role_required(roles.CASE_WORKERS)
 def person_register(request):
-    initial_household = None
-    household_pk = request.GET.get("household", "")
-    if household_pk.isdigit():
-        household = Household.objects.filter(
-            pk=household_pk, site_id__in=site_ids_visible_to(request.user)
-        ).first()
-        if household is not None:
-            initial_household = {"mode": HouseholdForm.MODE_JOIN, "code": household.code}
+    # "Register a household member": what the household's people share is filled in (editable).
+    initial_household, initial_person = selectors.household_member_initial(
+        request.user, request.GET.get("household", "")
+    ) or (None, None)
     candidates = []
     if request.method == "POST":
         forms = RegistrationForms(request.POST, user=request.user)
@@ -163,6 +159,7 @@ def person_register(request):
                     vulnerabilities=person_data.get("vulnerabilities", []),
                     household_mode=forms.household.cleaned_data["mode"],
                     household=forms.household.household,
+                    household_address=forms.household.cleaned_data.get("address", ""),
                     relationship=forms.household.cleaned_data.get("relationship", ""),
                     document=None if forms.document.is_blank else forms.document.instance,
                     status=None if forms.status.is_blank else forms.status.instance,
@@ -176,7 +173,9 @@ def person_register(request):
                 messages.success(request, _("%(name)s is registered.") % {"name": person})
                 return redirect("cases:person_detail", pk=person.pk)
     else:
-        forms = RegistrationForms(user=request.user, initial_household=initial_household)
+        forms = RegistrationForms(
+            user=request.user, initial_household=initial_household, initial_person=initial_person
+        )
     return render(
         request,
         "cases/person_register.html",

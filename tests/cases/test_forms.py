@@ -183,6 +183,67 @@ def test_joining_a_household_needs_a_known_code_and_a_relationship(forms_for):
     assert "relationship" in forms.household.errors
 
 
+def test_a_household_member_starts_with_what_the_household_shares(client_for, caseworker):
+    from orientation.models import District
+    from tests.factories import HouseholdFactory
+
+    lima = District.objects.order_by("ubigeo").first()
+    household = HouseholdFactory(district=lima, address="Mz. B Lt. 4, AA.HH. Las Flores")
+    PersonFactory(household=household, relationship="child", nationality="CO", population_type="transit")
+    head = PersonFactory(
+        household=household,
+        relationship="head",
+        nationality="VE",
+        population_type="pendular",
+        arrived_on=date(2023, 8, 14),
+    )
+    client = client_for(caseworker)
+    response = client.get(reverse("cases:person_register") + f"?household={household.pk}")
+    forms = response.context["forms"]
+    assert forms.household["mode"].value() == "join"
+    assert forms.household["code"].value() == household.code
+    assert forms.household["address"].value() == household.address
+    person = forms.person
+    assert person["nationality"].value() == "VE"
+    assert person["population_type"].value() == "pendular"
+    assert person["district"].value() == lima.pk
+    assert person["arrived_on"].value() == head.arrived_on
+    assert person["site"].value() == household.site_id
+    html = response.content.decode()
+    assert "Mz. B Lt. 4" in html and 'value="2023-08-14"' in html
+
+    # Editable: what is posted is what is saved, and a new address is the household's.
+    data = registration(
+        **{
+            "person-site": str(household.site_id),
+            "person-nationality": "PE",
+            "person-population_type": "pendular",
+            "person-district": str(lima.pk),
+            "person-arrived_on": "2024-01-02",
+            "household-mode": "join",
+            "household-code": household.code,
+            "household-relationship": "child",
+            "household-address": "Jr. Los Pinos 120",
+        }
+    )
+    response = client.post(reverse("cases:person_register"), data)
+    assert response.status_code == 302, response.context["forms"].errors_count
+    member = Person.objects.get(given_names="Génesis Andreína")
+    assert (member.household, member.nationality, member.arrived_on) == (household, "PE", date(2024, 1, 2))
+    household.refresh_from_db()
+    assert household.address == "Jr. Los Pinos 120"
+
+
+def test_no_household_to_carry_from_another_site(client_for, caseworker):
+    from tests.factories import HouseholdFactory
+
+    elsewhere = HouseholdFactory(site=site("SCH-02"), address="Calle Secreta 1")
+    PersonFactory(household=elsewhere, relationship="head", site=site("SCH-02"), nationality="CO")
+    response = client_for(caseworker).get(reverse("cases:person_register") + f"?household={elsewhere.pk}")
+    assert response.context["forms"].household["mode"].value() == "none"
+    assert "Calle Secreta" not in response.content.decode()
+
+
 def test_bad_registration_saves_nothing(client_for, caseworker):
     data = registration(
         **{"person-site": str(site().pk), "document-doc_type": "dni", "document-number": "123"}
