@@ -62,12 +62,14 @@ def person_register(
     household_address: str | None = None,
     relationship: str = "",
     document: IdentityDocument | None = None,
+    documents: Sequence[IdentityDocument] = (),
     status: RegularizationStatus | None = None,
     consents: Iterable[Consent] = (),
     duplicates_confirmed: Sequence[int] = (),
     request=None,
 ) -> Person:
-    """Register a person with their first document, status, consents and household.
+    """Register a person with their documents (``document`` and/or ``documents``), status,
+    consents and household.
 
     ``duplicates_confirmed``: ids of possible duplicates the caseworker saw and set aside; the
     decision is kept in the access log (ids only).
@@ -95,13 +97,13 @@ def person_register(
     person.save()
     person.vulnerabilities.set(list(vulnerabilities))
 
-    if document is not None:
-        document.person = person
-        _stamp(document, user)
-        document.full_clean()
+    for doc in [d for d in (document, *documents) if d is not None]:
+        doc.person = person
+        _stamp(doc, user)
+        doc.full_clean()
         try:
             with transaction.atomic():
-                document.save()
+                doc.save()
         except IntegrityError:
             raise ValidationError(
                 {

@@ -309,6 +309,31 @@ class DocumentForm(forms.ModelForm):
         super()._post_clean()
 
 
+class ExtraDocumentFormSet(forms.BaseFormSet):
+    """More identity documents at registration ("add another"), after the first one. Rows left
+    blank are ignored; a page posted without the formset (an older form) has none."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and f"{kwargs.get('prefix', 'documents')}-TOTAL_FORMS" not in data:
+            data = None
+        super().__init__(data, *args, **kwargs)
+
+    def filled(self) -> list[IdentityDocument]:
+        if not self.is_bound:
+            return []
+        return [form.instance for form in self.forms if form.is_valid() and not form.is_blank]
+
+
+MAX_REGISTRATION_DOCUMENTS = 6
+ExtraDocuments = forms.formset_factory(
+    DocumentForm,
+    formset=ExtraDocumentFormSet,
+    extra=0,
+    max_num=MAX_REGISTRATION_DOCUMENTS - 1,
+    validate_max=True,
+)
+
+
 class RegularizationStatusForm(forms.ModelForm):
     class Meta:
         model = RegularizationStatus
@@ -450,6 +475,7 @@ class RegistrationForms:
         self.person = PersonForm(data, user=user, prefix="person", initial=initial_person)
         self.household = HouseholdForm(data, user=user, prefix="household", initial=initial_household)
         self.document = DocumentForm(data, optional=True, prefix="document")
+        self.more_documents = ExtraDocuments(data, prefix="documents", form_kwargs={"optional": True})
         self.status = RegularizationStatusForm(data, optional=True, prefix="status")
         self.consent = RegistrationConsentForm(data, prefix="consent")
         self.status.fields["since"].required = False
@@ -458,8 +484,31 @@ class RegistrationForms:
     def all(self):
         return [self.person, self.household, self.document, self.status, self.consent]
 
+    @property
+    def documents(self) -> list[IdentityDocument]:
+        """The documents given (the first one and those added), once valid."""
+        first = [] if self.document.is_blank else [self.document.instance]
+        return first + self.more_documents.filled()
+
+    def _check_documents_differ(self) -> bool:
+        seen = set()
+        if self.document.is_valid() and not self.document.is_blank:
+            seen.add((self.document.cleaned_data["doc_type"], self.document.cleaned_data["number"]))
+        ok = True
+        for form in self.more_documents.forms:
+            if not form.is_valid() or form.is_blank:
+                continue
+            pair = (form.cleaned_data["doc_type"], form.cleaned_data["number"])
+            if pair in seen:
+                form.add_error("number", _("This document is already in the list."))
+                ok = False
+            seen.add(pair)
+        return ok
+
     def is_valid(self) -> bool:
         valid = all([form.is_valid() for form in self.all])
+        valid = (not self.more_documents.is_bound or self.more_documents.is_valid()) and valid
+        valid = self._check_documents_differ() and valid
         if self.person.is_valid() and self.consent.is_valid():
             registered = self.person.cleaned_data.get("registered_on") or timezone.localdate()
             self.consent.check_age(self.person.cleaned_data.get("birth_date"), registered)
@@ -492,7 +541,12 @@ class RegistrationForms:
 
     @property
     def errors_count(self) -> int:
-        return sum(len(form.errors) for form in self.all)
+        extra = (
+            sum(len(form.errors) for form in self.more_documents.forms) if self.more_documents.is_bound else 0
+        )
+        if self.more_documents.is_bound:
+            extra += len(self.more_documents.non_form_errors())
+        return sum(len(form.errors) for form in self.all) + extra
 
 
 class DuplicateCheckForm(forms.Form):

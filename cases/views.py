@@ -161,7 +161,7 @@ def person_register(request):
                     household=forms.household.household,
                     household_address=forms.household.cleaned_data.get("address", ""),
                     relationship=forms.household.cleaned_data.get("relationship", ""),
-                    document=None if forms.document.is_blank else forms.document.instance,
+                    documents=forms.documents,
                     status=None if forms.status.is_blank else forms.status.instance,
                     consents=forms.consent.build(person_data.get("registered_on")),
                     duplicates_confirmed=sorted(candidate_ids),

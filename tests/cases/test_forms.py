@@ -272,3 +272,59 @@ def test_intake_needs_an_area_and_no_future_date(caseworker):
 def test_document_form_standalone_requires_type_and_number(ref):
     form = DocumentForm({})
     assert set(form.errors) >= {"doc_type", "number"}
+
+
+def _with_documents(*rows, first=("cedula_ve", "V12345678")):
+    data = registration(**{"person-site": str(site().pk)})
+    data.update(
+        {"document-doc_type": first[0], "document-number": first[1], "document-issuing_country": "VE"}
+    )
+    data.update(
+        {
+            "documents-TOTAL_FORMS": str(len(rows)),
+            "documents-INITIAL_FORMS": "0",
+            "documents-MIN_NUM_FORMS": "0",
+            "documents-MAX_NUM_FORMS": "5",
+        }
+    )
+    for i, (doc_type, number) in enumerate(rows):
+        data[f"documents-{i}-doc_type"] = doc_type
+        data[f"documents-{i}-number"] = number
+        data[f"documents-{i}-issuing_country"] = "VE" if doc_type != "cpp" else "PE"
+    return data
+
+
+def test_several_documents_at_registration(client_for, caseworker):
+    client = client_for(caseworker)
+    page = client.get(reverse("cases:person_register")).content.decode()
+    assert 'data-testid="add-document"' in page and 'name="documents-TOTAL_FORMS"' in page
+    assert "documents-__prefix__-number" in page  # the row "add another" copies
+
+    data = _with_documents(("passport", "P0987654"), ("", ""), ("cpp", "CPP-778899"))
+    response = client.post(reverse("cases:person_register"), data)
+    assert response.status_code == 302
+    person = Person.objects.get()
+    assert sorted(person.documents.values_list("doc_type", "number")) == [
+        ("cedula_ve", "V12345678"),
+        ("cpp", "CPP-778899"),
+        ("passport", "P0987654"),
+    ]
+
+
+def test_the_same_document_twice_in_the_list_is_refused(client_for, caseworker):
+    response = client_for(caseworker).post(
+        reverse("cases:person_register"), _with_documents(("passport", "P1"), ("cedula_ve", "v 1234 5678"))
+    )
+    assert response.status_code == 200
+    rows = response.context["forms"].more_documents.forms
+    assert rows[1].errors["number"] == ["This document is already in the list."]
+    assert Person.objects.count() == 0 and IdentityDocument.objects.count() == 0
+
+
+def test_an_added_document_row_is_validated(client_for, caseworker):
+    response = client_for(caseworker).post(
+        reverse("cases:person_register"), _with_documents(("dni", "123"), first=("", ""))
+    )
+    assert response.status_code == 200
+    assert "number" in response.context["forms"].more_documents.forms[0].errors
+    assert Person.objects.count() == 0
