@@ -356,16 +356,18 @@ def people_elsewhere(user, term: SearchTerm, *, limit: int = 10) -> list[PersonE
     only; opening the file needs a break-the-glass reason).
 
     Stricter than the search of the user's own people: the name must contain every word typed
-    (of three letters or more) spelt as it sounds, in any order; or the document or phone number
-    must be the one typed. Those conditions are all trigram-index lookups that PostgreSQL
-    intersects, several times cheaper than ranking by similarity across the other sites
-    (bench/PLANS.md); the closest of the first ``ELSEWHERE_CANDIDATES`` come first."""
+    (of three letters or more) spelt as it sounds, in any order, each one approximately (word
+    similarity: a dropped letter); or the document or phone number must be the one typed. Those
+    conditions are all trigram-index lookups that PostgreSQL intersects, cheaper than ranking by
+    similarity across the other sites (bench/PLANS.md); the closest of the first
+    ``ELSEWHERE_CANDIDATES`` come first."""
     if not term or not roles.has_role(user, roles.CASE_WORKERS) or roles.has_role(user, roles.ADMIN):
         return []
     words = [w for w in term.key.split() if len(w) >= 3] if term.name else []
     condition = Q(pk__in=[])
     if words:
-        condition |= Q.create([("name_key__contains", w) for w in words])
+        # Each word approximately (a dropped letter), through the GIN index on name_key.
+        condition |= Q.create([("name_key__trgm_word_similar", w) for w in words])
     if term.document:
         ids = _document_person_ids(term.document)
         if ids:
