@@ -317,7 +317,8 @@ def test_the_same_document_twice_in_the_list_is_refused(client_for, caseworker):
     )
     assert response.status_code == 200
     rows = response.context["forms"].more_documents.forms
-    assert rows[1].errors["number"] == ["This document is already in the list."]
+    # The page speaks Spanish unless the browser asks for English.
+    assert rows[1].errors["number"] == ["Este documento ya está en la lista."]
     assert Person.objects.count() == 0 and IdentityDocument.objects.count() == 0
 
 
