@@ -41,13 +41,13 @@ def _stamp(obj, user):
     return obj
 
 
-def household_create(*, user, site: Site, district: District | None = None) -> Household:
+def household_create(*, user, site: Site, district: District | None = None, address: str = "") -> Household:
     """A new household with a short unambiguous code (H-7KQ2MX)."""
     for _attempt in range(5):
         code = "H-" + "".join(secrets.choice(HOUSEHOLD_CODE_ALPHABET) for _ in range(6))
         if not Household.objects.filter(code=code).exists():
             break
-    household = _stamp(Household(code=code, site=site, district=district), user)
+    household = _stamp(Household(code=code, site=site, district=district, address=address), user)
     household.full_clean()
     household.save()
     return household
@@ -125,28 +125,40 @@ def person_register(
     vulnerabilities: Iterable[Vulnerability] = (),
     household_mode: str = "none",
     household: Household | None = None,
+    household_address: str | None = None,
     relationship: str = "",
     document: IdentityDocument | None = None,
+    documents: Sequence[IdentityDocument] = (),
     status: RegularizationStatus | None = None,
     consents: Iterable[Consent] = (),
     duplicates_confirmed: Sequence[int] = (),
     request=None,
 ) -> Person:
-    """Register a person with their first document, status, consents and household.
+    """Register a person with their documents (``document`` and/or ``documents``), status,
+    consents and household.
 
     ``duplicates_confirmed``: ids of possible duplicates the caseworker saw and set aside; the
     decision is kept in the access log (ids only).
     """
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
+    first_document = document or next((d for d in documents if d is not None), None)
     person_register_guard(
-        user=user, person=person, document=document, duplicates_confirmed=duplicates_confirmed
+        user=user, person=person, document=first_document, duplicates_confirmed=duplicates_confirmed
     )
     if household_mode == "new":
-        household = household_create(user=user, site=person.site, district=person.district)
+        household = household_create(
+            user=user, site=person.site, district=person.district, address=household_address or ""
+        )
         relationship = Person.Relationship.HEAD
     elif household_mode != "join":
         household, relationship = None, ""
+    elif household is not None and household_address and household_address != household.address:
+        # The address the member gave is the household's (kept in its history; left empty: unchanged).
+        household.address = household_address
+        _stamp(household, user)
+        household.full_clean()
+        household.save(update_fields=["address"])
     person.household = household
     person.relationship = relationship if household else ""
     person.created_by = user
@@ -155,13 +167,13 @@ def person_register(
     person.save()
     person.vulnerabilities.set(list(vulnerabilities))
 
-    if document is not None:
-        document.person = person
-        _stamp(document, user)
-        document.full_clean()
+    for doc in [d for d in (document, *documents) if d is not None]:
+        doc.person = person
+        _stamp(doc, user)
+        doc.full_clean()
         try:
             with transaction.atomic():
-                document.save()
+                doc.save()
         except IntegrityError:
             raise ValidationError(
                 {
@@ -191,6 +203,23 @@ def person_register(
             request=request,
         )
     return person
+
+
+@transaction.atomic
+def duplicate_check_record(*, user, candidates, request=None) -> None:
+    """A duplicate check told the caseworker that people of other sites may be the person they
+    register (without saying who): one access-log row for each, with the kinds of match (never
+    the name, number or date typed)."""
+    for candidate in candidates:
+        if candidate.open:
+            continue
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.VIEW,
+            obj=candidate.person,
+            reason="duplicate check, another site: " + ", ".join(candidate.matched or ["name"]),
+            request=request,
+        )
 
 
 @transaction.atomic

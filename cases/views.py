@@ -41,7 +41,7 @@ from .forms import (
     RegistrationForms,
     RegularizationStatusForm,
 )
-from .models import CaseNote, Household, Person
+from .models import CaseNote, Person
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "cases_person_searches"
@@ -147,14 +147,10 @@ def _seen_ids(value: str) -> set[int]:
 
 @role_required(roles.CASE_WORKERS)
 def person_register(request):
-    initial_household = None
-    household_pk = query_id(request.GET.get("household"))
-    if household_pk is not None:
-        household = Household.objects.filter(
-            pk=household_pk, site_id__in=site_ids_visible_to(request.user)
-        ).first()
-        if household is not None:
-            initial_household = {"mode": HouseholdForm.MODE_JOIN, "code": household.code}
+    # "Register a household member": what the household's people share is filled in (editable).
+    initial_household, initial_person = selectors.household_member_initial(
+        request.user, request.GET.get("household", "")
+    ) or (None, None)
     candidates = []
     if request.method == "POST" and (earlier := submission_repeated(request)):
         earlier.message(request, "")
@@ -164,6 +160,7 @@ def person_register(request):
         query = forms.duplicate_query()
         if query:
             candidates = selectors.person_duplicate_candidates(request.user, **query)
+            actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
         valid = forms.is_valid()
         candidate_ids = {c.person.pk for c in candidates}
         confirmed = request.POST.get("confirm_new") == "1" and candidate_ids <= _seen_ids(
@@ -180,8 +177,9 @@ def person_register(request):
                     vulnerabilities=person_data.get("vulnerabilities", []),
                     household_mode=forms.household.cleaned_data["mode"],
                     household=forms.household.household,
+                    household_address=forms.household.cleaned_data.get("address", ""),
                     relationship=forms.household.cleaned_data.get("relationship", ""),
-                    document=None if forms.document.is_blank else forms.document.instance,
+                    documents=forms.documents,
                     status=None if forms.status.is_blank else forms.status.instance,
                     consents=forms.consent.build(person_data.get("registered_on")),
                     duplicates_confirmed=sorted(candidate_ids),
@@ -195,7 +193,9 @@ def person_register(request):
                 sent.message(request, _registered_message(person))
                 return redirect("cases:person_detail", pk=person.pk)
     else:
-        forms = RegistrationForms(user=request.user, initial_household=initial_household)
+        forms = RegistrationForms(
+            user=request.user, initial_household=initial_household, initial_person=initial_person
+        )
     return render(
         request,
         "cases/person_register.html",
@@ -211,10 +211,11 @@ def person_register(request):
 @role_required(roles.CASE_WORKERS)
 def duplicate_check(request):
     """As-you-type check on the registration form (htmx): who might this already be?"""
-    form = DuplicateCheckForm.from_registration(request.POST)
+    form = DuplicateCheckForm.from_registration(request.POST, user=request.user)
     candidates = []
     if form.is_valid() and form.cleaned_data["given_names"] and form.cleaned_data["family_names"]:
-        candidates = selectors.person_duplicate_candidates(request.user, **form.cleaned_data)
+        candidates = selectors.person_duplicate_candidates(request.user, **form.query())
+        actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
     return render(
         request, "cases/includes/_duplicate_candidates.html", {"candidates": candidates, "live": True}
     )
@@ -232,8 +233,12 @@ def person_duplicates(request, pk):
         birth_date=person.birth_date,
         document_number=document.number if document else "",
         phone=person.phone,
+        sex=person.sex,
+        nationality=str(person.nationality or ""),
+        birth_date_estimated=person.birth_date_estimated,
         exclude_pk=person.pk,
     )
+    actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
     return render(request, "cases/person_duplicates.html", {"person": person, "candidates": candidates})
 
 

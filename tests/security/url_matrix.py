@@ -22,6 +22,10 @@ Entry format
                              # parameters, as the first role whose GET outcome is not a refusal
         objects=None,        # the objects walked, in order (default: own, other, missing); the
                              # fuzzer posts to the first
+        probe_other=None,    # callable(world) -> POST bodies that look for another site's person
+                             # by what a caseworker might know or guess (phone, document number,
+                             # name and birth date): the answer must not say who it is, where, or
+                             # what matched, and the check must be in the access log
     )
 
 - ``kwargs(w, which)`` builds the URL's arguments from the ``World`` (below) for ``which`` in
@@ -137,6 +141,7 @@ class Entry:
     fuzz_as: str | None = None
     fuzz_query: list[str] | None = None
     objects: list[str] = field(default_factory=list)
+    probe_other: Callable[[Any], list[dict]] | None = None
 
     def __post_init__(self):
         if not self.objects:
@@ -476,6 +481,25 @@ CASE_WRITE = roles_(
     coordinator=403,
     admin=ANY_SITE,
 )
+
+
+def _probe_other_person(w) -> list[dict]:
+    """What a caseworker could type to learn about another site's person: their phone or
+    document number under a made-up name; their name with a guessed birth date."""
+    person = w.person("other")
+    number = person.documents.values_list("number", flat=True).first()
+    return [
+        {"person-given_names": "Probe", "person-family_names": "Nobody", "person-phone": person.phone},
+        {"person-given_names": "Probe", "person-family_names": "Nobody", "document-number": number},
+        {
+            "person-given_names": person.given_names,
+            "person-family_names": person.family_names,
+            "person-birth_date": person.birth_date.isoformat(),
+            "person-sex": person.sex,
+        },
+    ]
+
+
 CASE_WORKERS_ONLY = roles_(
     anonymous=LOGIN, norole=403, facilitator=403, caseworker=200, psychosocial=200, coordinator=403, admin=200
 )
@@ -778,6 +802,7 @@ MATRIX: dict[str, Entry] = {
         post=CASE_WRITE,
     ),
     "cases:duplicate_check": Entry(
+        probe_other=lambda w: _probe_other_person(w),
         post_fields=[
             "person-given_names",
             "person-family_names",
@@ -1009,6 +1034,7 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "cases:person_register": Entry(
+        probe_other=lambda w: _probe_other_person(w),
         fuzz_query=["household"],
         get=CASE_WORKERS_ONLY,
         post=CASE_WORKERS_ONLY,
