@@ -353,7 +353,9 @@ class IndicatorR4V(models.Model):
         default=IndicatorType.DIRECT_ASSISTANCE,
     )
     activity_name = models.CharField(_("activity name"), max_length=300)
-    activity_description = models.TextField(_("activity description"), blank=True)
+    activity_description = models.TextField(
+        _("activity description"), blank=True, **text_limit(limits.RECORD_NOTE)
+    )
     rmrp_activity = models.BooleanField(_("RMRP activity"), default=True)
 
     class Meta:

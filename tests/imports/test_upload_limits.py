@@ -50,11 +50,10 @@ def _upload(client, path, kind="people"):
     return client.post(
         reverse("cases:import_upload"),
         {"kind": kind, "file": SimpleUploadedFile(path.name, path.read_bytes())},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
-def test_a_zip_bomb_is_refused_at_once_in_little_memory(client_for, coordinator, bomb):
+def test_a_zip_bomb_is_refused_at_once_in_little_memory(english, client_for, coordinator, bomb):
     assert bomb.stat().st_size < 2 * 1024 * 1024
     client = client_for(coordinator)
     started = time.monotonic()
@@ -93,6 +92,7 @@ def test_too_many_columns_or_rows_are_refused_while_reading(run_import, tmp_path
 
 
 def test_the_preview_is_kept_by_the_check_and_never_parsed_on_a_page_view(
+    english,
     client_for, coordinator, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
     client = client_for(coordinator)
@@ -115,6 +115,7 @@ def test_the_preview_is_kept_by_the_check_and_never_parsed_on_a_page_view(
 
 
 def test_a_rejected_file_is_deleted_at_once_and_its_errors_kept(
+    english,
     client_for, coordinator, tmp_path, django_capture_on_commit_callbacks
 ):
     path = write_csv(tmp_path / "people.csv", [person_row(1), person_row(2, sex="Q")])

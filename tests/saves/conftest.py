@@ -126,3 +126,10 @@ def form_with(response, field: str) -> dict:
                 out[name] = values if len(values) != 1 else values[0]
             return out
     raise AssertionError(f"no form with {field}")
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the messages in English: the centre's default language for their users
+    (copied into the session at sign-in), as the ES/EN switch would choose it."""
+    settings.LANGUAGE_CODE = "en"
