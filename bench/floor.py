@@ -1,6 +1,6 @@
 """The floor: one hand-written PostgreSQL statement per indicator that computes a month's figures.
 
-Written from DESIGN.md section 4 alone, apart from the reports app, so that it can both time the
+Written from docs/counting.md alone, apart from the reports app, so that it can both time the
 least work the database must do and cross-check the project's numbers.
 
 For an indicator (program, event kind, areas or activities) and a month M, a qualifying event is
@@ -231,7 +231,7 @@ def normalise(measure: dict | None) -> dict:
 
 
 def differences(project: dict, floor: dict) -> list[str]:
-    """Every place where the project's report (the DESIGN section 5 JSON) and the floor disagree."""
+    """Every place where the project's report (the docs/report-json.md JSON) and the floor disagree."""
     problems = []
     by_code = {item["code"]: item for item in project.get("indicators", [])}
     for code, figures in floor.items():

@@ -251,7 +251,7 @@ THINK_SECONDS = 1.0
 
 
 def write_people_csv(path: Path, rows: int) -> None:
-    """People rows in the import contract's columns (DESIGN section 6)."""
+    """People rows in the import contract's columns (docs/import.md)."""
     from seeds.scale import FAMILY, GIVEN_F, GIVEN_M
 
     rng = random.Random(11)

@@ -1,4 +1,4 @@
-"""The counting contract of DESIGN section 4, in SQL: the only place where people are counted.
+"""The counting contract (docs/counting.md), in SQL: the only place where people are counted.
 
 Everything happens in the database, in set-based statements that give the same results on SQLite
 and PostgreSQL (only the spelling of "first row per person", of date parts and of null-safe
@@ -27,8 +27,8 @@ equality differs). For an indicator and a month M:
    ``cumulative`` sums the counts of the months up to M. The age is in completed years on the
    reference event's date: the year difference, minus one when the event's (month, day) comes
    before the birthday's, so a birthday on the event day counts and a 29 February birthday turns a
-   year older on 1 March in common years. The groups are rolled up into the breakdowns of DESIGN
-   section 5 (a few hundred groups, never events), so every breakdown sums to its total.
+   year older on 1 March in common years. The groups are rolled up into the breakdowns of
+   docs/report-json.md (a few hundred groups, never events), so every breakdown sums to its total.
 
 So a month costs its own events and people, not the history: ``cumulative`` reads one small row of
 counts per month. The stored first events are exact for everyone with an event in M and for every
@@ -808,7 +808,7 @@ def _ordered(counts: dict[str, int], order: list[str]) -> dict[str, int]:
 
 
 def rollup(groups) -> dict:
-    """(sex, age band, population type, nationality, count) groups → one measure of DESIGN section 5.
+    """(sex, age band, population type, nationality, count) groups → one measure of docs/report-json.md.
 
     Only aggregated groups pass through here (a few hundred at most), never events.
     """

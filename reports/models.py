@@ -1,4 +1,4 @@
-"""Indicators, targets and the monthly figures computed for them (DESIGN sections 4 and 5)."""
+"""Indicators, targets and the monthly figures computed for them (docs/counting.md and docs/report-json.md)."""
 
 from __future__ import annotations
 

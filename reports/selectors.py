@@ -51,7 +51,7 @@ def default_month() -> date:
     return add_months(timezone.localdate().replace(day=1), -1)
 
 
-# --- The report contract (DESIGN section 5) ----------------------------------------------------
+# --- The report contract (docs/report-json.md) ----------------------------------------------------
 
 
 def _figures_for_month(month: date, program_code: str | None) -> QuerySet[MonthlyFigure]:
@@ -72,7 +72,7 @@ def _targets(indicator_ids, months) -> dict[tuple[int, date | None], int]:
 
 
 def monthly_report(*, month: date, program_code: str | None = None) -> dict:
-    """The stored figures of a month in the JSON contract of DESIGN section 5.
+    """The stored figures of a month in the JSON contract of docs/report-json.md.
 
     Every active indicator with a stored snapshot for the month, in program and indicator order;
     ``target_month`` is the indicator's target for that month and ``target_total`` its

@@ -1,4 +1,4 @@
-"""Reference data with the codes fixed by DESIGN section 4. Loading it is idempotent."""
+"""Reference data with the codes fixed by docs/counting.md. Loading it is idempotent."""
 
 from __future__ import annotations
 

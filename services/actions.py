@@ -41,7 +41,7 @@ MIN_REASON_LENGTH = 10
 
 
 def _event_date_check(*, program: Program, day: date, field: str) -> None:
-    """An event may not be in the future nor outside its program's dates (DESIGN section 6)."""
+    """An event may not be in the future nor outside its program's dates (docs/import.md)."""
     if day > timezone.localdate():
         raise ValidationError({field: _("The date cannot be in the future.")})
     if not program.is_active_on(day):

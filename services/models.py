@@ -1,7 +1,7 @@
 """The service catalog, partners, direct services, referrals and the youth sport program.
 
 Every contact stamps the person's population type at that moment: reports count people as they
-were (DESIGN section 3).
+were (docs/counting.md).
 """
 
 from __future__ import annotations

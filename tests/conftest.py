@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def ref(db):
-    """The reference data of DESIGN section 4 (sites, programs, indicators, catalog...)."""
+    """The reference data of docs/counting.md (sites, programs, indicators, catalog...)."""
     from orientation.models import Program
 
     if not Program.objects.filter(code="PAO").exists():

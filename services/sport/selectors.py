@@ -1,6 +1,6 @@
 """Reads for the youth sport program, always scoped to the user asking.
 
-Who sees which groups (DESIGN sections 1 and 3):
+Who sees which groups (the role table in README.md):
 
 - facilitators: the groups they facilitate, and the light profiles of those groups' participants;
 - caseworkers and psychosocial specialists: the groups at their sites;

@@ -1,4 +1,4 @@
-"""Attendance files that name groups not set up yet (DESIGN section 6): the import creates them,
+"""Attendance files that name groups not set up yet (docs/import.md): the import creates them,
 lists them before anything is written, and a second import of the same file changes nothing."""
 
 from datetime import date
@@ -143,8 +143,7 @@ def test_the_command_names_the_groups_it_creates(tmp_path, children):
 
 
 def test_the_upload_page_lists_the_groups_to_create(
-    english,
-    client_for, coordinator, tmp_path, children, django_capture_on_commit_callbacks
+    english, client_for, coordinator, tmp_path, children, django_capture_on_commit_callbacks
 ):
     client = client_for(coordinator)
     path = write_csv(tmp_path / "a.csv", [attendance_row(person_ref="P-0001", group="Sub-14")])

@@ -1,4 +1,4 @@
-"""Every rejection rule of DESIGN section 6, with the message a person reads (row, column, reason)."""
+"""Every rejection rule of docs/import.md, with the message a person reads (row, column, reason)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""What people actually type in the code columns and the nationality (DESIGN section 6): Spanish and
+"""What people actually type in the code columns and the nationality (docs/import.md): Spanish and
 English labels and country names, any case, with or without accents, are read as the code; what
 could mean two things is refused with its row, column and reason."""
 

@@ -92,8 +92,7 @@ def test_too_many_columns_or_rows_are_refused_while_reading(run_import, tmp_path
 
 
 def test_the_preview_is_kept_by_the_check_and_never_parsed_on_a_page_view(
-    english,
-    client_for, coordinator, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+    english, client_for, coordinator, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
     client = client_for(coordinator)
     path = write_xlsx(tmp_path / "people.xlsx", [person_row(1), person_row(2)])
@@ -115,8 +114,7 @@ def test_the_preview_is_kept_by_the_check_and_never_parsed_on_a_page_view(
 
 
 def test_a_rejected_file_is_deleted_at_once_and_its_errors_kept(
-    english,
-    client_for, coordinator, tmp_path, django_capture_on_commit_callbacks
+    english, client_for, coordinator, tmp_path, django_capture_on_commit_callbacks
 ):
     path = write_csv(tmp_path / "people.csv", [person_row(1), person_row(2, sex="Q")])
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,4 +1,4 @@
-"""``manage.py monthly_report``: computes through the job's code, stores, prints (DESIGN section 5)."""
+"""``manage.py monthly_report``: computes through the job's code, stores, prints (docs/report-json.md)."""
 
 import csv
 import io

@@ -1,4 +1,4 @@
-"""The SQL counting against a plain-Python reading of DESIGN section 4, on random data that
+"""The SQL counting against a plain-Python reading of docs/counting.md, on random data that
 changes between computations (events deleted, back-dated, referrals cancelled or completed later,
 attendance unticked, birth dates corrected): the stored first events must never drift."""
 

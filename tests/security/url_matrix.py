@@ -452,7 +452,7 @@ def with_unverified_totp(world, client, user) -> None:
 EVERY_ROLE_SIGNED_IN = everyone(200)
 
 
-# Tables shared by many URLs (DESIGN.md section 1 and orientation/roles.py).
+# Tables shared by many URLs (README.md, "Who reads what" and orientation/roles.py).
 # Case files: read by case readers (coordinators read-only), written by case workers only.
 CASE_READ = roles_(
     anonymous=LOGIN,

@@ -1,4 +1,4 @@
-"""Attendance rows (DESIGN section 6): a session is keyed by program, site, date, activity and group
+"""Attendance rows (docs/import.md): a session is keyed by program, site, date, activity and group
 (empty: no group); a person's attendance by session and person.
 
 A group the file names that does not exist yet for its program and site is created by the import

@@ -1,4 +1,4 @@
-"""People rows (DESIGN section 6), keyed by ``ref``; a document creates or updates an
+"""People rows (docs/import.md), keyed by ``ref``; a document creates or updates an
 IdentityDocument of that type."""
 
 from __future__ import annotations

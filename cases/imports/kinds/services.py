@@ -1,4 +1,4 @@
-"""Service rows (DESIGN section 6), keyed by ``ref``: a direct service or a referral. A referral
+"""Service rows (docs/import.md), keyed by ``ref``: a direct service or a referral. A referral
 whose status changes gets a ReferralTransition, as when a caseworker moves it."""
 
 from __future__ import annotations

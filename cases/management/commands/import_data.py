@@ -1,4 +1,4 @@
-"""``python manage.py import_data --kind people|services|attendance FILE`` (DESIGN section 6).
+"""``python manage.py import_data --kind people|services|attendance FILE`` (docs/import.md).
 
 The file is imported whole or not at all. When it is rejected every error is printed (row, column,
 reason) and the command exits with a non-zero code; nothing is saved.
