@@ -22,6 +22,7 @@ from orientation import roles
 from orientation.actions import access_log_record, notification_send
 from orientation.models import AccessLog, Program, Site
 from orientation.outbox import enqueue
+from orientation.versioning import version_check
 
 from .models import (
     DirectService,
@@ -216,9 +217,12 @@ def referral_transition(
     outcome: str = "",
     comment: str = "",
     via_partner_link: bool = False,
+    version: str | None = None,
 ) -> Referral:
-    """Move a referral along its workflow; the move is kept with who, when and why."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    """Move a referral along its workflow; the move is kept with who, when and why. With the
+    ``version`` the caseworker's form was opened at, a change saved by someone else since then
+    (another status, a new follow-up date, a new responsible) is refused, never overwritten."""
+    referral = version_check(referral, version)
     if to_status not in Referral.Status.values:
         raise ValidationError({"to_status": _("Unknown status.")})
     if not referral.can_move_to(to_status):
@@ -278,8 +282,12 @@ def referral_follow_up_log(*, referral: Referral, user, note: str, next_due: dat
 
 
 @transaction.atomic
-def referral_responsible_set(*, referral: Referral, user, responsible) -> Referral:
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+def referral_responsible_set(
+    *, referral: Referral, user, responsible, version: str | None = None
+) -> Referral:
+    """Hand a referral's follow-up to someone else (refused if the referral changed since the form
+    was opened at ``version``)."""
+    referral = version_check(referral, version)
     referral.responsible = responsible
     referral._history_user = user
     referral.save(update_fields=["responsible", "updated_at"])

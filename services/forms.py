@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Area
 from orientation import limits
 from orientation.models import Program, Site
+from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput
 
 from .models import Partner, PsychosocialSession, Referral, ServiceType
@@ -232,7 +233,7 @@ class ReferralForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
         self._crispy()
 
 
-class ReferralTransitionForm(_CrispyMixin, forms.Form):
+class ReferralTransitionForm(VersionedFormMixin, _CrispyMixin, forms.Form):
     to_status = forms.ChoiceField(label=_("New status"), widget=forms.RadioSelect)
     completed_on = _date_field(
         _("Service received on"), required=False, help_text=_("Required when the referral is completed.")
@@ -247,7 +248,7 @@ class ReferralTransitionForm(_CrispyMixin, forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
 
     def __init__(self, *args, referral: Referral, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=referral, **kwargs)
         self.fields["to_status"].choices = [(s, Referral.Status(s).label) for s in referral.next_statuses()]
         self._crispy()
 
@@ -266,11 +267,11 @@ class ReferralFollowUpForm(_CrispyMixin, forms.Form):
         self._crispy()
 
 
-class ReferralResponsibleForm(_CrispyMixin, forms.Form):
+class ReferralResponsibleForm(VersionedFormMixin, _CrispyMixin, forms.Form):
     responsible = forms.ModelChoiceField(label=_("Responsible for the follow-up"), queryset=None)
 
-    def __init__(self, *args, staff, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, staff, referral: Referral | None = None, **kwargs):
+        super().__init__(*args, record=referral, **kwargs)
         self.fields["responsible"].queryset = staff
         self.fields["responsible"].label_from_instance = lambda u: u.get_full_name() or u.username
         self._crispy()

@@ -115,7 +115,7 @@ def _referral_detail_context(request, referral: Referral, **forms) -> dict:
     if can_write:
         staff = selectors.staff_for_site(referral.site_id)
         context["responsible_form"] = forms.get("responsible_form") or ReferralResponsibleForm(
-            staff=staff, initial={"responsible": referral.responsible_id}
+            staff=staff, initial={"responsible": referral.responsible_id}, referral=referral
         )
     return context
 
@@ -141,9 +141,11 @@ def referral_transition(request, pk):
                 completed_on=form.cleaned_data["completed_on"],
                 outcome=form.cleaned_data["outcome"],
                 comment=form.cleaned_data["comment"],
+                version=form.version,
             )
         except ValidationError as exc:
             form_errors_add(form, exc)
+            referral.refresh_from_db()
         else:
             messages.success(
                 request, _("The referral is now “%(status)s”.") % {"status": referral.get_status_display()}
@@ -203,14 +205,27 @@ def referral_follow_up(request, pk):
 @role_required(roles.CASE_WORKERS)
 def referral_responsible(request, pk):
     referral = selectors.referral_get_for_user(request.user, pk, write=True)
-    form = ReferralResponsibleForm(request.POST, staff=selectors.staff_for_site(referral.site_id))
+    form = ReferralResponsibleForm(
+        request.POST, staff=selectors.staff_for_site(referral.site_id), referral=referral
+    )
     if form.is_valid():
-        actions.referral_responsible_set(
-            referral=referral, user=request.user, responsible=form.cleaned_data["responsible"]
-        )
-        messages.success(request, _("The follow-up has a new responsible."))
-        return redirect("services:referral_detail", pk=referral.pk)
-    messages.error(request, _("Choose a caseworker of the site."))
+        try:
+            actions.referral_responsible_set(
+                referral=referral,
+                user=request.user,
+                responsible=form.cleaned_data["responsible"],
+                version=form.version,
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+            referral.refresh_from_db()
+            problems = [str(e) for errors in form.errors.values() for e in errors]
+            messages.error(request, " ".join([_("The follow-up was not handed over."), *problems]))
+        else:
+            messages.success(request, _("The follow-up has a new responsible."))
+            return redirect("services:referral_detail", pk=referral.pk)
+    else:
+        messages.error(request, _("Choose a caseworker of the site."))
     return render(
         request,
         "services/referral_detail.html",

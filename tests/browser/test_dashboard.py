@@ -2,6 +2,7 @@
 and downloads the 5W workbook."""
 
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -54,12 +55,16 @@ def test_coordinator_recomputes_a_month_and_downloads_the_workbook(
     page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 5")
     screenshot(page, "dashboard-figures")
 
+    # Every program's month is computed (an uncomputed one is never exported as zeros).
+    from reports.actions import monthly_figures_compute
+
+    monthly_figures_compute(month=date(2025, 3, 1))
     page.click('[data-testid="export-menu"]')
     with page.expect_download() as download:
         page.click('[data-testid="export-xlsx"]')
     assert download.value.suggested_filename == "orienta-5w-2025-03.xlsx"
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert book.sheetnames[:3] == ["BALON", "PAO", "SALUD"] and len(book.sheetnames) == 4
+    assert book.sheetnames == ["BALON", "PAO", "SALUD", "Nacionalidad", "Notas"]  # in Spanish, as the page
     codes = [row[2] for row in book["PAO"].iter_rows(min_row=2, values_only=True)]
     assert codes == ["PAO-ANY", "PAO-DOC", "PAO-PHC", "PAO-MHPSS", "PAO-REF"]
     assert not [e for e in page.console_errors if "Content Security Policy" in e]

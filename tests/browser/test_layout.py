@@ -26,10 +26,12 @@ SIZES = {
     "norole": TABLET + PHONE,
 }
 
-OVERFLOW = """() => {
+# Measured after two frames: charts and other resize observers settle after a viewport change.
+OVERFLOW = """async () => {
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   if (document.documentElement.scrollWidth <= window.innerWidth) return {scroll: 0, inner: window.innerWidth};
   const wide = [...document.querySelectorAll('body *')]
-    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null)
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && e.offsetParent !== null && !e.closest('.table-responsive'))
     .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
       (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : ''));
   return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, wide};
