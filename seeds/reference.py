@@ -192,7 +192,7 @@ NAMES_EN = {
     "PAO-DOC": "People assisted with documentation",
     "PAO-PHC": "People who received primary health care",
     "PAO-MHPSS": "People who received psychosocial support",
-    "PAO-REF": "People referred to a partner",
+    "PAO-REF": "People referred to a partner institution",
     "BALON-YOUTH": "Children and adolescents in sport activities",
     "BALON-LEAD": "Participants in leadership workshops",
     "BALON-COMM": "Participants in community activities",

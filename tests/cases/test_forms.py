@@ -210,7 +210,7 @@ def test_a_household_member_starts_with_what_the_household_shares(client_for, ca
     assert person["arrived_on"].value() == head.arrived_on
     assert person["site"].value() == household.site_id
     html = response.content.decode()
-    assert "Mz. B Lt. 4" in html and 'value="2023-08-14"' in html
+    assert "Mz. B Lt. 4" in html and 'value="14/08/2023"' in html
 
     # Editable: what is posted is what is saved, and a new address is the household's.
     data = registration(

@@ -21,7 +21,12 @@ def in_english(client):
     [
         (Vulnerability, "pregnant", "Gestante", "Pregnant"),
         (ServiceType, "phc-consultation", "Consulta de atención primaria", "Primary care consultation"),
-        (Indicator, "PAO-REF", "Personas referidas a un socio", "People referred to a partner"),
+        (
+            Indicator,
+            "PAO-REF",
+            "Personas derivadas a una institución aliada",
+            "People referred to a partner institution",
+        ),
     ],
 )
 def test_the_catalog_is_named_in_the_language_of_the_pages(ref, model, code, spanish, english):

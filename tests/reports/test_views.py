@@ -71,7 +71,7 @@ def test_a_coordinator_sees_only_the_programs_assigned(make_user, client_for, ma
     assert ReportRun.objects.count() == runs
     # The export of "all my programs" holds only PAO.
     book = load_workbook(io.BytesIO(client.get(reverse("reports:export"), {"month": "2025-03"}).content))
-    assert book.sheetnames[:-1] == ["PAO"]
+    assert book.sheetnames[:-1] == ["PAO", "Nationality"]
 
 
 def test_a_coordinator_without_programs_gets_an_explanation(make_user, client_for, ref):
@@ -297,7 +297,7 @@ def test_xlsx_export_has_a_sheet_per_program_in_5w_columns_and_is_logged(coordin
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="orienta-5w-2025-03.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["BALON", "PAO", "SALUD", "Notes"]
+    assert book.sheetnames == ["BALON", "PAO", "SALUD", "Nationality", "Notes"]
     rows = list(book["PAO"].values)
     header = rows[0]
     assert header[:9] == (
