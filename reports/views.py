@@ -34,6 +34,20 @@ from .selectors import (
 )
 
 
+def _month_choices(program, selected: date) -> list[date]:
+    """Months from this one back to the program's start (at most ten years), with ``selected``."""
+    current = timezone.localdate().replace(day=1)
+    first = max(program.start_date.replace(day=1), add_months(current, -120))
+    months, month = [], current
+    while month >= first:
+        months.append(month)
+        month = add_months(month, -1)
+    if selected not in months:
+        months.append(selected)
+        months.sort(reverse=True)
+    return months
+
+
 def _dashboard_url(program, month: date) -> str:
     return f"{reverse('reports:dashboard')}?{urlencode({'program': program.code, 'month': f'{month:%Y-%m}'})}"
 
@@ -76,6 +90,9 @@ def dashboard(request):
         "months_missing_count": len(missing),
         "run": run,
         "run_progress": report_run_progress(run) if run else None,
+        # The month picker lists months by name in the page's language (a browser's month input
+        # would follow the device's language): from the program's start to this month.
+        "month_choices": _month_choices(program, month),
         "previous_url": _dashboard_url(program, add_months(month, -1)),
         "next_url": _dashboard_url(program, add_months(month, 1)),
         "export_form": ExportForm(initial={"program": program.code, "month": month}, programs=programs),

@@ -373,3 +373,15 @@ def test_the_dashboard_speaks_spanish_by_default(coordinator, client_for, march,
         page = _get(client_for(coordinator), program="PAO", month="2025-03").content.decode()
     assert 'lang="es"' in page
     assert "Cifras mensuales" in page and "Meta mensual" in page and "Recalcular este mes" in page
+
+
+def test_the_month_picker_names_months_in_the_pages_language(coordinator, client_for, march, settings):
+    """Not the browser's month input, which follows the device's language ("November 2026")."""
+    page = _get(client_for(coordinator), program="PAO", month="2025-03").content.decode()
+    assert 'type="month"' not in page
+    assert '<option value="2025-03" selected>March 2025</option>' in page
+    assert '<option value="2024-08">August 2024</option>' in page  # PAO's first month
+    assert 'value="2024-07"' not in page
+    settings.LANGUAGE_CODE = "es"  # the centre's language, copied into the session at sign-in
+    page = _get(client_for(coordinator), program="PAO", month="2025-03").content.decode()
+    assert '<option value="2025-03" selected>Marzo 2025</option>' in page
