@@ -5,7 +5,6 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils import timezone
@@ -16,7 +15,6 @@ from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Consent
 from orientation import roles
 from orientation.models import Site
-from orientation.params import query_id
 from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput
 from services.models import SportGroup, SportSession
@@ -34,16 +32,6 @@ phone_validator = RegexValidator(
 class UserChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
-
-    def _check_values(self, value):
-        # An id out of the database's range (or not a number) is a wrong choice, not a query
-        # that overflows.
-        for pk in value or ():
-            if query_id(pk) is None:
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
 
 
 def _helper(*layout) -> FormHelper:
