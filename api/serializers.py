@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.choices import PopulationType
@@ -15,33 +16,31 @@ from orientation.models import Program, Site
 from reports.models import Indicator, Target
 from services.models import Partner, ServiceType
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+MONTH_PATTERN = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
 CODE_PATTERN = r"^[A-Za-z0-9_-]{1,40}$"
 
 
-class MonthField(serializers.CharField):
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2025-03"})
+class MonthField(serializers.Field):
     default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2025-03.")}
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
-        super().__init__(**kwargs)
-
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        match = MONTH_RE.match(value)
+        match = MONTH_RE.fullmatch(data) if isinstance(data, str) else None
         if not match or not 2000 <= int(match.group(1)) <= 2100:
             self.fail("invalid")
         return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-class CodeField(serializers.RegexField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault(
-            "error_messages", {"invalid": _("Enter a code: letters, digits, hyphens or underscores.")}
-        )
-        super().__init__(CODE_PATTERN, **kwargs)
+@extend_schema_field({"type": "string", "pattern": CODE_PATTERN})
+class CodeField(serializers.Field):
+    default_error_messages = {"invalid": _("Enter a code: letters, digits, hyphens or underscores.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not CODE_RE.fullmatch(data):
+            self.fail("invalid")
+        return data
 
 
 class PageQuery(serializers.Serializer):
