@@ -77,6 +77,14 @@ class ApiView(generics.GenericAPIView):
     query_serializer = PageQuery
     pagination_class = Pagination
 
+    def check_permissions(self, request):
+        # Throttle before refusing, so that callers without credentials are limited too.
+        super().check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        """Done in ``check_permissions``."""
+
     def query(self) -> dict:
         serializer = self.query_serializer(data=self.request.query_params)
         serializer.is_valid(raise_exception=True)
