@@ -10,7 +10,7 @@ from django.utils import timezone
 from api.actions import api_token_create
 from api.models import ApiToken
 from cases.models import Vulnerability
-from orientation.models import Program, Site
+from orientation.models import Program, ProgramMembership, Site
 from reports.models import Indicator, Target
 from services.models import ServiceType
 from tests.factories import PartnerFactory, PersonFactory, site
@@ -18,41 +18,42 @@ from tests.factories import PartnerFactory, PersonFactory, site
 pytestmark = pytest.mark.django_db
 
 
-def _add_people(n):
+def _add_people(n, user):
     vulnerabilities = list(Vulnerability.objects.all()[:2])
     for _ in range(n):
         person = PersonFactory(site=site("PAO-LS"))
         person.vulnerabilities.set(vulnerabilities)
 
 
-def _add_partners(n):
+def _add_partners(n, user):
     PartnerFactory.create_batch(n)
 
 
-def _add_sites(n):
+def _add_sites(n, user):
     pao = Program.objects.get(code="PAO")
     for i in range(n):
         pao.sites.add(Site.objects.create(code=f"QC-{i}", name=f"Sitio {i}", kind="school"))
 
 
-def _add_programs(n):
+def _add_programs(n, user):
     for i in range(n):
         program = Program.objects.create(code=f"QC{i}", name=f"Programa {i}", start_date=date(2024, 1, 1))
         program.sites.add(site("PAO-LS"), site("SCH-01"))
+        ProgramMembership.objects.create(user=user, program=program)
 
 
-def _add_service_types(n):
+def _add_service_types(n, user):
     for i in range(n):
         ServiceType.objects.create(code=f"qc-{i}", name=f"Servicio {i}", area="other")
 
 
-def _add_indicators(n):
+def _add_indicators(n, user):
     pao = Program.objects.get(code="PAO")
     for i in range(n):
         Indicator.objects.create(program=pao, code=f"PAO-QC{i}", name=f"Indicador {i}", event_kind="referral_made")
 
 
-def _add_targets(n):
+def _add_targets(n, user):
     indicator = Indicator.objects.get(code="PAO-DOC")
     for i in range(n):
         Target.objects.update_or_create(indicator=indicator, month=date(2030, 1 + i % 12, 1), defaults={"value": i})
@@ -74,7 +75,7 @@ CASES = {
 @pytest.mark.parametrize("url", list(CASES))
 def test_list_queries_do_not_grow_with_rows(client, coordinator, django_assert_num_queries, url, rows):
     add, expected = CASES[url]
-    add(rows)
+    add(rows, coordinator)
     token, raw = api_token_create(user=coordinator, name="qc", days=30)
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())  # no last-use write
     with django_assert_num_queries(expected):
