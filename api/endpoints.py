@@ -41,6 +41,7 @@ from .serializers import (
 
 MAX_ID = 2**63 - 1
 
+
 ERRORS = {
     (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemSerializer, description=str(code))
     for code in PROBLEM_STATUSES
@@ -238,4 +239,8 @@ class PersonDetail(ApiView, APIView):
 
 
 class DocsView(SpectacularSwaggerSplitView):
-    """Swagger UI from the files of drf-spectacular-sidecar (served by Orienta, no CDN)."""
+    """Swagger UI from the files of drf-spectacular-sidecar (served by Orienta, no CDN). Its start-up
+    script is a separate request (no inline script) and its page styles a file (no inline style), so
+    the site's CSP needs no exception here (tests/browser/test_api_docs.py)."""
+
+    template_name = "api/swagger_ui.html"

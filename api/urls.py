@@ -1,9 +1,9 @@
 """/api/v1/ (read-only, token or session), the OpenAPI schema and its docs page.
 
-The API answers for itself (401 problem+json without credentials), so its views are exempt from the
-site's login redirect."""
+The API answers for itself (401 problem+json without credentials): Django REST framework exempts
+its views from the site's login redirect."""
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -23,8 +23,7 @@ urlpatterns = [
     path("v1/people/<str:pk>/", endpoints.PersonDetail.as_view(), name="person_detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
-for _pattern in urlpatterns:
-    login_not_required(_pattern.callback)
-
-# The docs page is a page of the site: signed-in users only, through the usual login.
-urlpatterns.append(path("docs/", endpoints.DocsView.as_view(url_name="api:schema"), name="docs"))
+# The docs page is a page of the site: signed-in users only, sent to the login page otherwise.
+urlpatterns.append(
+    path("docs/", login_required(endpoints.DocsView.as_view(url_name="api:schema")), name="docs")
+)

@@ -14,7 +14,7 @@ from .forms import ApiTokenForm
 def api_tokens(request):
     tokens = list(selectors.api_tokens_of(request.user))
     alive = sum(1 for t in tokens if t.is_alive)
-    form = ApiTokenForm(request.POST or None, alive_count=alive)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None, alive_count=alive)
     created_secret = None
     if request.method == "POST" and form.is_valid():
         token, created_secret = actions.api_token_create(

@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only API of Orienta. Errors are application/problem+json (RFC 9457).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

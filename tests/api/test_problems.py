@@ -36,7 +36,9 @@ def test_the_detail_follows_accept_language(client):
 def test_the_detail_follows_the_language_chosen_in_orienta(client, coordinator):
     client.force_login(coordinator)
     client.cookies["django_language"] = "en"
-    body = _problem(client.get("/api/v1/monthly-report/", {"month": "2025-13"}, HTTP_ACCEPT_LANGUAGE="es"), 400)
+    body = _problem(
+        client.get("/api/v1/monthly-report/", {"month": "2025-13"}, HTTP_ACCEPT_LANGUAGE="es"), 400
+    )
     assert "YYYY-MM" in body["errors"]["month"][0]
     assert body["errors"]["month"][0].startswith("Enter a month")
 
@@ -82,7 +84,10 @@ def test_a_page_past_the_end_is_a_404(api_get, admin_user):
 
 def test_a_write_is_a_405(client, token_for, admin_user):
     response = client.post(
-        "/api/v1/programs/", {}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token_for(admin_user)}"
+        "/api/v1/programs/",
+        {},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token_for(admin_user)}",
     )
     _problem(response, 405)
 

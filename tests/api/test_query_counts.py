@@ -50,13 +50,17 @@ def _add_service_types(n, user):
 def _add_indicators(n, user):
     pao = Program.objects.get(code="PAO")
     for i in range(n):
-        Indicator.objects.create(program=pao, code=f"PAO-QC{i}", name=f"Indicador {i}", event_kind="referral_made")
+        Indicator.objects.create(
+            program=pao, code=f"PAO-QC{i}", name=f"Indicador {i}", event_kind="referral_made"
+        )
 
 
 def _add_targets(n, user):
     indicator = Indicator.objects.get(code="PAO-DOC")
     for i in range(n):
-        Target.objects.update_or_create(indicator=indicator, month=date(2030, 1 + i % 12, 1), defaults={"value": i})
+        Target.objects.update_or_create(
+            indicator=indicator, month=date(2030, 1 + i % 12, 1), defaults={"value": i}
+        )
 
 
 # (URL, how to add rows, queries as a coordinator of PAO: token, roles, then the list's own).

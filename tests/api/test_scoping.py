@@ -119,7 +119,9 @@ def test_each_person_read_is_in_the_access_log(api_get, role_users, people):
 
 
 def test_sites_and_programs_are_scoped(api_get, role_users):
-    caseworker_sites = [r["code"] for r in api_get(role_users["caseworker"], "/api/v1/sites/").json()["results"]]
+    caseworker_sites = [
+        r["code"] for r in api_get(role_users["caseworker"], "/api/v1/sites/").json()["results"]
+    ]
     assert caseworker_sites == ["PAO-LS"]
     coordinator_programs = [
         r["code"] for r in api_get(role_users["coordinator"], "/api/v1/programs/").json()["results"]
@@ -176,10 +178,15 @@ def test_the_monthly_report_is_the_report_json_of_the_users_programs(api_get, ro
         ("PAO", "PAO-DOC", 120)
     ]
     assert body["indicators"][0]["reached"]["total"] == 7
-    assert api_get(coordinator, "/api/v1/monthly-report/", {"month": "2025-03", "program": "BALON"}).status_code == 404
+    assert (
+        api_get(coordinator, "/api/v1/monthly-report/", {"month": "2025-03", "program": "BALON"}).status_code
+        == 404
+    )
     admin = api_get(role_users["admin"], "/api/v1/monthly-report/", {"month": "2025-03"}).json()
     assert [r["code"] for r in admin["indicators"]] == ["BALON-YOUTH", "PAO-DOC"]
-    one = api_get(role_users["admin"], "/api/v1/monthly-report/", {"month": "2025-03", "program": "PAO"}).json()
+    one = api_get(
+        role_users["admin"], "/api/v1/monthly-report/", {"month": "2025-03", "program": "PAO"}
+    ).json()
     assert [r["code"] for r in one["indicators"]] == ["PAO-DOC"]
 
 

@@ -92,9 +92,7 @@ def test_a_deactivated_users_token_is_refused(client, coordinator):
     assert client.get(PROGRAMS, **_bearer(raw)).status_code == 401
 
 
-@pytest.mark.parametrize(
-    "header", ["Bearer ori_not-a-real-token", "Bearer", "Bearer a b", "Bearer ñandú"]
-)
+@pytest.mark.parametrize("header", ["Bearer ori_not-a-real-token", "Bearer", "Bearer a b", "Bearer ñandú"])
 def test_a_wrong_token_is_refused(client, header):
     response = client.get(PROGRAMS, HTTP_AUTHORIZATION=header.encode().decode("latin-1"))
     assert response.status_code == 401
