@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser test-faults lint audit format messages check-messages assets install \
+ .PHONY: run test test-fast test-browser test-faults api-test lint audit format messages check-messages assets install \
         migrate demo worker beat bench clean ci
 
 $(VENV)/.installed: pyproject.toml
@@ -54,6 +54,11 @@ test-fast: install
 
 test-browser: install
 	$(PY) -m pytest -q -rs -m browser $(PYTEST_ARGS)
+
+# The read API against a live server with the demo data, as each role (Schemathesis; see README "API").
+# API_TEST_EXAMPLES sets the examples per operation (5 by default, to stay near two minutes).
+api-test: install
+	$(PY) scripts/api_schemathesis.py
 
 test-faults: install
 	$(PY) -m pytest -q -rs -s tests/faults $(PYTEST_ARGS)

@@ -87,7 +87,10 @@ class ApiView(generics.GenericAPIView):
         """Done in ``check_permissions``."""
 
     def query(self) -> dict:
-        serializer = self.query_serializer(data=self.request.query_params)
+        # A plain dict, not the QueryDict: DRF would skip an empty value (``?program=``) of an
+        # optional parameter instead of refusing it.
+        params = {key: self.request.query_params.get(key) for key in self.request.query_params}
+        serializer = self.query_serializer(data=params)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

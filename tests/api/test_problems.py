@@ -60,6 +60,10 @@ def test_the_detail_follows_the_language_chosen_in_orienta(client, coordinator):
         ("/api/v1/people/", {"population_type": "alien"}, "population_type"),
         ("/api/v1/people/", {"q": "x" * 101}, "q"),
         ("/api/v1/people/", {"site": "\x00"}, "site"),
+        ("/api/v1/people/", {"site": ""}, "site"),
+        ("/api/v1/targets/", {"program": ""}, "program"),
+        ("/api/v1/people/", {"population_type": ""}, "population_type"),
+        ("/api/v1/sites/", {"page": ""}, "page"),
     ],
 )
 def test_bad_query_parameters_are_a_400_naming_the_parameter(api_get, admin_user, url, params, field):

@@ -1,0 +1,16 @@
+"""Schemathesis hooks for scripts/api_schemathesis.py: a 2xx on an operation the role may not see
+fails the run (ORIENTA_FORBIDDEN: a regex of the paths refused to this role)."""
+
+import os
+import re
+
+import schemathesis
+
+
+@schemathesis.check
+def role_may_not_see(ctx, response, case):
+    forbidden = os.environ.get("ORIENTA_FORBIDDEN", "")
+    if forbidden and re.search(forbidden, case.path) and 200 <= response.status_code < 300:
+        raise AssertionError(
+            f"{case.method} {case.formatted_path} answered {response.status_code} to a role that may not see it"
+        )
