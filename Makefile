@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
- .PHONY: run test test-fast test-browser test-faults api-test lint audit format messages check-messages assets install \
+.PHONY: run test test-fast test-browser test-faults api-test lint audit format messages check-messages assets install \
         migrate demo worker beat bench clean ci
 
 $(VENV)/.installed: pyproject.toml
