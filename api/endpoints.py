@@ -3,8 +3,10 @@ reads through the selector of the app that owns the data."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,15 +15,17 @@ from rest_framework import generics, pagination, permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.actions import person_opened
 from cases.selectors import SearchTerm
 from orientation import roles
-from orientation.actions import access_log_record
-from orientation.models import AccessLog
+from orientation.middleware import LANGUAGE_SESSION_KEY
+from orientation.models import UserProfile
 from orientation.selectors import sites_visible_to
 from reports.selectors import report_programs_for
 
 from . import selectors
 from .exceptions import PROBLEM_CONTENT_TYPE, PROBLEM_STATUSES
+from .models import ApiToken
 from .serializers import (
     IndicatorSerializer,
     MonthlyQuery,
@@ -57,6 +61,13 @@ def list_schema(query, serializer, tag):
     )
 
 
+def api_language(request) -> str:
+    chosen = request.session.get(LANGUAGE_SESSION_KEY) if hasattr(request, "session") else None
+    if chosen in dict(settings.LANGUAGES):
+        return chosen
+    return translation.get_language_from_request(request)
+
+
 class Pagination(pagination.PageNumberPagination):
     page_size = 50
 
@@ -77,6 +88,17 @@ class ApiView(generics.GenericAPIView):
     roles: set[str] = set(roles.ALL_ROLES)
     query_serializer = PageQuery
     pagination_class = Pagination
+
+    def initial(self, request, *args, **kwargs):
+        # The language of titles and details: before the credentials are read, the one chosen in
+        # Orienta for this session (or its cookie), else Accept-Language, else Spanish; once a
+        # token's user is known, that user's saved language.
+        translation.activate(api_language(request))
+        super().initial(request, *args, **kwargs)
+        if isinstance(request.auth, ApiToken):
+            saved = UserProfile.objects.filter(user=request.user).values_list("language", flat=True).first()
+            if saved in dict(settings.LANGUAGES):
+                translation.activate(saved)
 
     def check_permissions(self, request):
         # Throttle before refusing, so that callers without credentials are limited too.
@@ -237,7 +259,7 @@ class PersonDetail(ApiView, APIView):
         if not pk.isascii() or not pk.isdigit() or not 1 <= int(pk) <= MAX_ID:
             raise Http404
         person = selectors.person_for_api(request.user, int(pk))
-        access_log_record(user=request.user, action=AccessLog.Action.VIEW, obj=person, request=request)
+        person_opened(user=request.user, person=person, request=request)
         return Response(PersonSerializer(person).data)
 
 

@@ -12,7 +12,7 @@ from cases import selectors as case_selectors
 from cases.models import Person
 from orientation import roles
 from orientation.models import Program, Site
-from orientation.selectors import programs_visible_to, site_ids_visible_to, sites_visible_to
+from orientation.selectors import programs_visible_to, sites_visible_to
 from reports.models import Indicator, Target
 from reports.selectors import monthly_report, report_programs_for
 from services.models import Partner, ServiceType
@@ -90,13 +90,13 @@ def people_for_api(user, **filters) -> QuerySet[Person]:
 
 
 def person_for_api(user, pk) -> Person:
-    """A person of the user's own sites. Unlike the web, no break-the-glass: another site's person is
-    refused even after a reason was logged on the web."""
+    """A person in the user's scope (as the web, ``person_in_scope``). Unlike the web, no
+    break-the-glass: another site's person is refused even after a reason was logged on the web."""
     person = case_selectors.person_get_for_user(user, pk)
     if person.anonymized_at is not None:
         from django.http import Http404
 
         raise Http404
-    if not roles.has_role(user, roles.ADMIN) and person.site_id not in site_ids_visible_to(user):
+    if not case_selectors.person_in_scope(user, person):
         raise PermissionDenied
     return person

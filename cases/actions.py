@@ -336,6 +336,11 @@ def person_break_glass(*, user, person: Person, reason: str, request=None) -> Ac
     )
 
 
+def person_opened(*, user, person: Person, request=None) -> AccessLog:
+    """Every opening of a case file is kept in the access log (one insert: who, which file, when)."""
+    return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=person, request=request)
+
+
 def case_note_opened(*, user, note: CaseNote, request=None) -> AccessLog:
     """Every opening of a confidential psychosocial note is kept in the access log."""
     return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=note, request=request)

@@ -6,8 +6,8 @@ from .models import Consent, Household, IdentityDocument, Person, Regularization
 
 @admin.register(Vulnerability)
 class VulnerabilityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
-    search_fields = ["code", "name"]
+    list_display = ["code", "name", "name_en"]
+    search_fields = ["code", "name", "name_en"]
 
 
 class IdentityDocumentInline(admin.TabularInline):

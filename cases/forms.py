@@ -13,7 +13,7 @@ from django_countries import countries
 
 from orientation.models import District, Site
 from orientation.selectors import sites_visible_to
-from orientation.widgets import QuickSelect
+from orientation.widgets import DayMonthYearInput, QuickSelect
 
 from .choices import AgeBand, PopulationType, Sex
 from .models import (
@@ -33,11 +33,7 @@ from .validators import document_number_normalize, phone_normalize
 FREQUENT_NATIONALITIES = ["VE", "PE", "CO", "EC", "HT", "CU", "BO", "CL"]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+DateInput = DayMonthYearInput  # the one date input (orientation/widgets.py)
 
 
 def nationality_choices(blank: bool = True):
@@ -480,7 +476,7 @@ class DuplicateCheckForm(forms.Form):
 
     given_names = forms.CharField(required=False, max_length=120)
     family_names = forms.CharField(required=False, max_length=120)
-    birth_date = forms.DateField(required=False)
+    birth_date = forms.DateField(required=False, widget=DayMonthYearInput())
     document_number = forms.CharField(required=False, max_length=30)
     phone = forms.CharField(required=False, max_length=30)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from orientation.models import District, Site
+from orientation.models import District, Site, TranslatedName
 
 from .choices import DocumentType, PopulationType, Sex, age_band, age_on
 from .search import phonetic_key
@@ -41,7 +41,9 @@ class Area(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Vulnerability(models.Model):
+class Vulnerability(TranslatedName):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
 
@@ -51,7 +53,7 @@ class Vulnerability(models.Model):
         verbose_name_plural = _("vulnerabilities")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Household(models.Model):
@@ -91,6 +93,8 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(models.Model):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     class Relationship(models.TextChoices):
         HEAD = "head", _("Head of household")
         SPOUSE = "spouse", _("Spouse or partner")

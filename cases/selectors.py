@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orientation import roles
 from orientation.models import AccessLog, District, Site
-from orientation.selectors import site_ids_visible_to
+from orientation.selectors import program_ids_coordinated_by, site_ids_visible_to
 
 from .choices import AGE_BANDS, AgeBand
 from .models import CaseNote, Household, IdentityDocument, Intake, Person, normalize_text
@@ -38,10 +38,44 @@ class BreakGlassRequired(PermissionDenied):
         self.person_id = person_id
 
 
+def reads_by_program(user) -> bool:
+    """Coordinators who are not also case workers read people through their programs' data."""
+    return roles.has_role(user, roles.COORDINATOR) and not roles.has_role(user, roles.CASE_WORKERS)
+
+
+def program_people_condition(user) -> Q:
+    """A coordinator's people: at a site of their programs, with a record of one of those programs
+    (a direct service, a referral, a sport group or an attendance). A program sharing a site with
+    others (BALON's clinics at the orientation point) does not open the site's other case files."""
+    from services.models import Attendance, DirectService, GroupParticipant, Referral
+
+    programs = program_ids_coordinated_by(user)
+    person = OuterRef("pk")
+    return Q(site_id__in=site_ids_visible_to(user)) & (
+        Q(Exists(DirectService.objects.filter(person=person, program_id__in=programs)))
+        | Q(Exists(Referral.objects.filter(person=person, program_id__in=programs)))
+        | Q(Exists(GroupParticipant.objects.filter(person=person, group__program_id__in=programs)))
+        | Q(Exists(Attendance.objects.filter(person=person, session__program_id__in=programs)))
+    )
+
+
+def person_in_scope(user, person: Person) -> bool:
+    """Whether the person is among ``people_visible_to(user)`` (no break-the-glass grant)."""
+    if roles.has_role(user, roles.ADMIN):
+        return True
+    if person.site_id not in site_ids_visible_to(user):
+        return False
+    if reads_by_program(user):
+        return Person.objects.filter(program_people_condition(user), pk=person.pk).exists()
+    return roles.has_role(user, roles.CASE_READERS)
+
+
 def people_visible_to(user) -> QuerySet[Person]:
     """People the user may list and open without breaking the glass."""
     if roles.has_role(user, roles.ADMIN):
         return Person.objects.all()
+    if reads_by_program(user):
+        return Person.objects.filter(program_people_condition(user))
     if roles.has_role(user, roles.CASE_READERS):
         return Person.objects.filter(site_id__in=site_ids_visible_to(user))
     if roles.has_role(user, roles.FACILITATOR):
@@ -74,7 +108,7 @@ def person_get_for_user(user, pk, *, write: bool = False) -> Person:
         person = Person.objects.select_related("site", "district", "household").get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if roles.has_role(user, roles.ADMIN) or person.site_id in site_ids_visible_to(user):
+    if person_in_scope(user, person):
         return person
     if roles.has_role(user, roles.CASE_WORKERS) and person.pk in break_glass_person_ids(user):
         return person
@@ -95,7 +129,7 @@ def person_minimal_get(user, pk) -> Person:
 
 def person_is_open_to(user, person: Person) -> bool:
     """Whether the user may open this person's file now (own site, or glass already broken)."""
-    if roles.has_role(user, roles.ADMIN) or person.site_id in site_ids_visible_to(user):
+    if person_in_scope(user, person):
         return True
     return roles.has_role(user, roles.CASE_WORKERS) and person.pk in break_glass_person_ids(user)
 
@@ -566,10 +600,19 @@ def person_page(user, person: Person) -> dict[str, Any]:
     statuses = list(person.regularization_statuses.select_related("recorded_by"))
     consents = list(person.consents.select_related("recorded_by", "withdrawn_by"))
     intakes = list(person.intakes.for_timeline().order_by("-date", "-created_at")[:TIMELINE_LIMIT])
+    services_qs = DirectService.objects.filter(person=person)
+    specialist_follows = False
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        # That a person receives psychosocial care is itself sensitive: the sessions stay off the
+        # timeline of other roles; case workers, who need to know, see only that a specialist
+        # follows the person (one query, for them only).
+        sessions = services_qs.filter(psychosocial_session__isnull=False)
+        services_qs = services_qs.filter(psychosocial_session__isnull=True)
+        specialist_follows = roles.has_role(user, roles.CASE_WORKERS) and sessions.exists()
     services = list(
-        DirectService.objects.filter(person=person)
-        .select_related("service_type", "site", "program", "staff")
-        .order_by("-delivered_on", "-id")[:TIMELINE_LIMIT]
+        services_qs.select_related("service_type", "site", "program", "staff").order_by(
+            "-delivered_on", "-id"
+        )[:TIMELINE_LIMIT]
     )
     referrals = list(
         Referral.objects.filter(person=person)
@@ -614,6 +657,7 @@ def person_page(user, person: Person) -> dict[str, Any]:
         "consents": consents,
         "active_consents": {c.purpose for c in consents if c.is_active},
         "timeline": entries,
+        "specialist_follows": specialist_follows,
         "changes": changes,
         "members": household_members(person),
         "open_referrals": sum(

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from orientation import roles
@@ -42,6 +43,15 @@ from .models import CaseNote, Household, Person
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "cases_person_searches"
 SEARCH_SESSION_KEEP = 10
+
+
+def _registered_message(person) -> str:
+    """ "Ana is registered." with the Spanish participle agreeing with the person's sex."""
+    if person.sex == "F":
+        return pgettext("female", "%(name)s is registered.") % {"name": person}
+    if person.sex == "M":
+        return pgettext("male", "%(name)s is registered.") % {"name": person}
+    return _("%(name)s is registered.") % {"name": person}
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -172,7 +182,7 @@ def person_register(request):
             except ValidationError as error:
                 _add_errors(forms.person, error)
             else:
-                messages.success(request, _("%(name)s is registered.") % {"name": person})
+                messages.success(request, _registered_message(person))
                 return redirect("cases:person_detail", pk=person.pk)
     else:
         forms = RegistrationForms(user=request.user, initial_household=initial_household)
@@ -223,6 +233,7 @@ def person_duplicates(request, pk):
 @role_required(roles.CASE_READERS)
 def person_detail(request, pk):
     person = selectors.person_get_for_user(request.user, pk)
+    actions.person_opened(user=request.user, person=person, request=request)
     can_write = roles.has_role(request.user, roles.CASE_WORKERS)
     context = {
         "person": person,

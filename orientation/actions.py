@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AccessLog, Notification
+from .models import AccessLog, Notification, UserProfile
 
 
 def _client_ip(request) -> str | None:
@@ -51,3 +51,10 @@ def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def user_language_set(*, user, language: str) -> UserProfile:
+    """Save the language a staff member chose with the ES/EN switch: it wins over the browser's."""
+    profile, _created = UserProfile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile

@@ -14,7 +14,7 @@ NAV_ITEMS = [
     (_("Sport"), "services:sport_group_list", roles.SPORT_STAFF),
     (_("Reports"), "reports:dashboard", roles.REPORT_READERS),
     (_("Import"), "cases:import_upload", roles.IMPORTERS),
-    (_("Data requests"), "cases:arco_request_list", roles.ARCO_HANDLERS),
+    (_("Data requests"), "cases:arco_request_list", roles.ARCO_READERS),
 ]
 
 

@@ -6,7 +6,8 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import DatabaseError
-from django.utils import timezone
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,33 @@ class SessionMiddleware(DjangoSessionMiddleware):
                 raise
             logger.warning("session not saved, response kept: %s", exc.__class__.__name__)
             return response
+
+
+LANGUAGE_SESSION_KEY = "orienta_language"
+
+
+def language_chosen(request) -> str:
+    """The language of the pages: the signed-in user's saved preference (copied into the session at
+    sign-in and by the ES/EN switch), else the switch's cookie, else the centre's (Spanish). Never
+    the browser's Accept-Language: a Spanish-speaking caseworker on a tablet set to English still
+    gets Spanish."""
+    supported = dict(settings.LANGUAGES)
+    for language in (
+        request.session.get(LANGUAGE_SESSION_KEY) if hasattr(request, "session") else None,
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+    ):
+        if language in supported:
+            return language
+    return settings.LANGUAGE_CODE
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, choosing the language with ``language_chosen`` instead of the browser's."""
+
+    def process_request(self, request):
+        language = language_chosen(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
 
 
 class SessionLimitsMiddleware:

@@ -6,7 +6,37 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+class TranslatedName(models.Model):
+    """A catalog entry's name in Spanish (``name``) and, optionally, in English (``name_en``),
+    shown when the pages are in English; without one, the Spanish name is shown."""
+
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown when the pages are in English. Empty: the Spanish name is shown."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return name_in_language(self.name, self.name_en)
+
+
+def name_in_language(name: str, name_en: str) -> str:
+    """The name to show in the active language (for rows read with ``values()``)."""
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
 
 
 class District(models.Model):
@@ -27,6 +57,8 @@ class District(models.Model):
 
 
 class Site(models.Model):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     class Kind(models.TextChoices):
         ORIENTATION_POINT = "orientation_point", _("Orientation point")
         SCHOOL = "school", _("School")
@@ -131,6 +163,8 @@ class AccessLog(models.Model):
     Never holds names, document numbers or note text: only the record's type and id.
     """
 
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
         BREAK_GLASS = "break_glass", _("Break the glass")
@@ -163,6 +197,23 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}#{self.object_id}"
+
+
+class UserProfile(models.Model):
+    """A staff member's own settings: the language of the pages, whatever the tablet's browser
+    is set to (the centre works in Spanish)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"
 
 
 class Notification(models.Model):

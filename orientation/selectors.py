@@ -34,6 +34,17 @@ def site_ids_visible_to(user) -> list[int]:
     return cached
 
 
+def program_ids_coordinated_by(user) -> list[int]:
+    """The programs a coordinator coordinates (their program memberships), cached on the user."""
+    cached = getattr(user, "_orienta_program_ids", None)
+    if cached is None:
+        cached = []
+        if has_role(user, COORDINATOR):
+            cached = list(Program.objects.filter(memberships__user=user).values_list("pk", flat=True))
+        user._orienta_program_ids = cached
+    return cached
+
+
 def programs_visible_to(user) -> QuerySet[Program]:
     if not getattr(user, "is_authenticated", False):
         return Program.objects.none()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils import timezone
@@ -14,3 +15,13 @@ def stamp_session_start(sender, request, user, **kwargs) -> None:
     from .mfa.selectors import user_has_confirmed_device
 
     request.session[DEVICE_FLAG] = user_has_confirmed_device(user)
+
+
+@receiver(user_logged_in)
+def restore_language(sender, request, user, **kwargs) -> None:
+    """The pages speak the language the user chose last time (Spanish until they choose)."""
+    from .middleware import LANGUAGE_SESSION_KEY
+    from .models import UserProfile
+
+    language = UserProfile.objects.filter(user=user).values_list("language", flat=True).first()
+    request.session[LANGUAGE_SESSION_KEY] = language or settings.LANGUAGE_CODE

@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -9,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from . import roles
-from .actions import notifications_mark_read
+from .actions import notifications_mark_read, user_language_set
 from .health import health_status
+from .middleware import LANGUAGE_SESSION_KEY
 from .selectors import programs_visible_to, sites_visible_to
 
 
@@ -44,6 +47,20 @@ def health(request):
     """For monitoring: database, broker and the last successful report run."""
     status = health_status()
     return JsonResponse(status, status=200 if status["ok"] else 503)
+
+
+@login_not_required
+def language_set(request):
+    """The ES/EN switch: Django's ``set_language`` (a cookie, a redirect to ``next``), and for a
+    signed-in user the choice saved on their profile and in the session, so it wins over the
+    browser's language on every device they sign in on."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            user_language_set(user=request.user, language=language)
+            request.session[LANGUAGE_SESSION_KEY] = language
+    return response
 
 
 def error_403(request, exception=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 def _attrs(attrs: dict):
@@ -68,3 +69,35 @@ class QuickSelect(forms.Select):
             _attrs(widget["attrs"]),
             format_html_join("", "{}", ((g,) for g in groups)),
         )
+
+
+class DayMonthYearInput(forms.DateInput):
+    """The one date input of Orienta: a text box that shows and takes day/month/year (dd/mm/aaaa
+    in Spanish), whatever the browser's language, with a numeric keyboard on tablets and phones.
+    A browser's own date picker follows the device's language (mm/dd/yyyy on a tablet set to
+    English) while the pages show dd/mm/yyyy. Eight digits without slashes are taken too (the
+    numeric keyboard of some tablets has no slash); the field parses with DATE_INPUT_FORMATS
+    (orientation/formats)."""
+
+    input_type = "text"
+    FORMAT = "%d/%m/%Y"
+    PATTERN = r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|[0-9]{8}"
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "placeholder": _("dd/mm/yyyy"),
+            "pattern": self.PATTERN,
+            "inputmode": "numeric",
+            "autocomplete": "off",
+            "maxlength": 10,
+            "data-date-input": True,
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format=self.FORMAT)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # A ``title`` says what the pattern wants when the browser refuses the value.
+        context["widget"]["attrs"].setdefault(
+            "title", str(_("Date as day/month/year, for example 31/12/2024"))
+        )
+        return context

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import logging
 import zlib
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orientation.models import Program
+from orientation.models import OutboxMessage, Program
 from orientation.outbox import enqueue
 from services.models import ServiceType
 
@@ -38,6 +38,9 @@ from .models import MEASURES, FirstEventState, Indicator, MonthlyFigure, ReportR
 logger = logging.getLogger(__name__)
 
 COMPUTE_TASK = "reports.tasks.monthly_figures_compute_task"
+FILL_TASK = "reports.tasks.monthly_figures_fill_task"
+# A program's missing months are queued at most once in this time (the dashboard asks on every view).
+FILL_AGAIN_AFTER = timedelta(minutes=10)
 _LOCK_MONTH = zlib.crc32(b"orienta.reports.month") & 0x7FFFFFFF
 _LOCK_PROGRAM = zlib.crc32(b"orienta.reports.program") & 0x7FFFFFFF
 
@@ -215,3 +218,67 @@ def first_events_rebuild(*, program_code: str | None = None) -> int:
 def first_events_forget(*, indicator: Indicator) -> None:
     """Make the next computation rebuild the indicator's first events."""
     FirstEventState.objects.filter(indicator=indicator).delete()
+
+
+# --- Months never computed ----------------------------------------------------------------------
+#
+# No page or export shows a month that was never computed as zeros: the dashboard and the import
+# queue the computation of the months a program is missing (through the outbox, so a save never
+# waits on the broker), and the export computes or refuses. Each month is computed by
+# ``monthly_figures_compute`` under its lock, oldest first (a month's cumulative builds on the
+# first events of the months before it); a month computed meanwhile is skipped.
+
+
+def months_not_computed(*, program: Program, months) -> list[date]:
+    """Of these months, those (from the program's start to this month) in which an active indicator
+    of the program has no stored figure. Two queries."""
+    start = first_of_month(program.start_date)
+    this_month = first_of_month(timezone.localdate())
+    wanted = sorted({first_of_month(m) for m in months if start <= first_of_month(m) <= this_month})
+    if not wanted:
+        return []
+    indicators = set(Indicator.objects.filter(program=program, active=True).values_list("pk", flat=True))
+    if not indicators:
+        return []
+    have: dict[date, set[int]] = {}
+    for indicator_id, month in MonthlyFigure.objects.filter(
+        indicator__in=indicators, month__in=wanted
+    ).values_list("indicator_id", "month"):
+        have.setdefault(month, set()).add(indicator_id)
+    return [m for m in wanted if have.get(m, set()) != indicators]
+
+
+def monthly_figures_fill_request(*, program: Program, months, recompute: bool = False) -> bool:
+    """Queue the computation of a program's months in the background. Without ``recompute`` only
+    the months still missing when the job runs are computed, and a request is not repeated while
+    one made in the last ``FILL_AGAIN_AFTER`` is pending. Returns whether a job was queued."""
+    months = sorted({first_of_month(m) for m in months})
+    if not months:
+        return False
+    if not recompute:
+        recent = OutboxMessage.objects.filter(
+            task_name=FILL_TASK,
+            kwargs__program_id=program.pk,
+            kwargs__recompute=False,
+            created_at__gte=timezone.now() - FILL_AGAIN_AFTER,
+        )
+        if recent.exists():
+            return False
+    with transaction.atomic():
+        enqueue(FILL_TASK, program_id=program.pk, months=[m.isoformat() for m in months], recompute=recompute)
+    return True
+
+
+def monthly_figures_fill(*, program_id: int, months: list[date], recompute: bool = False) -> int:
+    """Compute a program's months, oldest first (each under its lock); without ``recompute`` only
+    those still missing. Returns how many months were computed."""
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return 0
+    months = sorted({first_of_month(m) for m in months})
+    if not recompute:
+        months = months_not_computed(program=program, months=months)
+    for month in months:
+        run = report_run_create(month=month, program=program, trigger=ReportRun.Trigger.SCHEDULE)
+        monthly_figures_compute(month=month, program_code=program.code, run=run)
+    return len(months)

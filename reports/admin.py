@@ -84,9 +84,9 @@ class IndicatorR4VInline(admin.StackedInline):
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     form = IndicatorForm
-    list_display = ["code", "name", "program", "event_kind", "areas", "activities", "active"]
+    list_display = ["code", "name", "name_en", "program", "event_kind", "areas", "activities", "active"]
     list_filter = ["program", "event_kind", "active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
     list_select_related = ["program"]
     inlines = [TargetInline, IndicatorR4VInline]
 

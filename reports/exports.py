@@ -1,7 +1,9 @@
 """Aggregate exports of the stored figures: XLSX (one sheet per program) and CSV, in the columns of
 the regional 5W template (R4V): month, indicator, total monthly beneficiaries, new beneficiaries of
 the month, consolidated (cumulative), and each of the first two by sex and age and by population
-type. Counts from 1 to 4 can be masked as "<5" for sharing outside the organization.
+type. Counts from 1 to 4 can be masked as "<5" for sharing outside the organization; then enough
+other counts are hidden ("x") that no masked count can be worked out from the totals
+(``suppress``).
 
 Built from ``reports.selectors.monthly_report`` only: no person ever appears in an export.
 """
@@ -20,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from cases.choices import PopulationType
 
 MASK = "<5"
+HIDDEN = "x"  # a count of 5 or more hidden so that a "<5" next to it cannot be worked out
 SEX_AGE = [
     ("girls", "F", {"0-4", "5-11", "12-17"}),
     ("boys", "M", {"0-4", "5-11", "12-17"}),
@@ -76,10 +79,84 @@ def header() -> list[str]:
     return columns
 
 
-def _cell(value, mask: bool):
-    if mask and isinstance(value, int) and 1 <= value <= 4:
-        return MASK
-    return value
+def _small(value) -> bool:
+    return isinstance(value, int) and 1 <= value <= 4
+
+
+Cell = tuple[int, int]
+Group = tuple[Cell, list[Cell]]  # a total and the cells that add up to it
+
+
+def _bounds(table, masked: set[Cell], groups: list[Group]) -> dict[Cell, tuple[float, float]]:
+    """What a reader can tell of each masked cell from the published table: "<5" is 1 to 4, "x"
+    is 5 or more, and each group's total is the sum of its cells; narrowed until nothing changes."""
+    bounds = {c: ((1, 4) if _small(table[c[0]][c[1]]) else (5, float("inf"))) for c in masked}
+    for _round in range(50):
+        changed = False
+        for total, cells in groups:
+            # total - sum(cells) = 0, with the visible values known.
+            terms = [(total, 1), *((c, -1) for c in cells)]
+            for cell, sign in terms:
+                if cell not in masked:
+                    continue
+                low = high = 0.0
+                for other, other_sign in terms:
+                    if other == cell:
+                        continue
+                    if other in masked:
+                        lo, hi = bounds[other]
+                    else:
+                        lo = hi = table[other[0]][other[1]]
+                    # sign * cell = -(other_sign * other) summed over the others
+                    a, b = -other_sign * lo, -other_sign * hi
+                    low, high = low + min(a, b), high + max(a, b)
+                if sign < 0:
+                    low, high = -high, -low
+                lo, hi = bounds[cell]
+                new = (max(lo, low), min(hi, high))
+                if new != (lo, hi) and new[0] <= new[1]:
+                    bounds[cell] = new
+                    changed = True
+        if not changed:
+            break
+    return bounds
+
+
+def suppress(table: list[list], groups: list[Group]) -> set[Cell]:
+    """The cells to hide in ``table`` (rows of counts) so that no small count (1 to 4) shows and
+    none can be worked out from the others: every count from 1 to 4 (primary suppression), then,
+    for each group whose total is the sum of its cells, more cells until none of its cells is the
+    only hidden one among the total and its cells, and no hidden cell is pinned to one value by
+    the published totals and the bounds ("<5" is 1 to 4). The extra cells hidden are the smallest
+    counts of 5 or more in the group (zeros stay visible: they are not personal). Deterministic."""
+    masked = {(r, c) for r, row in enumerate(table) for c, value in enumerate(row) if _small(value)}
+    involved = {cell for total, cells in groups for cell in (total, *cells)}
+    for _round in range(len(involved) + 1):
+        need: list[Group] = []
+        for total, cells in groups:
+            hidden = [c for c in (total, *cells) if c in masked]
+            if len(hidden) == 1:
+                need.append((total, cells))
+        if not need:
+            bounds = _bounds(table, masked, groups)
+            pinned = {c for c, (lo, hi) in bounds.items() if lo == hi}
+            need = [(t, cells) for t, cells in groups if pinned & {t, *cells}]
+            if not need:
+                return masked
+        grew = False
+        for total, cells in need:
+            candidates = [
+                c
+                for c in (*cells, total)
+                if c not in masked and isinstance(table[c[0]][c[1]], int) and table[c[0]][c[1]] >= 5
+            ]
+            if candidates:
+                masked.add(min(candidates, key=lambda c: (table[c[0]][c[1]], c)))
+                grew = True
+                break
+        if not grew:
+            return masked  # nothing more to hide in those groups (only zeros left)
+    return masked
 
 
 def rows(report: dict, *, mask: bool = False) -> list[list]:
@@ -88,14 +165,43 @@ def rows(report: dict, *, mask: bool = False) -> list[list]:
     for item in report["indicators"]:
         counts = [item["reached"]["total"], item["new"]["total"], item["cumulative"]["total"]]
         row = [report["month"], item["program"], item["code"], item["name"]]
-        row += [_cell(v, mask) for v in counts]
+        row += counts
         row += [item["target_month"], item["target_total"]]
         for measure in ("reached", "new"):
             groups = sex_age_5w(item[measure].get("by_sex_age"))
-            row += [_cell(v, mask) for v in groups.values()]
+            row += list(groups.values())
             by_type = item[measure].get("by_population_type", {})
-            row += [_cell(by_type.get(code, 0), mask) for code in PopulationType.values]
+            row += [by_type.get(code, 0) for code in PopulationType.values]
         result.append(row)
+    return masked_rows(result) if mask else result
+
+
+def row_groups(row_index: int) -> list[Group]:
+    """Where the counts of one export row add up: each measure's total (monthly, new) is the sum of
+    its sex and age columns and the sum of its population type columns."""
+    width_sex_age, width_types = len(SEX_AGE) + 1, len(PopulationType.values)
+    groups, start = [], 9
+    for total_column in (4, 5):
+        sex_age = [(row_index, start + i) for i in range(width_sex_age)]
+        types = [(row_index, start + width_sex_age + i) for i in range(width_types)]
+        groups += [((row_index, total_column), sex_age), ((row_index, total_column), types)]
+        start += width_sex_age + width_types
+    return groups
+
+
+def masked_rows(table: list[list]) -> list[list]:
+    """The rows with small counts shown as "<5" and the counts hidden to protect them as "x"
+    (targets and text are never masked)."""
+    groups = [group for r in range(len(table)) for group in row_groups(r)]
+    hidden = suppress(table, groups)
+    counts = {(r, c) for r in range(len(table)) for c in (4, 5, 6, *range(9, len(table[r])))}
+    result = []
+    for r, row in enumerate(table):
+        out = list(row)
+        for c, value in enumerate(row):
+            if (r, c) in counts and ((r, c) in hidden or _small(value)):
+                out[c] = MASK if _small(value) else HIDDEN
+        result.append(out)
     return result
 
 
@@ -128,7 +234,15 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
     notes = book.create_sheet(title=_("Notes")[:31])
     for line in [
         [_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
-        [_("Small counts masked"), _("yes: counts from 1 to 4 shown as <5") if mask else _("no")],
+        [
+            _("Small counts masked"),
+            _(
+                "yes: counts from 1 to 4 shown as <5, and some larger counts hidden as x so that no "
+                "count under 5 can be worked out from the totals"
+            )
+            if mask
+            else _("no"),
+        ],
         [_("Total monthly beneficiaries"), _("People with at least one qualifying event in the month.")],
         [_("New beneficiaries of the month"), _("People whose first qualifying event ever is in the month.")],
         [

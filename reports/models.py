@@ -9,10 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orientation.models import Program
+from orientation.models import Program, TranslatedName
 
 
-class Indicator(models.Model):
+class Indicator(TranslatedName):
     class EventKind(models.TextChoices):
         SERVICE_RECEIVED = "service_received", _("Service received (direct or completed referral)")
         REFERRAL_MADE = "referral_made", _("Referral made (any status but cancelled)")
@@ -46,11 +46,13 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
-        return f"{self.code} · {self.name}"
+        return f"{self.code} · {self.display_name}"
 
 
 class Target(models.Model):
     """A target for an indicator: for one month, or for the whole program (month empty)."""
+
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
 
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
@@ -94,6 +96,8 @@ class ReportRun(models.Model):
     events committed before then. A run requested before another run started computing the same
     figures has nothing left to do and ends ``skipped`` (see ``reports.actions``).
     """
+
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -167,6 +171,8 @@ class MonthlyFigure(models.Model):
     "by_population_type": {...}, "by_nationality": {...}}``, zero counts left out).
     ``computed_at`` is the instant the run took the month's lock: the data is as of then.
     """
+
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="figures")
     month = models.DateField()

@@ -87,7 +87,7 @@ def monthly_report(*, month: date, program_code: str | None = None) -> dict:
             {
                 "program": f.indicator.program.code,
                 "code": f.indicator.code,
-                "name": f.indicator.name,
+                "name": f.indicator.display_name,
                 "target_month": targets.get((f.indicator_id, month)),
                 "target_total": targets.get((f.indicator_id, None)),
                 **{measure: getattr(f, measure) or empty_measure() for measure in MEASURES},
@@ -281,6 +281,16 @@ class Dashboard:
     months: list[date]
     computed_at: object
     has_figures: bool
+
+    def months_not_computed(self, *, start: date, today: date) -> list[date]:
+        """The months shown (from the program's start to this month) that an active indicator has
+        no figure for; from the figures already read, no query."""
+        first, last = start.replace(day=1), today.replace(day=1)
+        return [
+            m
+            for i, m in enumerate(self.months)
+            if first <= m <= last and any(row.history[i]["reached"] is None for row in self.rows)
+        ]
 
     @property
     def chart_data(self) -> dict:

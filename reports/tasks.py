@@ -9,12 +9,20 @@ backoff, on database and broker errors (a lost connection, a deadlock, a failove
 
 from __future__ import annotations
 
+from datetime import date
+
 from celery import shared_task
 from django.utils import timezone
 
 from orientation.celery import IDEMPOTENT_TASK, time_limits
 
-from .actions import first_events_rebuild, first_of_month, monthly_figures_compute, report_run_create
+from .actions import (
+    first_events_rebuild,
+    first_of_month,
+    monthly_figures_compute,
+    monthly_figures_fill,
+    report_run_create,
+)
 from .models import ReportRun
 from .selectors import add_months
 
@@ -37,6 +45,15 @@ def monthly_figures_compute_task(self, run_id: int) -> str:
         return run.status  # delivered again after it finished: nothing to do
     monthly_figures_compute(month=run.month, program_code=run.program.code if run.program else None, run=run)
     return run.status
+
+
+@shared_task(**{**JOB, **time_limits(soft=40 * 60, hard=45 * 60)})
+def monthly_figures_fill_task(self, program_id: int, months: list[str], recompute: bool = False) -> int:
+    """The months of a program never computed (first view of its dashboard), or touched by an
+    import (``recompute``): each computed under its lock, oldest first."""
+    return monthly_figures_fill(
+        program_id=program_id, months=[date.fromisoformat(m) for m in months], recompute=recompute
+    )
 
 
 def _scheduled(month) -> int:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +18,7 @@ from orientation.models import AccessLog
 from orientation.roles import REPORT_READERS, role_required
 
 from . import exports
-from .actions import report_run_request
+from .actions import monthly_figures_fill_request, months_not_computed, report_run_request
 from .forms import ExportForm, ProgramMonthForm
 from .models import ReportRun
 from .r4v import r4v_build, r4v_xlsx
@@ -59,6 +60,11 @@ def dashboard(request):
         program = form.programs.get(code) or programs[0]
         month = default_month()
     dashboard = dashboard_for(program=program, month=month)
+    # Months never computed are not zeros: they are queued for computation on the first view.
+    missing = dashboard.months_not_computed(start=program.start_date, today=timezone.localdate())
+    if missing and monthly_figures_fill_request(program=program, months=missing):
+        dashboard = dashboard_for(program=program, month=month)  # computed already without a broker
+        missing = dashboard.months_not_computed(start=program.start_date, today=timezone.localdate())
     run = report_run_latest(month=month, program=program)
     context = {
         "programs": programs,
@@ -66,6 +72,8 @@ def dashboard(request):
         "month": month,
         "form": form,
         "dashboard": dashboard,
+        "months_missing": ", ".join(f"{m:%Y-%m}" for m in missing),
+        "months_missing_count": len(missing),
         "run": run,
         "run_progress": report_run_progress(run) if run else None,
         "previous_url": _dashboard_url(program, add_months(month, -1)),
@@ -144,6 +152,23 @@ def export(request):
         return redirect("reports:dashboard")
     chosen, month = form.cleaned_data["program"], form.cleaned_data["month"]
     fmt, mask = form.cleaned_data["format"], form.cleaned_data["mask"]
+    # A month never computed is never exported as an empty sheet (it would read as zero people):
+    # it is computed first, in the background; the export waits until it is.
+    missing = [p for p in chosen if months_not_computed(program=p, months=[month])]
+    for p in missing:
+        monthly_figures_fill_request(program=p, months=[month])
+    missing = [p for p in missing if months_not_computed(program=p, months=[month])]
+    if missing:
+        messages.warning(
+            request,
+            _(
+                "The figures of %(month)s are not computed yet for %(programs)s, so they cannot be "
+                "exported. They are being computed now: export again in a few minutes, or use "
+                "“Compute this month” on the dashboard."
+            )
+            % {"month": f"{month:%Y-%m}", "programs": ", ".join(p.code for p in missing)},
+        )
+        return redirect(_dashboard_url(missing[0], month))
     reports = [(p.code, monthly_report(month=month, program_code=p.code)) for p in chosen]
     if not any(report["indicators"] for _code, report in reports):
         messages.warning(

@@ -109,6 +109,10 @@ def ensure_demo_users(stdout=None) -> list:
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.add(Group.objects.get(name=role))
+        if role == "coordinator":
+            # The demo coordinator also answers data requests and imports: the data-steward
+            # permission, which an admin grants (README, "Who reads what").
+            user.groups.add(Group.objects.get(name="data_steward"))
         for site in Site.objects.filter(code__in=sites):
             SiteMembership.objects.get_or_create(user=user, site=site)
         for program in Program.objects.filter(code__in=programs):

@@ -175,6 +175,42 @@ R4V_INDICATORS = [
         "Mental health and psychosocial support",
     ),
 ]
+# The catalog's names in English (shown when the pages are in English), by code.
+NAMES_EN = {
+    "doc-orientation": "Guidance on documentation",
+    "doc-cpp": "Support with the CPP application",
+    "doc-refugee": "Guidance on applying for refugee status",
+    "phc-consultation": "Primary care consultation",
+    "phc-sis": "Enrolment in SIS health insurance",
+    "phc-prenatal": "Prenatal check-up",
+    "phc-vaccination": "Vaccination",
+    "mhpss-pfa": "Psychological first aid",
+    "mhpss-individual": "Individual psychosocial session",
+    "mhpss-group": "Group psychosocial session",
+    "prot-legal": "Legal and protection guidance",
+    "PAO-ANY": "People who received at least one service",
+    "PAO-DOC": "People assisted with documentation",
+    "PAO-PHC": "People who received primary health care",
+    "PAO-MHPSS": "People who received psychosocial support",
+    "PAO-REF": "People referred to a partner",
+    "BALON-YOUTH": "Children and adolescents in sport activities",
+    "BALON-LEAD": "Participants in leadership workshops",
+    "BALON-COMM": "Participants in community activities",
+    "SALUD-PHC": "People who received primary care (health)",
+    "SALUD-MHPSS": "People who received psychosocial support (health)",
+    "pregnant": "Pregnant",
+    "lactating": "Breastfeeding",
+    "child_under_5": "Child under 5",
+    "unaccompanied_child": "Unaccompanied child or adolescent",
+    "separated_child": "Separated child or adolescent",
+    "disability": "Person with a disability",
+    "chronic_illness": "Chronic illness",
+    "older_person": "Older person",
+    "gbv_risk": "Risk of gender-based violence",
+    "trafficking_risk": "Risk of human trafficking",
+    "single_caregiver": "Single caregiver",
+    "no_shelter": "No shelter",
+}
 
 # Example targets: (indicator, monthly target, whole-program target)
 TARGETS = [
@@ -273,7 +309,9 @@ def load_reference_data() -> dict[str, int]:
     counts["programs"] = len(PROGRAMS)
 
     for code, name, area in SERVICE_TYPES:
-        ServiceType.objects.update_or_create(code=code, defaults={"name": name, "area": area})
+        ServiceType.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": NAMES_EN.get(code, ""), "area": area}
+        )
     counts["service_types"] = len(SERVICE_TYPES)
 
     for order, (program, code, name, kind, areas, activities) in enumerate(INDICATORS):
@@ -282,6 +320,7 @@ def load_reference_data() -> dict[str, int]:
             defaults={
                 "program": Program.objects.get(code=program),
                 "name": name,
+                "name_en": NAMES_EN.get(code, ""),
                 "event_kind": kind,
                 "areas": areas,
                 "activities": activities,
@@ -330,7 +369,9 @@ def load_reference_data() -> dict[str, int]:
     counts["r4v_mappings"] = len(R4V_PROGRAMS) + len(R4V_INDICATORS)
 
     for code, name in VULNERABILITIES:
-        Vulnerability.objects.update_or_create(code=code, defaults={"name": name})
+        Vulnerability.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": NAMES_EN.get(code, "")}
+        )
     counts["vulnerabilities"] = len(VULNERABILITIES)
 
     for code, name, kind, areas, ubigeo in PARTNERS:

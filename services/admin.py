@@ -9,9 +9,9 @@ from .models import Partner, ServiceType
 
 @admin.register(ServiceType)
 class ServiceTypeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "area", "active"]
+    list_display = ["code", "name", "name_en", "area", "active"]
     list_filter = ["area", "active"]
-    search_fields = ["code", "name"]
+    search_fields = ["code", "name", "name_en"]
 
     def get_readonly_fields(self, request, obj=None):
         # Codes are used by imports and indicators: fixed once created.

@@ -11,16 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Area
 from orientation.models import Program, Site
+from orientation.widgets import DayMonthYearInput
 
 from .models import Partner, PsychosocialSession, Referral, ServiceType
 from .selectors import programs_active_on
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+DateInput = DayMonthYearInput  # the one date input (orientation/widgets.py)
 
 
 def _date_field(label, **kwargs) -> forms.DateField:

@@ -15,12 +15,12 @@ from simple_history.models import HistoricalRecords
 
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Area, Person
-from orientation.models import District, Program, Site
+from orientation.models import District, Program, Site, TranslatedName
 
 from .codes import referral_code_new
 
 
-class ServiceType(models.Model):
+class ServiceType(TranslatedName):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     area = models.CharField(_("area"), max_length=20, choices=Area.choices)
@@ -32,10 +32,12 @@ class ServiceType(models.Model):
         verbose_name_plural = _("service types")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
 
 class Partner(models.Model):
+    grammatical_gender = "f"  # Spanish: la …, agregada (orientation/admin.py)
+
     class Kind(models.TextChoices):
         HEALTH_FACILITY = "health_facility", _("Health facility")
         MIGRACIONES = "migraciones", _("Migraciones")

@@ -13,14 +13,14 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Consent, Person
 from orientation import roles
-from orientation.models import Program, Site
-from orientation.selectors import programs_visible_to, site_ids_visible_to
+from orientation.models import Program, Site, name_in_language
+from orientation.selectors import program_ids_coordinated_by, programs_visible_to, site_ids_visible_to
 
 from .models import (
     DirectService,
@@ -100,8 +100,14 @@ def referral_consent_active(person: Person) -> Consent | None:
 
 
 def _visible_site_filter(user, *, person_field: str = "person__site_id", site_field: str = "site_id") -> Q:
+    """Records of the user's sites; for a coordinator, only those of their programs."""
+    from cases.selectors import reads_by_program
+
     site_ids = site_ids_visible_to(user)
-    return Q(**{f"{person_field}__in": site_ids}) | Q(**{f"{site_field}__in": site_ids})
+    condition = Q(**{f"{person_field}__in": site_ids}) | Q(**{f"{site_field}__in": site_ids})
+    if reads_by_program(user):
+        condition &= Q(program_id__in=program_ids_coordinated_by(user))
+    return condition
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
@@ -122,15 +128,18 @@ def direct_services_visible_to(user) -> QuerySet[DirectService]:
 
 
 def psychosocial_sessions_visible_to(user) -> QuerySet[PsychosocialSession]:
-    """Sessions at the user's sites, for the psychosocial role only."""
+    """Sessions whose every participant the user may open: people of the user's sites, or of
+    another site after breaking the glass for them. A group session with a participant the user
+    may not see stays hidden, like that person's file. Psychosocial specialists only."""
+    from cases.selectors import break_glass_person_ids
+
     if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
         return PsychosocialSession.objects.none()
-    if roles.has_role(user, roles.ADMIN):
-        return PsychosocialSession.objects.all()
-    site_ids = site_ids_visible_to(user)
-    return PsychosocialSession.objects.filter(
-        Q(site_id__in=site_ids) | Q(direct_services__person__site_id__in=site_ids)
-    ).distinct()
+    participants = DirectService.objects.filter(psychosocial_session=OuterRef("pk"))
+    hidden = participants.exclude(person__site_id__in=site_ids_visible_to(user)).exclude(
+        person_id__in=break_glass_person_ids(user)
+    )
+    return PsychosocialSession.objects.filter(Exists(participants)).exclude(Exists(hidden))
 
 
 def referral_get_for_user(user, pk, *, write: bool = False) -> Referral:
@@ -201,10 +210,14 @@ def overdue_queue_for(user, *, site_id: int | None = None, today: date | None = 
         return Referral.objects.none()
     qs = Referral.objects.overdue(today).for_list()
     if not roles.has_role(user, roles.ADMIN):
+        from cases.selectors import reads_by_program
+
         site_ids = site_ids_visible_to(user)
         if site_id is not None and site_id not in site_ids:
             return qs.none()
         qs = qs.filter(site_id__in=[site_id] if site_id is not None else site_ids)
+        if reads_by_program(user):
+            qs = qs.filter(program_id__in=program_ids_coordinated_by(user))
     elif site_id is not None:
         qs = qs.filter(site_id=site_id)
     return qs.order_by("follow_up_due", "referred_on", "id")
@@ -215,7 +228,11 @@ def person_referrals(user, person: Person) -> QuerySet[Referral]:
 
 
 def person_direct_services(user, person: Person) -> QuerySet[DirectService]:
-    return direct_services_visible_to(user).filter(person=person).for_person_list()
+    """A person's direct services; the ones of psychosocial sessions only for specialists."""
+    qs = direct_services_visible_to(user).filter(person=person)
+    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
+        qs = qs.filter(psychosocial_session__isnull=True)
+    return qs.for_person_list()
 
 
 def person_psychosocial_sessions(user, person: Person) -> QuerySet[PsychosocialSession]:
@@ -226,7 +243,8 @@ def person_psychosocial_sessions(user, person: Person) -> QuerySet[PsychosocialS
         "psychosocial_session"
     )
     return (
-        PsychosocialSession.objects.filter(pk__in=mine)
+        psychosocial_sessions_visible_to(user)
+        .filter(pk__in=mine)
         .for_list()
         .annotate(participant_count=Count("direct_services"))
         .order_by("-date", "-id")
@@ -294,10 +312,19 @@ def referral_stats(user, flt: StatsFilter) -> dict:
         .order_by("-total", "partner_name")
     )
     by_service = (
-        qs.values("service_type_id", service_name=F("service_type__name"), area=F("service_type__area"))
+        qs.values(
+            "service_type_id",
+            service_name=F("service_type__name"),
+            service_name_en=F("service_type__name_en"),
+            area=F("service_type__area"),
+        )
         .annotate(**counts)
         .order_by("-total", "service_name")
     )
+    by_service = [
+        {**row, "service_name": name_in_language(row["service_name"], row["service_name_en"])}
+        for row in by_service
+    ]
     totals = qs.aggregate(**counts)
     return {
         "by_partner": _with_rates(by_partner),

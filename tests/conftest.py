@@ -32,7 +32,10 @@ def ref(db):
 def make_user(ref):
     """``make_user("caseworker", sites=["PAO-LS"])`` → a user with that role and sites."""
 
-    def _make(role: str | None = None, *, sites=None, programs=None, username=None, **kwargs):
+    def _make(role: str | None = None, *, sites=None, programs=None, username=None, steward=None, **kwargs):
+        """``steward``: the data-steward permission (default: coordinators have it, as in the demo)."""
+        from django.contrib.auth.models import Group
+
         from orientation.models import Program, ProgramMembership
 
         user = UserFactory(
@@ -43,6 +46,8 @@ def make_user(ref):
         )
         for code in programs or ([] if role != "coordinator" else ["PAO", "BALON", "SALUD"]):
             ProgramMembership.objects.get_or_create(user=user, program=Program.objects.get(code=code))
+        if steward if steward is not None else role == "coordinator":
+            user.groups.add(Group.objects.get(name="data_steward"))
         return user
 
     return _make

@@ -226,3 +226,16 @@ class IntakeNeedFactory(factory.django.DjangoModelFactory):
 
     intake = factory.SubFactory(IntakeFactory)
     area = "documentation"
+
+
+def second_orientation_site() -> Site:
+    """A second orientation point (PAO-NO, Lima Norte) served by PAO and SALUD: its staff must not
+    reach PAO-LS's people without breaking the glass, and the reverse."""
+    wanted = site("PAO-LS")
+    other, _created = Site.objects.get_or_create(
+        code="PAO-NO",
+        defaults={"name": "Punto de Atención y Orientación – Lima Norte", "kind": wanted.kind},
+    )
+    for code in ("PAO", "SALUD"):
+        program(code).sites.add(other)
+    return other

@@ -83,8 +83,15 @@ def _display(obj, field: models.Field):
     return str(value)
 
 
-def _row(obj, fields) -> dict:
-    return {f.name: _value(obj, f) for f in fields}
+def _row(obj, fields, blanked=frozenset()) -> dict:
+    return {f.name: (None if f.name in blanked else _value(obj, f)) for f in fields}
+
+
+def _shared_ids(policy, rows) -> set:
+    """Rows that hold other people's data too (group sessions): their shared fields are blanked."""
+    if policy is None or policy.shared is None:
+        return set()
+    return set(rows.filter(policy.shared).values_list("pk", flat=True))
 
 
 def _exported_fields(model):
@@ -95,10 +102,12 @@ def _exported_fields(model):
 
 def person_export(*, person, user) -> dict:
     """A JSON-ready dict of the person's data. Psychosocial rows go only to psychosocial readers;
-    otherwise they are counted under ``withheld``."""
+    otherwise they are counted under ``withheld``. Fields of rows shared with other people (a
+    group session's note) are never exported; they are counted under ``redacted``."""
     may_read_confidential = roles.has_role(user, roles.PSYCHOSOCIAL_READERS)
     records: dict[str, list] = {}
     withheld: dict[str, int] = {}
+    redacted: dict[str, int] = {}
     for linked in person_linked_models():
         model = linked.model
         policy = POLICY.get(linked.label)
@@ -112,7 +121,12 @@ def person_export(*, person, user) -> dict:
         related = [f.name for f in fields if f.is_relation]
         if related:
             rows = rows.select_related(*related)
-        records[linked.label] = [_row(obj, fields) for obj in rows]
+        shared = _shared_ids(policy, rows)
+        if shared:
+            redacted[linked.label] = len(shared)
+        records[linked.label] = [
+            _row(obj, fields, policy.shared_fields if obj.pk in shared else frozenset()) for obj in rows
+        ]
     person_rows = records.pop("cases.person")
     person_rows[0]["vulnerabilities"] = [str(v) for v in person.vulnerabilities.all()]
     return {
@@ -122,6 +136,7 @@ def person_export(*, person, user) -> dict:
         "person": person_rows[0],
         "records": records,
         "withheld": withheld,
+        "redacted": redacted,
     }
 
 
@@ -151,11 +166,20 @@ def person_export_sections(*, person, user) -> tuple[list[dict], list[str], dict
         else:  # a composite primary key (derived figures): every row of the person
             objects = linked[label].rows_of(person)
         objects = objects.select_related(*[f.name for f in fields if f.is_relation])
+        policy = POLICY.get(label)
+        shared = _shared_ids(policy, objects)
+        blanked = policy.shared_fields if policy is not None else frozenset()
         sections.append(
             {
                 "label": label,
                 "title": title,
-                "rows": [[(field_label(f), _display(obj, f)) for f in fields] for obj in objects],
+                "rows": [
+                    [
+                        (field_label(f), "" if obj.pk in shared and f.name in blanked else _display(obj, f))
+                        for f in fields
+                    ]
+                    for obj in objects
+                ],
                 "vulnerabilities": data["person"].get("vulnerabilities") if label == "cases.person" else None,
             }
         )

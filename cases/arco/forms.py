@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import ArcoRequest
+from orientation.widgets import DayMonthYearInput
 
 
 class ArcoRequestForm(forms.Form):
@@ -10,7 +11,7 @@ class ArcoRequestForm(forms.Form):
     received_on = forms.DateField(
         label=_("Received on"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayMonthYearInput(),
         help_text=_("The due date is counted from this day."),
     )
 

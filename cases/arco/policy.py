@@ -20,9 +20,13 @@ Decisions (Law 29733 and its 2024 regulation):
   key, and keeping it stops a re-import of an old file from re-creating the person.
 - Psychosocial sessions are kept (they are counted through their direct services) but their
   confidential note is erased; a group session's note goes with any participant's anonymization.
-- Psychosocial notes (case notes of that kind and whole psychosocial sessions) are the person's data and are part of the access export, but only when a
-  psychosocial specialist (or an admin) generates it, so that a clinician hands them over; when a
-  coordinator generates it, they are withheld and the export says how many and why.
+- Psychosocial notes (case notes of that kind and whole psychosocial sessions) are the person's
+  data and are part of the access export, but only when a psychosocial specialist generates it, so
+  that a clinician hands them over; when anyone else (a coordinator, an admin) generates it, they are
+  withheld and the export says how many and why.
+- A group session's note is about every participant, not only the requester: it never goes into one
+  participant's export (the session's date, kind and service do; the note is counted under
+  ``redacted``). A specialist who must answer for a group note does it by hand, leaving the others out.
 """
 
 from __future__ import annotations
@@ -41,13 +45,17 @@ class ModelPolicy:
     """``erase``: fields blanked on anonymization (live rows and history); ``keep``: fields left as
     they are; ``delete_rows``: the rows themselves are removed (their history is scrubbed);
     ``confidential``: rows only psychosocial readers may receive in an export;
-    ``not_exported``: internal fields left out of the export."""
+    ``not_exported``: internal fields left out of the export;
+    ``shared``: rows that hold other people's data too (a group session): their ``shared_fields``
+    are blanked in one person's export."""
 
     erase: frozenset[str] = frozenset()
     keep: frozenset[str] = frozenset()
     delete_rows: bool = False
     confidential: Q | None = None
     not_exported: frozenset[str] = frozenset()
+    shared: Q | None = None
+    shared_fields: frozenset[str] = frozenset()
     replacements: dict = field(default_factory=dict)
 
 
@@ -206,6 +214,8 @@ POLICY: dict[str, ModelPolicy] = {
             "created_at",
         ],
         confidential=Q(pk__isnull=False),
+        shared=Q(kind="group"),
+        shared_fields=frozenset({"confidential_note"}),
     ),
     # Derived by the monthly counting (the person's first event of each indicator): kept, so that
     # past figures do not change; it holds no name, number or free text.

@@ -15,8 +15,10 @@ from orientation import roles
 from orientation.selectors import site_ids_visible_to
 
 
-def _may_see_site(user, site_id: int) -> bool:
-    return roles.has_role(user, roles.ADMIN) or site_id in site_ids_visible_to(user)
+def _may_see(user, person: Person) -> bool:
+    from cases.selectors import person_in_scope
+
+    return person_in_scope(user, person)
 
 
 def arco_person_get_for_user(user, pk) -> Person:
@@ -30,21 +32,26 @@ def arco_person_get_for_user(user, pk) -> Person:
         person = Person.objects.select_related("site").get(pk=pk)
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not _may_see_site(user, person.site_id):
+    if not _may_see(user, person):
         raise PermissionDenied
     return person
 
 
 def arco_requests_visible_to(user) -> QuerySet[ArcoRequest]:
-    if not roles.has_role(user, roles.ARCO_HANDLERS):
+    from cases.selectors import people_visible_to, reads_by_program
+
+    if not roles.has_role(user, roles.ARCO_READERS):
         return ArcoRequest.objects.none()
     qs = ArcoRequest.objects.select_related("person", "person__site", "handled_by")
     if roles.has_role(user, roles.ADMIN):
         return qs
+    if reads_by_program(user):
+        return qs.filter(person__in=people_visible_to(user))
     return qs.filter(person__site_id__in=site_ids_visible_to(user))
 
 
 def arco_request_get_for_user(user, pk, *, capability=roles.ARCO_HANDLERS) -> ArcoRequest:
+    """An ARCO request of a person the user may see, if the user has the capability."""
     """An ARCO request of one of the user's sites, if the user's role has the capability."""
     if not roles.has_role(user, capability):
         raise PermissionDenied
@@ -52,7 +59,7 @@ def arco_request_get_for_user(user, pk, *, capability=roles.ARCO_HANDLERS) -> Ar
         request_obj = ArcoRequest.objects.select_related("person", "person__site", "handled_by").get(pk=pk)
     except (ArcoRequest.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if not _may_see_site(user, request_obj.person.site_id):
+    if not _may_see(user, request_obj.person):
         raise PermissionDenied
     return request_obj
 

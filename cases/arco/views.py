@@ -25,7 +25,7 @@ OPEN_STATUSES = [ArcoRequest.Status.RECEIVED, ArcoRequest.Status.IN_PROGRESS]
 ANONYMIZING_KINDS = {ArcoRequest.Kind.CANCELLATION, ArcoRequest.Kind.OPPOSITION}
 
 
-@roles.role_required(roles.ARCO_HANDLERS)
+@roles.role_required(roles.ARCO_READERS)
 def arco_request_list(request):
     qs = selectors.arco_requests_visible_to(request.user)
     form = ArcoFilterForm(request.GET or None)
@@ -70,7 +70,7 @@ def arco_request_create(request, person_pk):
 
 
 def arco_request_detail(request, pk):
-    request_obj = selectors.arco_request_get_for_user(request.user, pk)
+    request_obj = selectors.arco_request_get_for_user(request.user, pk, capability=roles.ARCO_READERS)
     form = ArcoRequestUpdateForm(initial={"status": request_obj.status, "resolution": request_obj.resolution})
     return render(request, "cases/arco/arco_request_detail.html", _detail_context(request, request_obj, form))
 
@@ -82,6 +82,7 @@ def _detail_context(request, request_obj, form) -> dict:
         "person": request_obj.person,
         "form": form,
         "today": timezone.localdate(),
+        "can_update": roles.has_role(user, roles.ARCO_HANDLERS),
         "can_export": request_obj.kind == ArcoRequest.Kind.ACCESS
         and roles.has_role(user, roles.ARCO_EXPORTERS),
         "can_anonymize": request_obj.kind in ANONYMIZING_KINDS

@@ -28,7 +28,7 @@ from orientation.models import AccessLog
 from orientation.outbox import enqueue
 
 from ..models import ImportBatch, Person
-from .engine import BatchProgress, file_check, file_import
+from .engine import BatchProgress, figures_refresh, file_check, file_import
 from .errors import ErrorSink
 from .reading import file_format
 
@@ -108,6 +108,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
             "format": result.format,
             "delimiter": result.delimiter,
             "columns": result.columns,
+            **result.plan,
         },
     )
     batch.refresh_from_db()
@@ -170,6 +171,7 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
         summary["counts"] = result.stats
         batch.status, batch.errors, batch.processed_rows = Status.DONE, [], result.check.rows
         _file_delete(batch)
+        figures_refresh(result)
     else:
         batch.status, batch.errors = Status.INVALID, _errors_summary(errors)[0]
     batch.summary, batch.finished_at, batch.total_rows = summary, timezone.now(), result.check.rows

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import IO
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -39,6 +39,8 @@ class CheckResult:
     delimiter: str = ""
     columns: list[str] = field(default_factory=list)
     rows: int = 0
+    # What the file will create besides its rows (the attendance import: ``groups_to_create``).
+    plan: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -46,6 +48,12 @@ class ImportResult:
     ok: bool
     check: CheckResult
     stats: dict = field(default_factory=dict)
+    # Program id → the earliest event date written: its figures are recomputed from that month.
+    earliest_event: dict = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(counts.get("created") or counts.get("updated") for counts in self.stats.values())
 
 
 class _Abort(Exception):
@@ -116,6 +124,7 @@ def _read(
         errors.add(exc.row, "", exc.code)
     if result.rows == 0 and not errors:
         errors.add(None, "", "no_rows")
+    result.plan = importer.plan()
     return result
 
 
@@ -203,7 +212,31 @@ def file_import(
         logger.warning("import of %s rolled back: the data changed meanwhile", kind)
         errors.add(None, "", "changed_meanwhile")
         return ImportResult(ok=False, check=check)
-    return ImportResult(ok=True, check=check, stats=stats.as_dict())
+    return ImportResult(
+        ok=True, check=check, stats=stats.as_dict(), earliest_event=dict(lookups.earliest_event)
+    )
+
+
+FIGURES_TASK = "reports.tasks.monthly_figures_fill_task"
+
+
+def figures_refresh(result: ImportResult, *, today: date | None = None) -> int:
+    """After an import that changed events, queue the recomputation of each program's figures from
+    the month of its earliest imported event to this month (through the outbox; the reports app
+    computes each month under its lock). Returns how many programs were queued."""
+    from orientation.outbox import enqueue
+
+    if not result.ok or not result.changed:
+        return 0
+    this_month = (today or timezone.localdate()).replace(day=1)
+    for program_id, earliest in sorted(result.earliest_event.items()):
+        months, month = [], earliest.replace(day=1)
+        while month <= this_month:
+            months.append(month.isoformat())
+            month = (month + timedelta(days=32)).replace(day=1)
+        with transaction.atomic():
+            enqueue(FIGURES_TASK, program_id=program_id, months=months, recompute=True)
+    return len(result.earliest_event)
 
 
 class BatchProgress:

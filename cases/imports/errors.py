@@ -32,6 +32,7 @@ MESSAGES = {
     "required": _("A value is required."),
     "too_long": _("At most %(max)s characters."),
     "unknown_code": _("Unknown code “%(value)s”. Use one of: %(allowed)s."),
+    "ambiguous_code": _("“%(value)s” could mean more than one code (%(options)s): write the code."),
     "unknown_site": _("Unknown site “%(value)s”."),
     "unknown_program": _("Unknown program “%(value)s”."),
     "unknown_service_type": _("Unknown service type “%(value)s”."),
@@ -40,7 +41,9 @@ MESSAGES = {
     "unknown_nationality": _(
         "Unknown nationality “%(value)s”: use the 2-letter ISO country code (VE, PE, CO…)."
     ),
-    "unknown_group": _("There is no group “%(value)s” at site %(site)s in program %(program)s."),
+    "ambiguous_nationality": _(
+        "“%(value)s” could be more than one country (%(options)s): use the 2-letter ISO country code."
+    ),
     "bad_date": _("“%(value)s” is not a date: write it as YYYY-MM-DD."),
     "bad_date_private": _("This is not a date: write it as YYYY-MM-DD."),
     "date_too_early": _("The date %(value)s is too far in the past."),

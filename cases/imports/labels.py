@@ -8,6 +8,7 @@ ENTITY_LABELS = {
     "direct_services": _("Direct services"),
     "referrals": _("Referrals"),
     "referral_transitions": _("Referral status changes"),
+    "sport_groups": _("Sport groups"),
     "sport_sessions": _("Sport sessions"),
     "attendance": _("Attendance"),
 }

@@ -111,6 +111,9 @@ def import_detail(request, pk: int):
         "errors": errors,
         "error_count": batch.summary.get("error_count", len(errors)),
         "preview": preview,
+        "groups_to_create": (
+            batch.summary.get("groups_to_create", []) if batch.status == ImportBatch.Status.READY else []
+        ),
         "counts": counts_display(batch.summary.get("counts", {})),
         "in_progress": batch.status in IN_PROGRESS,
         "upload_form": ImportUploadForm(initial={"kind": batch.kind}),

@@ -15,6 +15,7 @@ from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Consent
 from orientation import roles
 from orientation.models import Site
+from orientation.widgets import DayMonthYearInput
 from services.models import SportGroup, SportSession
 
 from . import selectors
@@ -121,14 +122,13 @@ class SportSessionForm(forms.ModelForm):
         labels = {"date": _("Date"), "activity": _("Activity"), "topic": _("Topic")}
         help_texts = {"topic": _("Optional: what the session worked on, e.g. teamwork, passing.")}
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date": DayMonthYearInput(),
             "activity": forms.RadioSelect,
         }
 
     def __init__(self, *args, group: SportGroup, user, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["date"].widget.attrs["max"] = today.isoformat()
         self.fields["date"].initial = today
         self.fields["activity"].initial = "soccer_clinic"
         self.fields["activity"].choices = [c for c in self.fields["activity"].choices if c[0]]
@@ -154,9 +154,7 @@ class LightProfileForm(forms.Form):
     given_names = forms.CharField(label=_("Given names"), max_length=120)
     family_names = forms.CharField(label=_("Family names"), max_length=120)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    birth_date = forms.DateField(
-        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    birth_date = forms.DateField(label=_("Birth date"), widget=DayMonthYearInput())
     birth_date_estimated = forms.BooleanField(label=_("The birth date is estimated"), required=False)
     nationality = forms.ChoiceField(label=_("Nationality"))
     population_type = forms.ChoiceField(
@@ -201,7 +199,6 @@ class LightProfileForm(forms.Form):
         )
         if session.site.kind == Site.Kind.SCHOOL:
             self.fields["school"].initial = session.site_id
-        self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.helper = _helper(
             Fieldset(
                 _("Participant"),

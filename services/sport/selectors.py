@@ -40,8 +40,9 @@ from orientation.models import Program, Site
 from orientation.selectors import programs_visible_to, site_ids_visible_to
 from services.models import Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
-# Who may set groups up: facilitators (their own groups, at their sites), coordinators, admins.
-SPORT_GROUP_MANAGERS = {roles.FACILITATOR, roles.COORDINATOR, roles.ADMIN}
+# Who may set groups up: facilitators (their own groups, at their sites) and admins. Coordinators
+# read them (their role is read-only).
+SPORT_GROUP_MANAGERS = roles.SPORT_GROUP_MANAGERS
 
 READ, WRITE, MANAGE = "read", "write", "manage"
 
@@ -72,7 +73,7 @@ def sport_groups_visible_to(user, *, mode: str = READ) -> QuerySet[SportGroup]:
         scope |= Q(pk__in=_facilitated_group_ids(user))
     if mode in (READ, WRITE) and user_roles & {roles.CASEWORKER, roles.PSYCHOSOCIAL}:
         scope |= Q(site_id__in=site_ids_visible_to(user))
-    if mode in (READ, MANAGE) and roles.COORDINATOR in user_roles:
+    if mode == READ and roles.COORDINATOR in user_roles:
         scope |= Q(site_id__in=site_ids_visible_to(user), program__in=programs_visible_to(user).values("pk"))
     return SportGroup.objects.filter(scope)
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
@@ -347,8 +348,17 @@ def sport_light_profile_create(request, pk):
     return render(request, template, context)
 
 
+def _registered_present_message(person) -> str:
+    """The Spanish participle agrees with the person's sex."""
+    if person.sex == "F":
+        return pgettext("female", "%(name)s was registered and marked present.") % {"name": person}
+    if person.sex == "M":
+        return pgettext("male", "%(name)s was registered and marked present.") % {"name": person}
+    return _("%(name)s was registered and marked present.") % {"name": person}
+
+
 def _light_profile_created(request, session, person):
-    notices = [("success", _("%(name)s was registered and marked present.") % {"name": person})]
+    notices = [("success", _registered_present_message(person))]
     if selectors.sport_age_outside_range(session.group, person, on=session.date):
         notices.append(("warning", _age_warning(session, person)))
     if not request.htmx:

@@ -91,7 +91,10 @@ def direct_service_create(request, person_pk):
             messages.success(
                 request,
                 _("%(service)s recorded for %(date)s.")
-                % {"service": service.service_type.name, "date": service.delivered_on.strftime("%d/%m/%Y")},
+                % {
+                    "service": service.service_type.display_name,
+                    "date": service.delivered_on.strftime("%d/%m/%Y"),
+                },
             )
             return redirect(next_url_safe(request, default_next))
     return render(

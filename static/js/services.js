@@ -35,7 +35,7 @@
     var sync = function () {
       var checked = form.querySelector("input[name=to_status]:checked");
       var completed = !!checked && checked.value === "completed";
-      wrapper.hidden = !completed;
+      (wrapper.closest("[data-completed-column]") || wrapper).hidden = !completed;
       if (!completed) { input.value = ""; }
     };
     form.addEventListener("change", function (event) {

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from orientation.models import UserProfile
+
 pytestmark = pytest.mark.django_db
 
 PROBLEM = "application/problem+json"
@@ -34,13 +36,21 @@ def test_the_detail_follows_accept_language(client):
 
 
 def test_the_detail_follows_the_language_chosen_in_orienta(client, coordinator):
-    client.force_login(coordinator)
-    client.cookies["django_language"] = "en"
+    UserProfile.objects.update_or_create(user=coordinator, defaults={"language": "en"})
+    client.force_login(coordinator)  # the saved language goes into the session, as at sign-in
     body = _problem(
         client.get("/api/v1/monthly-report/", {"month": "2025-13"}, HTTP_ACCEPT_LANGUAGE="es"), 400
     )
-    assert "YYYY-MM" in body["errors"]["month"][0]
     assert body["errors"]["month"][0].startswith("Enter a month")
+
+
+def test_a_tokens_user_gets_their_saved_language(client, token_for, coordinator):
+    header = {"HTTP_AUTHORIZATION": f"Bearer {token_for(coordinator)}"}
+    body = _problem(client.get("/api/v1/monthly-report/", {"month": "x"}, **header), 400)
+    assert body["title"] == "Solicitud no válida"
+    UserProfile.objects.update_or_create(user=coordinator, defaults={"language": "en"})
+    body = _problem(client.get("/api/v1/monthly-report/", {"month": "x"}, **header), 400)
+    assert body["title"] == "Invalid request"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from orientation.actions import access_log_record
 from orientation.models import AccessLog
 from reports.counting import empty_measure
 from reports.models import Indicator, MonthlyFigure, Target
-from tests.factories import PersonFactory, site
+from tests.factories import DirectServiceFactory, PersonFactory, program, site
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +50,16 @@ def test_each_endpoint_answers_each_role(api_get, role_users, url, role):
 
 @pytest.fixture
 def people():
-    return {
-        "own": PersonFactory(site=site("PAO-LS")),
-        "school": PersonFactory(site=site("SCH-01")),
-        "other": PersonFactory(site=site("SCH-02")),
+    """A person at each site, each reached by a program there (coordinators read people through
+    their programs' records)."""
+    made = {
+        "own": (PersonFactory(site=site("PAO-LS")), "PAO"),
+        "school": (PersonFactory(site=site("SCH-01")), "BALON"),
+        "other": (PersonFactory(site=site("SCH-02")), "BALON"),
     }
+    for person, code in made.values():
+        DirectServiceFactory(person=person, program=program(code))
+    return {key: person for key, (person, _code) in made.items()}
 
 
 PERSON = {  # role → (own site's person, another site's person)

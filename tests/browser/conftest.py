@@ -43,8 +43,54 @@ def browser():
                 "--disable-dev-shm-usage",
             ],
         )
-        yield browser
+        watched = WatchedBrowser(browser)
+        yield watched
         browser.close()
+
+
+class WatchedBrowser:
+    """Chromium, with every page of every context watched: a console error or an uncaught page
+    error fails the test that caused it (``fail_on_browser_errors`` below), in every browser test."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.errors: list[str] = []
+        self.expected: list[str] = []
+
+    def expect_errors(self, *fragments: str):
+        """Errors the current test causes on purpose (a refused page, a cut network), each
+        recognised by a fragment of its text; any other error still fails the test."""
+        self.expected.extend(fragments)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("page", self.watch)
+        return context
+
+    def watch(self, page):
+        page.on("console", lambda msg: self._console(page, msg))
+        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: page error: {exc}"))
+
+    def _console(self, page, msg):
+        if msg.type == "error" and not any(f in msg.text for f in self.expected):
+            self.errors.append(f"{page.url}: console error: {msg.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_browser_errors(request):
+    """Every browser test fails on a console error or a page error of any of its pages."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    browser.errors.clear()
+    browser.expected.clear()
+    yield
+    errors, browser.errors[:], browser.expected[:] = list(browser.errors), [], []
+    assert not errors, "The browser reported errors:\n" + "\n".join(errors)
 
 
 @pytest.fixture

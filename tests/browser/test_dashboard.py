@@ -65,7 +65,8 @@ def test_coordinator_recomputes_a_month_and_downloads_the_workbook(
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 
-def test_other_roles_do_not_see_the_reports(page, login, demo):
+def test_other_roles_do_not_see_the_reports(page, login, demo, browser):
+    browser.expect_errors("status of 403 (Forbidden)")
     login("caseworker")
     assert page.locator('nav a[href="/reports/"]').count() == 0
     response = page.goto(f"{page.base_url}/reports/")

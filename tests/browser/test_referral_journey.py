@@ -32,7 +32,7 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     ConsentFactory(person=person)
     IdentityDocumentFactory(person=person, doc_type="cedula_ve", number="20555123")
     partner = Partner.objects.get(code="cs-jose-galvez")
-    today = timezone.localdate().isoformat()
+    today = f"{timezone.localdate():%d/%m/%Y}"
 
     login("caseworker")
 
@@ -95,6 +95,9 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     partner_page.goto(link)
     assert partner_page.locator("[data-testid=partner-person]").inner_text() == "Yusmary R."
     assert "Rojas" not in partner_page.content()
+    # Each language named in itself, so a partner who reads only one finds it.
+    switch = partner_page.locator("button[name=language]")
+    assert switch.all_inner_texts() == ["Español", "English"]
     partner_page.click("input[name=to_status][value=completed] + label")
     partner_page.fill("input[name=completed_on]", today)
     partner_page.fill("textarea[name=comment]", "Control prenatal realizado.")
@@ -103,6 +106,7 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     partner_page.wait_for_load_state("networkidle")
     assert partner_page.locator("[data-testid=partner-done]").is_visible()
     screenshot(partner_page, "services-partner-feedback-done")
+    browser.expect_errors("status of 410 (Gone)")  # the used link answers 410
     partner_page.goto(link)  # single use
     assert partner_page.locator("[data-testid=partner-link-used]").is_visible()
     partner_context.close()

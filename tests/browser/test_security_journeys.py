@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import ArcoRequest
 from seeds.demo import ensure_demo_users
-from tests.factories import IdentityDocumentFactory, PersonFactory
+from tests.factories import DirectServiceFactory, IdentityDocumentFactory, PersonFactory
 
 
 def code_for(device, offset_steps=0):
@@ -54,6 +54,7 @@ def test_turn_on_two_factor_then_sign_in_with_a_code(page, login, screenshot, de
 def test_coordinator_answers_access_and_cancellation_requests(page, login, screenshot, demo_users):
     person = PersonFactory(given_names="Yusmary", family_names="Colmenares Ibáñez")
     IdentityDocumentFactory(person=person, number="V27123456")
+    DirectServiceFactory(person=person)  # a PAO record: how the coordinator reaches the person
     access = ArcoRequest.objects.create(
         person=person, kind="access", received_on=date(2025, 3, 3), due_on=date(2025, 3, 31)
     )

@@ -79,7 +79,7 @@ def test_facilitator_takes_attendance_on_a_phone(phone, screenshot, demo_group):
 
     # Open today's session.
     page.click('[data-testid="new-session"]')
-    assert page.input_value("input[name=date]") == timezone.localdate().isoformat()
+    assert page.input_value("input[name=date]") == f"{timezone.localdate():%d/%m/%Y}"
     page.fill("input[name=topic]", "Pases cortos y trabajo en equipo")
     screenshot(page, "sport-phone-02-new-session")
     page.click('[data-testid="open-session"]')
@@ -112,7 +112,7 @@ def test_facilitator_takes_attendance_on_a_phone(phone, screenshot, demo_group):
     form.locator("input[name=given_names]").fill("Valentina")
     form.locator("input[name=family_names]").fill("Rojas Pérez")
     form.locator("input[name=sex][value=F] + label").click()
-    form.locator("input[name=birth_date]").fill(years_ago(9).isoformat())
+    form.locator("input[name=birth_date]").fill(f"{years_ago(9):%d/%m/%Y}")
     form.locator("select[name=nationality]").select_option("VE")
     form.locator("select[name=population_type]").select_option("destination")
     form.locator("input[name=guardian_name]").fill("Yusmary Pérez")
@@ -186,8 +186,10 @@ def test_group_page_on_a_desktop(page, login, screenshot, demo_group):
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 
-def test_a_lost_tap_says_so_and_an_ended_session_leads_to_sign_in(phone, demo_group):
+def test_a_lost_tap_says_so_and_an_ended_session_leads_to_sign_in(phone, demo_group, browser):
     page = phone
+    # The cut network, as htmx and the browser report it.
+    browser.expect_errors("htmx:sendError", "htmx:afterRequest", "net::ERR_FAILED")
     group, members, _newcomer = demo_group
     session = SportSession.objects.create(
         program=group.program,

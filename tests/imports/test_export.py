@@ -10,15 +10,23 @@ from django.urls import reverse
 
 from cases.models import IdentityDocument, Person
 from orientation.models import AccessLog
-from tests.factories import IdentityDocumentFactory, PersonFactory, site
+from tests.factories import (
+    DirectServiceFactory,
+    IdentityDocumentFactory,
+    PersonFactory,
+    program,
+    service_type,
+    site,
+)
 
 from .conftest import PEOPLE_COLUMNS
 from .test_people_import import snapshot
 
 
 @pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+def english(client, settings):
+    # The pages follow the user's saved language, not the browser's: English by default here.
+    settings.LANGUAGE_CODE = "en"
     return client
 
 
@@ -47,6 +55,12 @@ def people(ref):
     IdentityDocumentFactory(person=ana, doc_type="dni", number="12345678")  # the latest goes in the file
     tablet = PersonFactory(ref=None, given_names="=cmd|' /C calc'!A0", family_names="Salas", birth_date=None)
     school = PersonFactory(ref="S-1", given_names="Luis", site=site("SCH-01"))
+    # A record of a program of each site: how coordinators reach people (README, "Who reads what").
+    for person in (ana, tablet):
+        DirectServiceFactory(
+            person=person, program=program("SALUD"), service_type=service_type("phc-consultation")
+        )
+    DirectServiceFactory(person=school, program=program("BALON"))
     return ana, tablet, school
 
 
@@ -135,7 +149,9 @@ def test_the_export_streams_with_a_fixed_number_of_queries(
 
     def people(n):
         for _ in range(n):
-            IdentityDocumentFactory(person=PersonFactory(registered_on=date(2025, 1, 15)))
+            person = PersonFactory(registered_on=date(2025, 1, 15))
+            IdentityDocumentFactory(person=person)
+            DirectServiceFactory(person=person)  # a PAO record: in the coordinator's scope
 
     people(3)
     with django_assert_max_num_queries(30) as small:

@@ -224,7 +224,7 @@ def test_a_coordinator_imports_only_their_programs(check, people, make_user):
 
 ATTENDANCE_RULES = [
     (attendance_row(activity="swimming"), "activity", "Unknown code “swimming”. Use one of: soccer_clinic"),
-    (attendance_row(group="Sub-12"), "group", "There is no group “Sub-12” at site SCH-01 in program BALON."),
+    (attendance_row(group="G" * 101), "group", "At most 100 characters."),
     (attendance_row(present="yes"), "present", "Write 1 (present) or 0 (absent)."),
     (attendance_row(present=""), "present", "A value is required."),
     (attendance_row(session_date="2025-07-01"), "session_date", "The date 2025-07-01 is in the future."),

@@ -16,8 +16,9 @@ Status = ImportBatch.Status
 
 
 @pytest.fixture
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+def english(client, settings):
+    # The pages follow the user's saved language, not the browser's: English by default here.
+    settings.LANGUAGE_CODE = "en"
     return client
 
 

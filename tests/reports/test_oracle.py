@@ -299,3 +299,74 @@ def test_months_after_the_data_and_before_the_program(ref):
     for month in [date(2019, 1, 1), date(2024, 2, 1), add_months(MONTHS[-1], 3)]:
         monthly_figures_compute(month=month)
         assert _stored(month) == _expected(month), month
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_imported_attendance_with_new_groups_is_counted_as_the_contract_says(ref, tmp_path, seed):
+    """The facilitators' spreadsheets, groups and all, imported into a program that already has
+    attendance: the figures of every month equal the contract read in Python, and importing the
+    same file again changes none of them."""
+    import csv
+
+    from cases.imports.engine import file_import
+    from cases.imports.errors import ErrorSink
+    from cases.imports.kinds import AttendanceImporter
+    from services.models import SportGroup
+
+    rng = random.Random(seed)
+    folks = _populate(rng, people=20, events=60)
+    for n, person in enumerate(folks):
+        person.ref = f"IMP-{n:03d}"
+        person.save()
+    rows, seen = [], set()
+    for _ in range(120):
+        who = rng.choice(folks)
+        day = date(2024, 11, 2) + timedelta(days=7 * rng.randint(0, 20))
+        activity = rng.choice(["soccer_clinic", "leadership_workshop", "community_activity"])
+        group = rng.choice(["", "A", "a ", "Sub-12", "Sub-14 mixto"])
+        site_code = rng.choice(["SCH-01", "SCH-02"])
+        key = (site_code, day, activity, group.strip().lower(), who.ref)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            [
+                who.ref,
+                "BALON",
+                site_code,
+                day.isoformat(),
+                activity,
+                group,
+                rng.choice("110"),
+                rng.choice(POP),
+            ]
+        )
+    path = tmp_path / "asistencia-historica.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(AttendanceImporter.columns)
+        writer.writerows(rows)
+
+    def run():
+        errors = ErrorSink(keep=None)
+        result = file_import(
+            open_file=lambda: open(path, "rb"), name=path.name, kind="attendance", errors=errors
+        )
+        assert result.ok, [str(e) for e in errors.errors]
+        return result
+
+    result = run()
+    assert result.stats["sport_groups"]["created"] == SportGroup.objects.count() > 0
+    first_events_rebuild(program_code="BALON")
+    for month in MONTHS:
+        monthly_figures_compute(month=month, program_code="BALON")
+    balon = {code for code in Indicator.objects.filter(program__code="BALON").values_list("code", flat=True)}
+    for month in MONTHS:
+        stored, expected = _stored(month), _expected(month)
+        assert {c: stored[c] for c in balon} == {c: expected[c] for c in balon}, month
+
+    before = {month: _stored(month) for month in MONTHS}
+    assert "sport_groups" not in run().stats
+    for month in MONTHS:
+        monthly_figures_compute(month=month, program_code="BALON")
+        assert _stored(month) == before[month], month

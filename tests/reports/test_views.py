@@ -172,8 +172,9 @@ def test_dashboard_queries_do_not_grow_with_events(
     coordinator, client_for, django_assert_max_num_queries, events
 ):
     _add_events(events)
-    for month in range(1, 4):
-        monthly_figures_compute(month=date(2025, month, 1))
+    # Every month shown from the program's start is computed (a missing one would be queued).
+    for month in [*(date(2024, m, 1) for m in range(8, 13)), *(date(2025, m, 1) for m in range(1, 4))]:
+        monthly_figures_compute(month=month, program_code="PAO")
     client = client_for(coordinator)
     with django_assert_max_num_queries(13):
         response = _get(client, program="PAO", month="2025-03")
@@ -347,7 +348,8 @@ def test_csv_export_masks_small_counts_when_asked(coordinator, client_for, march
 
 def test_export_of_a_month_without_figures_says_so(coordinator, client_for, march):
     response = client_for(coordinator).get(reverse("reports:export"), {"month": "2025-07"}, follow=True)
-    assert "no figures for 2025-07 yet" in response.content.decode()
+    # Never computed: queued for computation, and said plainly (not exported as zeros).
+    assert "The figures of 2025-07 are not computed yet for BALON, PAO, SALUD" in response.content.decode()
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
 
 

@@ -10,6 +10,9 @@ from .url_matrix import ROLES, World
 @pytest.fixture
 def role_users(make_user):
     """A user per role of the matrix (``anonymous`` is None); sites as in url_matrix.ROLE_SITE."""
+    from tests.factories import second_orientation_site
+
+    second_orientation_site()
     return {
         "anonymous": None,
         "norole": make_user(None, sites=["PAO-LS"], username="walk-norole"),
@@ -18,6 +21,11 @@ def role_users(make_user):
         "facilitator": make_user("facilitator", sites=["SCH-01"], username="walk-facilitator"),
         "coordinator": make_user("coordinator", programs=["PAO"], username="walk-coordinator"),
         "admin": make_user("admin", username="walk-admin"),
+        "caseworker_north": make_user("caseworker", sites=["PAO-NO"], username="walk-caseworker-north"),
+        "psychosocial_north": make_user("psychosocial", sites=["PAO-NO"], username="walk-psychosocial-north"),
+        "coordinator_balon": make_user(
+            "coordinator", programs=["BALON"], steward=False, username="walk-coordinator-balon"
+        ),
     }
 
 

@@ -141,7 +141,9 @@ def test_a_journey_leaves_no_personal_data_in_the_access_log(client, make_user, 
     assert per_action["duplicate_confirmed"].object_id == str(duplicate.pk)
     assert per_action["consent_override"].reason == override
     assert len([e for e in entries if e.action == "export" and e.object_id == ""]) == 1  # the people export
+    # Every opening of a case file is logged too (README, "Who reads what").
     assert {e.object_type for e in entries if e.action == "view"} == {
         "services.psychosocialsession",
         "cases.casenote",
+        "cases.person",
     }

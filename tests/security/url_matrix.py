@@ -48,7 +48,18 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = ["anonymous", "norole", "caseworker", "psychosocial", "facilitator", "coordinator", "admin"]
+BASE_ROLES = ["anonymous", "norole", "caseworker", "psychosocial", "facilitator", "coordinator", "admin"]
+# More identities, each walked like its base role unless an entry says otherwise: the caseworker and
+# the specialist of a second orientation point (PAO-NO), whose "other" records are PAO-LS's, and a
+# coordinator of the sport program only (BALON, without the data-steward permission), whose "own"
+# records are at a school and whose "other" ones are at the orientation point, where BALON also
+# runs activities.
+VARIANT_OF = {
+    "caseworker_north": "caseworker",
+    "psychosocial_north": "psychosocial",
+    "coordinator_balon": "coordinator",
+}
+ROLES = [*BASE_ROLES, *VARIANT_OF]
 OBJECTS = ["own", "other", "missing"]
 NO_OBJECT = ["-"]
 
@@ -57,7 +68,9 @@ NO_OBJECT = ["-"]
 EXCLUDED_PREFIXES = ("admin/", "static/", "media/")
 
 # Sites: a role's "own" records live at its site; "other" records at a site none of them works at
-# (only admins see it). Coordinators are in the PAO program only, whose one site is PAO-LS.
+# (only admins see it). The walk's coordinator is in the PAO program only (sites PAO-LS and PAO-NO),
+# with the data-steward permission. Each walked person has a record of their site's program (PAO at
+# an orientation point, BALON at a school), which is how coordinators reach them.
 ROLE_SITE = {
     "anonymous": "PAO-LS",
     "norole": "PAO-LS",
@@ -66,8 +79,16 @@ ROLE_SITE = {
     "facilitator": "SCH-01",
     "coordinator": "PAO-LS",
     "admin": "PAO-LS",
+    "caseworker_north": "PAO-NO",
+    "psychosocial_north": "PAO-NO",
+    "coordinator_balon": "SCH-01",
 }
 OTHER_SITE = "SCH-02"
+ROLE_OTHER_SITE = {
+    "caseworker_north": "PAO-LS",
+    "psychosocial_north": "PAO-LS",
+    "coordinator_balon": "PAO-LS",
+}
 MISSING_PK = 2_000_000_123
 
 
@@ -90,10 +111,14 @@ PARTNER_LINK = {"own": 200, "other": 410, "missing": 404}
 
 
 def roles_(**outcomes) -> dict[str, Any]:
-    missing = set(ROLES) - set(outcomes)
+    """Every base role's outcome (required); the variants of ``VARIANT_OF`` take their base role's
+    unless given."""
+    missing = set(BASE_ROLES) - set(outcomes)
     extra = set(outcomes) - set(ROLES)
     if missing or extra:
-        raise ValueError(f"roles_() needs exactly the roles {ROLES}: missing {missing}, unknown {extra}")
+        raise ValueError(f"roles_() needs exactly the roles {BASE_ROLES}: missing {missing}, unknown {extra}")
+    for variant, base in VARIANT_OF.items():
+        outcomes.setdefault(variant, outcomes[base])
     return outcomes
 
 
@@ -145,9 +170,19 @@ class World:
         self.document_numbers: set[str] = set()
 
     def site(self, which: str):
-        from tests.factories import site
+        from tests.factories import second_orientation_site, site
 
-        return site(OTHER_SITE if which == "other" else ROLE_SITE[self.role])
+        second_orientation_site()
+        if which == "other":
+            return site(ROLE_OTHER_SITE.get(self.role, OTHER_SITE))
+        return site(ROLE_SITE[self.role])
+
+    @staticmethod
+    def home_program(site):
+        """The program of a site's records: PAO at an orientation point, BALON at a school."""
+        from tests.factories import program
+
+        return program("PAO" if site.kind == "orientation_point" else "BALON")
 
     def _cached(self, key, build):
         if key not in self._cache:
@@ -162,11 +197,12 @@ class World:
         site = self.site(which)
 
         def build():
-            from tests.factories import IdentityDocumentFactory, PersonFactory
+            from tests.factories import DirectServiceFactory, IdentityDocumentFactory, PersonFactory
 
             person = PersonFactory(site=site, birth_date=date(1988, 4, 2))
             number = f"V{30_000_000 + person.pk}"
             IdentityDocumentFactory(person=person, doc_type="cedula_ve", number=number)
+            DirectServiceFactory(person=person, program=self.home_program(site))
             self.document_numbers.add(number)
             return person
 
@@ -219,7 +255,7 @@ class World:
         def build():
             from tests.factories import ReferralFactory
 
-            return ReferralFactory(person=person)
+            return ReferralFactory(person=person, program=self.home_program(person.site))
 
         return self._cached(("referral", person.pk), build)
 
@@ -240,8 +276,12 @@ class World:
         return self._cached(("partner_token", which, self.role), build)
 
     def psychosocial_session(self, which: str):
+        """An individual session of the own or other site's person; ``"group"``: a group session
+        with both, which only a specialist who may see both participants opens."""
         if which == "missing":
             return Missing()
+        if which == "group":
+            return self._group_session()
         person = self.person(which)
         site = person.site
 
@@ -269,6 +309,35 @@ class World:
 
         return self._cached(("psy", site.code), build)
 
+    def _group_session(self):
+        people = [self.person("own"), self.person("other")]
+
+        def build():
+            from services.models import DirectService, PsychosocialSession
+            from tests.factories import program, service_type
+
+            session = PsychosocialSession.objects.create(
+                kind="group",
+                site=people[0].site,
+                program=program("PAO"),
+                service_type=service_type("mhpss-group"),
+                date=date(2025, 3, 12),
+                confidential_note="Nota de grupo de prueba.",
+            )
+            for person in people:
+                DirectService.objects.create(
+                    person=person,
+                    site=person.site,
+                    program=session.program,
+                    service_type=session.service_type,
+                    delivered_on=session.date,
+                    population_type=person.population_type,
+                    psychosocial_session=session,
+                )
+            return session
+
+        return self._cached(("psy-group", people[0].pk, people[1].pk), build)
+
     def import_batch(self, which: str):
         """An upload by the signed-in user ("own") or by someone else ("other")."""
         if which == "missing":
@@ -294,14 +363,14 @@ class World:
         site = self.site(which)
 
         def build():
-            from tests.factories import SportGroupFactory, program
+            from tests.factories import SportGroupFactory
 
-            group = SportGroupFactory(site=site, program=program("PAO" if site.code == "PAO-LS" else "BALON"))
+            group = SportGroupFactory(site=site, program=self.home_program(site))
             if which == "own" and self.role == "facilitator":
                 group.facilitators.add(self.users["facilitator"])
             return group
 
-        return self._cached(("group", site.code, self.role if site.code == "SCH-01" else ""), build)
+        return self._cached(("group", site.code, self.role if self.role == "facilitator" else ""), build)
 
     def sport_participant(self, which: str):
         """A member of the world's sport group (a light profile)."""
@@ -338,17 +407,18 @@ class World:
         if which == "missing":
             return Missing()
 
+        own, other = ("BALON", "PAO") if self.role == "coordinator_balon" else ("PAO", "BALON")
+        code = own if which == "own" else other
+
         def build():
             from reports.models import ReportRun
             from tests.factories import program
 
             return ReportRun.objects.create(
-                month=date(2025, 3, 1),
-                program=program("PAO" if which == "own" else "BALON"),
-                status=ReportRun.Status.DONE,
+                month=date(2025, 3, 1), program=program(code), status=ReportRun.Status.DONE
             )
 
-        return self._cached(("report_run", which), build)
+        return self._cached(("report_run", code), build)
 
     def api_token(self, which: str):
         """A personal API token of the signed-in user ("own") or of someone else ("other")."""
@@ -404,6 +474,15 @@ CASE_READ = roles_(
     coordinator=SITE,
     admin=ANY_SITE,
 )
+NOTE_READ = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    facilitator=403,
+    caseworker={**GLASS, "psy": 403},
+    psychosocial={**GLASS, "psy": 200},
+    coordinator={**SITE, "psy": 403},
+    admin={**ANY_SITE, "psy": 403},
+)
 CASE_WRITE = roles_(
     anonymous=LOGIN,
     norole=403,
@@ -416,10 +495,22 @@ CASE_WRITE = roles_(
 CASE_WORKERS_ONLY = roles_(
     anonymous=LOGIN, norole=403, facilitator=403, caseworker=200, psychosocial=200, coordinator=403, admin=200
 )
-IMPORTERS_ONLY = roles_(
+REPORTS_ONLY = roles_(
     anonymous=LOGIN, norole=403, facilitator=403, caseworker=403, psychosocial=403, coordinator=200, admin=200
 )
-# Psychosocial sessions: the psychosocial role (and admins) only; never coordinators.
+# Imports: admins, and coordinators with the data-steward permission (not the BALON coordinator).
+IMPORTERS_ONLY = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    facilitator=403,
+    caseworker=403,
+    psychosocial=403,
+    coordinator=200,
+    admin=200,
+    coordinator_balon=403,
+)
+# Psychosocial sessions: psychosocial specialists only; never coordinators, nor admins (who
+# administer accounts, not clinical content).
 PSYCHOSOCIAL_WRITE = roles_(
     anonymous=LOGIN,
     norole=403,
@@ -427,7 +518,16 @@ PSYCHOSOCIAL_WRITE = roles_(
     caseworker=403,
     psychosocial=GLASS,
     coordinator=403,
-    admin=ANY_SITE,
+    admin=403,
+)
+PSYCHOSOCIAL_READ = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    caseworker=403,
+    psychosocial={**SCOPED, "group": 404},
+    facilitator=403,
+    coordinator=403,
+    admin=403,
 )
 # Sport: facilitators in their own groups, site staff at their sites; coordinators read and set up.
 SPORT_READ = roles_(
@@ -513,6 +613,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=SITE,
             coordinator=SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
         post=roles_(
             anonymous=LOGIN,
@@ -522,6 +623,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=SITE,
             coordinator=SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
     ),
     "cases:arco_request_detail": Entry(
@@ -547,6 +649,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=SITE,
             coordinator=SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
         post_fields=["status", "resolution"],
     ),
@@ -560,6 +663,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=SITE,
             coordinator=SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
     ),
     "cases:arco_request_export_print": Entry(
@@ -572,6 +676,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=SITE,
             coordinator=SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
     ),
     "cases:arco_request_anonymize": Entry(
@@ -584,6 +689,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=403,
             coordinator=SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
         post=roles_(
             anonymous=LOGIN,
@@ -593,6 +699,7 @@ MATRIX: dict[str, Entry] = {
             psychosocial=403,
             coordinator=SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
     ),
     "cases:break_glass": Entry(
@@ -633,9 +740,12 @@ MATRIX: dict[str, Entry] = {
     ),
     "cases:case_note_detail": Entry(
         fuzz=False,  # a page, not a form (a POST shows it)
-        kwargs=lambda w, x: {"pk": w.case_note(x).pk},
-        get=CASE_READ,
-        post=CASE_READ,
+        objects=[*OBJECTS, "psy"],  # "psy": a confidential psychosocial note of the own site's person
+        kwargs=lambda w, x: {
+            "pk": (w.case_note("own", kind="psychosocial") if x == "psy" else w.case_note(x)).pk
+        },
+        get=NOTE_READ,
+        post=NOTE_READ,
     ),
     "cases:consent_create": Entry(
         kwargs=_person,
@@ -701,6 +811,7 @@ MATRIX: dict[str, Entry] = {
                 "other": Redirect("cases:import_upload"),
                 "missing": 404,
             },
+            coordinator_balon=403,
         ),
     ),
     "cases:import_confirm": Entry(
@@ -719,6 +830,7 @@ MATRIX: dict[str, Entry] = {
                 "other": Redirect("cases:import_detail"),
                 "missing": 404,
             },
+            coordinator_balon=403,
         ),
     ),
     "cases:import_detail": Entry(
@@ -732,6 +844,7 @@ MATRIX: dict[str, Entry] = {
             facilitator=403,
             coordinator=SCOPED,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
         post=roles_(
             anonymous=LOGIN,
@@ -741,6 +854,7 @@ MATRIX: dict[str, Entry] = {
             facilitator=403,
             coordinator=SCOPED,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
     ),
     "cases:import_progress": Entry(
@@ -754,6 +868,7 @@ MATRIX: dict[str, Entry] = {
             facilitator=403,
             coordinator=SCOPED,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
         post=roles_(
             anonymous=LOGIN,
@@ -763,6 +878,7 @@ MATRIX: dict[str, Entry] = {
             facilitator=403,
             coordinator=SCOPED,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
     ),
     "cases:import_template": Entry(
@@ -776,6 +892,7 @@ MATRIX: dict[str, Entry] = {
             facilitator=403,
             coordinator=ANY_SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
         post=roles_(
             anonymous=LOGIN,
@@ -785,6 +902,7 @@ MATRIX: dict[str, Entry] = {
             facilitator=403,
             coordinator=ANY_SITE,
             admin=ANY_SITE,
+            coordinator_balon=403,
         ),
     ),
     "cases:import_upload": Entry(
@@ -802,8 +920,8 @@ MATRIX: dict[str, Entry] = {
         post=CASE_WORKERS_ONLY,
     ),
     "cases:people_export": Entry(
-        get=IMPORTERS_ONLY,
-        post=IMPORTERS_ONLY,
+        get=REPORTS_ONLY,
+        post=REPORTS_ONLY,
     ),
     "cases:person_archive": Entry(
         post_fields=["archive-reason"],
@@ -959,16 +1077,9 @@ MATRIX: dict[str, Entry] = {
         post=everyone(405),
     ),
     "services:psychosocial_note": Entry(
+        objects=[*OBJECTS, "group"],  # "group": with a participant of the other site
         kwargs=lambda w, x: {"pk": w.psychosocial_session(x).pk},
-        get=roles_(
-            anonymous=LOGIN,
-            norole=403,
-            caseworker=403,
-            psychosocial=SCOPED,
-            facilitator=403,
-            coordinator=403,
-            admin=ANY_SITE,
-        ),
+        get=PSYCHOSOCIAL_READ,
         post=everyone(405),
     ),
     "services:psychosocial_participant_search": Entry(
@@ -983,16 +1094,9 @@ MATRIX: dict[str, Entry] = {
         post=PSYCHOSOCIAL_WRITE,
     ),
     "services:psychosocial_session_detail": Entry(
+        objects=[*OBJECTS, "group"],  # "group": with a participant of the other site
         kwargs=lambda w, x: {"pk": w.psychosocial_session(x).pk},
-        get=roles_(
-            anonymous=LOGIN,
-            norole=403,
-            caseworker=403,
-            psychosocial=SCOPED,
-            facilitator=403,
-            coordinator=403,
-            admin=ANY_SITE,
-        ),
+        get=PSYCHOSOCIAL_READ,
         post=everyone(405),
     ),
     "services:referral_create": Entry(
@@ -1057,7 +1161,7 @@ MATRIX: dict[str, Entry] = {
     ),
     "services:referral_stats": Entry(
         fuzz_query=["date_from", "date_to", "program", "site"],
-        get=IMPORTERS_ONLY,
+        get=REPORTS_ONLY,
         post=everyone(405),
     ),
     "services:referral_transition": Entry(
@@ -1132,7 +1236,7 @@ MATRIX: dict[str, Entry] = {
             caseworker=403,
             psychosocial=403,
             facilitator=200,
-            coordinator=200,
+            coordinator=403,
             admin=200,
         ),
         post=roles_(
@@ -1141,7 +1245,7 @@ MATRIX: dict[str, Entry] = {
             caseworker=403,
             psychosocial=403,
             facilitator=200,
-            coordinator=200,
+            coordinator=403,
             admin=200,
         ),
     ),
@@ -1159,7 +1263,7 @@ MATRIX: dict[str, Entry] = {
             caseworker=403,
             psychosocial=403,
             facilitator=SCOPED,
-            coordinator=SCOPED,
+            coordinator=403,
             admin=ANY_SITE,
         ),
         post=roles_(
@@ -1168,7 +1272,7 @@ MATRIX: dict[str, Entry] = {
             caseworker=403,
             psychosocial=403,
             facilitator=SCOPED,
-            coordinator=SCOPED,
+            coordinator=403,
             admin=ANY_SITE,
         ),
     ),
@@ -1354,7 +1458,15 @@ MATRIX.update(
         "api:monthly_report": _api(
             API_REPORTS,
             query=["month", "program"],
-            get_override={**API_REPORTS, "coordinator": 400, "admin": 400},
+            get_override=roles_(
+                anonymous=401,
+                norole=403,
+                facilitator=403,
+                caseworker=403,
+                psychosocial=403,
+                coordinator=400,
+                admin=400,
+            ),
         ),
         "api:person_list": _api(API_PEOPLE, query=["q", "site", "population_type", "page"]),
         "api:person_detail": _api(API_PERSON, kwargs=lambda w, x: {"pk": w.person(x).pk}),

@@ -17,8 +17,8 @@ PERSON_PAGES = {
     "services:person_services": ("get", {"caseworker", "psychosocial", "coordinator", "admin"}),
     "services:direct_service_create": ("get", {"caseworker", "psychosocial", "admin"}),
     "services:referral_create": ("get", {"caseworker", "psychosocial", "admin"}),
-    "services:psychosocial_session_create": ("get", {"psychosocial", "admin"}),
-    "services:psychosocial_participant_search": ("get", {"psychosocial", "admin"}),
+    "services:psychosocial_session_create": ("get", {"psychosocial"}),
+    "services:psychosocial_participant_search": ("get", {"psychosocial"}),
 }
 REFERRAL_PAGES = {
     "services:referral_detail": ("get", {"caseworker", "psychosocial", "coordinator", "admin"}),
@@ -28,8 +28,8 @@ REFERRAL_PAGES = {
     "services:referral_slip": ("post", {"caseworker", "psychosocial", "admin"}),
 }
 SESSION_PAGES = {
-    "services:psychosocial_session_detail": ("get", {"psychosocial", "admin"}),
-    "services:psychosocial_note": ("get", {"psychosocial", "admin"}),
+    "services:psychosocial_session_detail": ("get", {"psychosocial"}),
+    "services:psychosocial_note": ("get", {"psychosocial"}),
 }
 LISTS = {
     "services:followups": {"caseworker", "psychosocial", "admin"},
@@ -64,10 +64,10 @@ def _cases():
 
 @pytest.mark.parametrize(("name", "method", "role", "allowed"), list(_cases()))
 def test_role_matrix_on_own_site(
-    name, method, role, allowed, person, make_referral, make_user, client_for, admin_user
+    name, method, role, allowed, person, make_referral, make_user, client_for, psychosocial
 ):
     referral = make_referral(person=person)
-    session = _session_for(person, admin_user)
+    session = _session_for(person, psychosocial)
     if name in PERSON_PAGES:
         arg = person.pk
     elif name in REFERRAL_PAGES:
@@ -109,8 +109,8 @@ def test_another_sites_referral_is_not_found(
 
 
 @pytest.mark.parametrize("name", list(SESSION_PAGES))
-def test_another_sites_session_is_not_found(name, other_site_person, make_user, client_for, admin_user):
-    session = _session_for(other_site_person, admin_user)
+def test_another_sites_session_is_not_found(name, other_site_person, make_user, client_for, psychosocial):
+    session = _session_for(other_site_person, psychosocial)
     user = make_user("psychosocial", sites=["PAO-LS"])
     assert client_for(user).get(reverse(name, args=[session.pk])).status_code == 404
 
@@ -125,6 +125,9 @@ def test_coordinator_of_other_programs_cannot_open_the_person(person, make_user,
     schools.sites.add(site("SCH-02"))
     outsider = make_user("coordinator", programs=["ESC"])
     assert_refused(client_for(outsider).get(reverse("services:person_services", args=[person.pk])))
+    from tests.factories import DirectServiceFactory, program
+
+    DirectServiceFactory(person=person, program=program("SALUD"))  # a SALUD record: the insider's scope
     insider = make_user("coordinator", programs=["SALUD"])
     assert client_for(insider).get(reverse("services:person_services", args=[person.pk])).status_code == 200
 

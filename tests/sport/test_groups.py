@@ -92,8 +92,17 @@ def test_facilitator_cannot_create_a_group_at_another_site(client_for, facilitat
     assert not SportGroup.objects.filter(name="Sub-14 mixto").exists()
 
 
-def test_coordinator_sets_up_a_group_with_facilitators(client_for, coordinator, facilitator):
-    response = client_for(coordinator).post(
+def test_coordinators_read_groups_but_do_not_set_them_up(client_for, coordinator, facilitator, group):
+    """Their role is read-only: a group is set up by its facilitator or an admin."""
+    client = client_for(coordinator)
+    response = client.post(reverse("services:sport_group_create"), group_data(facilitators=[facilitator.pk]))
+    assert response.status_code == 403
+    assert client.post(reverse("services:sport_group_edit", args=[group.pk]), group_data()).status_code == 403
+    assert not SportGroup.objects.filter(name="Sub-14 mixto").exists()
+
+
+def test_an_admin_sets_up_a_group_with_facilitators(client_for, admin_user, facilitator):
+    response = client_for(admin_user).post(
         reverse("services:sport_group_create"), group_data(facilitators=[facilitator.pk])
     )
     assert response.status_code == 302
@@ -151,14 +160,14 @@ def test_facilitator_edits_their_group_and_stays_on_it(client_for, facilitator, 
     assert facilitator in group.facilitators.all()
 
 
-def test_deactivating_a_group(client_for, coordinator, group):
+def test_deactivating_a_group(client_for, admin_user, group):
     data = group_data(
         name=group.name,
         age_min=6,
         age_max=12,
         facilitators=list(group.facilitators.values_list("pk", flat=True)),
     )
-    client_for(coordinator).post(reverse("services:sport_group_edit", args=[group.pk]), data)
+    client_for(admin_user).post(reverse("services:sport_group_edit", args=[group.pk]), data)
     group.refresh_from_db()
     assert group.active is False
 
@@ -174,7 +183,7 @@ def test_detail_shows_buttons_by_role(client_for, facilitator, coordinator, grou
     assert 'data-testid="new-session"' in html
     html = names(client_for(coordinator).get(reverse("services:sport_group_detail", args=[group.pk])))
     assert 'data-testid="new-session"' not in html
-    assert reverse("services:sport_group_edit", args=[group.pk]) in html
+    assert reverse("services:sport_group_edit", args=[group.pk]) not in html
 
 
 def test_new_group_form_suggests_the_facilitator_and_their_only_site(client_for, facilitator):

@@ -93,22 +93,23 @@ EXPECTED = {
     "coordinator": {
         "default": 403,
         "sport_group_list": 200,
-        "sport_group_create": 200,
+        "sport_group_create": 403,
         "sport_group_detail": 200,
-        "sport_group_edit": 200,
+        "sport_group_edit": 403,
         "sport_attendance": 200,
         "sport_participant_detail": 200,
     },
     "pao_coordinator": {
         "default": 404,
         "sport_group_list": 200,
-        "sport_group_create": 200,
+        "sport_group_create": 403,
         "sport_session_create": 403,
     },
 }
 # A role refused outright by the decorator answers 403 before any lookup.
 DECORATOR_403 = {
     "pao_coordinator": {
+        "sport_group_edit",
         "sport_session_create",
         "sport_participant_leave",
         "sport_attendance_mark",

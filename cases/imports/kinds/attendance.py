@@ -1,16 +1,31 @@
 """Attendance rows (DESIGN section 6): a session is keyed by program, site, date, activity and group
-(empty: no group); a person's attendance by session and person."""
+(empty: no group); a person's attendance by session and person.
+
+A group the file names that does not exist yet for its program and site is created by the import
+(the check lists it first). It is created as a group set up by hand would be, without facilitators
+(so no facilitator sees it until a coordinator assigns one): the program's usual age range, widened
+to the ages of the children the file lists in it, and active only if the file has one of its
+sessions in the last ``GROUP_ACTIVE_DAYS`` days (a group of past years is kept as inactive history).
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cases.choices import PopulationType
+from cases.choices import PopulationType, age_on
 from cases.models import Person
-from services.models import Activity, Attendance, SportSession
+from services.models import Activity, Attendance, SportGroup, SportSession
 
+from ..lookups import group_key
 from .base import BATCH_SIZE, Importer, Stats
+
+# The age range of a group set up by hand (SportGroup's defaults), widened to the ages seen.
+GROUP_AGE_MIN = SportGroup._meta.get_field("age_min").default
+GROUP_AGE_MAX = SportGroup._meta.get_field("age_max").default
+GROUP_ACTIVE_DAYS = 90
 
 
 class AttendanceImporter(Importer):
@@ -41,20 +56,17 @@ class AttendanceImporter(Importer):
         day = self.day(row, values, "session_date", required=True)
         self.in_program(row, "session_date", program, day)
         activity = self.choice(row, values, "activity", Activity, required=True)
-        group_id = None
-        group = self.text(row, values, "group", max_length=100)
-        if group and program is not None and site_id is not None:
-            group_id = self.lookups.groups.get((program.id, site_id, group.lower()))
-            if group_id is None:
-                site_code = next(c for pk, c in self.lookups.sites.values() if pk == site_id)
-                self.error(row, "group", "unknown_group", value=group, site=site_code, program=program.code)
+        group = " ".join(self.text(row, values, "group", max_length=100).split())
         present = self.text(row, values, "present", required=True)
         if present and present not in ("1", "0"):
             self.error(row, "present", "bad_present")
         population_type = self.choice(row, values, "population_type", PopulationType)
         if self.errors.count > before:
             return None
-        session = (program.id, site_id, day, activity, group_id)
+        name = group_key(group) or None
+        if name is not None:
+            self._plan_group(program.id, site_id, name, group, day)
+        session = (program.id, site_id, day, activity, name)
         key = (*session, person_ref)
         if key in self.seen:
             self.error(row, "person_ref", "duplicate_attendance", other=self.seen[key])
@@ -67,14 +79,71 @@ class AttendanceImporter(Importer):
             "population_type": population_type,
         }
 
+    def _plan_group(self, program_id: int, site_id: int, name: str, written: str, day) -> None:
+        """Note a group that does not exist yet, to be created when the file is written."""
+        key = (program_id, site_id, name)
+        if key in self.lookups.groups:
+            return
+        plan = self.lookups.planned_groups.get(key)
+        if plan is None:
+            self.lookups.planned_groups[key] = {"name": written, "last": day, "ages": None}
+        elif day > plan["last"]:
+            plan["last"] = day
+
     def check_chunk(self, chunk: list[tuple[int, dict]]) -> None:
-        person_site = dict(
-            Person.objects.filter(ref__in={c["person_ref"] for _r, c in chunk}).values_list("ref", "site_id")
-        )
+        people = {
+            ref: (site_id, birth_date)
+            for ref, site_id, birth_date in Person.objects.filter(
+                ref__in={c["person_ref"] for _r, c in chunk}
+            ).values_list("ref", "site_id", "birth_date")
+        }
         for row, clean in chunk:
-            site_id = person_site.get(clean["person_ref"])
+            site_id, birth_date = people.get(clean["person_ref"], (None, None))
             if site_id is None or not self.lookups.site_visible(site_id):
                 self.error(row, "person_ref", "unknown_person", value=clean["person_ref"])
+                continue
+            program_id, session_site_id, day, _activity, name = clean["session"]
+            plan = self.lookups.planned_groups.get((program_id, session_site_id, name))
+            age = age_on(birth_date, day)
+            if plan is not None and age is not None and 0 <= age < 100:
+                low, high = plan["ages"] or (age, age)
+                plan["ages"] = (min(low, age), max(high, age))
+
+    def plan(self) -> dict:
+        """The groups the import will create, for the check's summary and the preview."""
+        sites = {pk: code for pk, code in self.lookups.sites.values()}
+        programs = {p.id: p.code for p in self.lookups.programs.values()}
+        groups = [
+            {"program": programs[program_id], "site": sites[site_id], "name": plan["name"]}
+            for (program_id, site_id, _name), plan in self.lookups.planned_groups.items()
+            if (program_id, site_id, _name) not in self.lookups.groups
+        ]
+        groups.sort(key=lambda g: (g["program"], g["site"], g["name"].lower()))
+        return {"groups_to_create": groups}
+
+    def _groups_create(self, keys: set[tuple], stats: Stats) -> None:
+        missing = sorted(keys - self.lookups.groups.keys())
+        if not missing:
+            return
+        recent = self.today - timedelta(days=GROUP_ACTIVE_DAYS)
+        new = []
+        for program_id, site_id, name in missing:
+            plan = self.lookups.planned_groups.get((program_id, site_id, name)) or {}
+            low, high = plan.get("ages") or (GROUP_AGE_MIN, GROUP_AGE_MAX)
+            new.append(
+                SportGroup(
+                    program_id=program_id,
+                    site_id=site_id,
+                    name=plan.get("name") or name,
+                    age_min=min(low, GROUP_AGE_MIN),
+                    age_max=max(high, GROUP_AGE_MAX),
+                    active=plan.get("last", self.today) >= recent,
+                )
+            )
+        SportGroup.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        stats["sport_groups"]["created"] += len(new)
+        for key, group in zip(missing, new, strict=True):
+            self.lookups.groups[key] = group.pk
 
     def _session_ids(self, keys: set[tuple], stats: Stats) -> None:
         missing = keys - self.sessions.keys()
@@ -105,8 +174,18 @@ class AttendanceImporter(Importer):
                     (session.program_id, session.site_id, session.date, session.activity, session.group_id)
                 ] = session.pk
 
+    def _session_key(self, session: tuple) -> tuple:
+        """(program, site, date, activity, group name key) → the same with the group's id."""
+        program_id, site_id, day, activity, name = session
+        group_id = None if name is None else self.lookups.groups[(program_id, site_id, name)]
+        return (program_id, site_id, day, activity, group_id)
+
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:
         now = timezone.now()
+        self._groups_create({(s[0], s[1], s[4]) for _r, c in chunk if (s := c["session"])[4]}, stats)
+        chunk = [(row, {**clean, "session": self._session_key(clean["session"])}) for row, clean in chunk]
+        for _row, clean in chunk:
+            self.event_written(clean["session"][0], clean["session"][2])
         self._session_ids({c["session"] for _r, c in chunk}, stats)
         people = {
             ref: (pk, population_type)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import ClassVar
 
 from ..errors import ErrorSink
-from ..lookups import Lookups, ProgramInfo
+from ..lookups import Lookups, ProgramInfo, Spellings, choice_spellings
 from ..validators import EARLIEST, BadDate, date_parse
 
 # Rows written per bulk statement.
@@ -60,16 +60,24 @@ class Importer:
         return value
 
     def choice(self, row: int, values: dict, column: str, choices, *, required: bool = False) -> str:
-        """A code of a TextChoices class, any case → the stored value ('' when empty or wrong)."""
+        """A code of a TextChoices class, or its label in Spanish or English, any case, with or
+        without accents → the stored value ('' when empty, unknown or ambiguous)."""
+        return self.spelled(row, values, column, choice_spellings(choices), required=required)
+
+    def spelled(
+        self, row: int, values: dict, column: str, spellings: Spellings, *, required: bool = False
+    ) -> str:
         value = self.text(row, values, column, required=required)
         if not value:
             return ""
-        by_lower = {str(v).lower(): str(v) for v in choices.values}
-        found = by_lower.get(value.lower())
-        if found is None:
-            self.error(row, column, "unknown_code", value=value, allowed=", ".join(choices.values))
-            return ""
-        return found
+        found, could_be = spellings.match(value)
+        if found is not None:
+            return found
+        if could_be:
+            self.error(row, column, "ambiguous_code", value=value, options=", ".join(could_be))
+        else:
+            self.error(row, column, "unknown_code", value=value, allowed=", ".join(spellings.codes))
+        return ""
 
     def reference(self, row: int, values: dict, column: str, table: dict, code: str, *, required: bool):
         """A code from one of the lookups → its (id, code), or None."""
@@ -159,3 +167,14 @@ class Importer:
 
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:
         raise NotImplementedError
+
+    def event_written(self, program_id: int, day: date | None) -> None:
+        """Note an event's date, so the program's figures are recomputed from its month."""
+        if day is not None and (
+            program_id not in self.lookups.earliest_event or day < self.lookups.earliest_event[program_id]
+        ):
+            self.lookups.earliest_event[program_id] = day
+
+    def plan(self) -> dict:
+        """What a checked file will create besides its rows (shown before it is imported)."""
+        return {}

@@ -69,10 +69,15 @@ class PeopleImporter(Importer):
             "phone": self.text(row, values, "phone", max_length=20),
             "registered_on": self.day(row, values, "registered_on"),
         }
-        nationality = self.text(row, values, "nationality", required=True).upper()
-        if nationality and nationality not in self.lookups.countries:
-            self.error(row, "nationality", "unknown_nationality", value=nationality)
-        clean["nationality"] = nationality
+        written = self.text(row, values, "nationality", required=True)
+        nationality, could_be = self.lookups.countries.match(written) if written else (None, ())
+        if written and could_be:
+            self.error(
+                row, "nationality", "ambiguous_nationality", value=written, options=", ".join(could_be)
+            )
+        elif written and nationality is None:
+            self.error(row, "nationality", "unknown_nationality", value=written)
+        clean["nationality"] = nationality or ""
 
         if clean["phone"] and not phone_valid(clean["phone"]):
             self.error(row, "phone", "bad_phone")

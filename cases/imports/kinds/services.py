@@ -10,6 +10,7 @@ from cases.choices import PopulationType
 from cases.models import Person
 from services.models import DirectService, Referral, ReferralTransition
 
+from ..lookups import kind_spellings
 from .base import BATCH_SIZE, Importer, Stats
 
 KINDS = ("direct", "referral")
@@ -56,9 +57,7 @@ class ServicesImporter(Importer):
         service_type = self.reference(
             row, values, "service_type", self.lookups.service_types, "unknown_service_type", required=True
         )
-        kind = self.text(row, values, "kind", required=True).lower()
-        if kind and kind not in KINDS:
-            self.error(row, "kind", "unknown_code", value=values["kind"], allowed=", ".join(KINDS))
+        kind = self.spelled(row, values, "kind", kind_spellings(), required=True)
         day = self.day(row, values, "date", required=True)
         self.in_program(row, "date", program, day)
         site_id = self.site(row, values)
@@ -152,6 +151,7 @@ class ServicesImporter(Importer):
         }
         values = []
         for _row, clean in chunk:
+            self.event_written(clean["program_id"], clean["date"])
             person_id, person_population = people[clean["person_ref"]]
             values.append(dict(clean, person_id=person_id, person_population=person_population))
         self._write_direct([v for v in values if v["kind"] == "direct"], stats)

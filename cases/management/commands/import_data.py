@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cases.imports.engine import file_check, file_import
+from cases.imports.engine import figures_refresh, file_check, file_import
 from cases.imports.errors import ErrorSink
 from cases.imports.kinds import IMPORTERS
 from cases.imports.labels import counts_display
@@ -52,18 +52,23 @@ class Command(BaseCommand):
         common = {"open_file": open_file, "name": path.name, "kind": kind, "errors": errors}
         if check:
             result = file_check(**common)
-            rows, counts = result.rows, {}
+            rows, counts, plan = result.rows, {}, result.plan
         else:
             outcome = file_import(**common, user=author, reason=f"import_data {path.name}"[:100])
-            rows, counts = outcome.check.rows, outcome.stats
+            rows, counts, plan = outcome.check.rows, outcome.stats, outcome.check.plan
+            figures_refresh(outcome)
         if errors:
             raise CommandError(
                 _("File rejected with %(count)s errors; nothing was imported.") % {"count": errors.count},
                 returncode=2,
             )
         elapsed = time.monotonic() - started
+        groups = plan.get("groups_to_create", [])
         if check:
             self.stdout.write(_("%(rows)s rows checked: no errors.") % {"rows": rows})
+            if groups:
+                self.stdout.write(_("Sport groups the import will create:"))
+                self._groups_write(groups)
             return
         self.stdout.write(
             self.style.SUCCESS(
@@ -72,3 +77,10 @@ class Command(BaseCommand):
         )
         for entity, numbers in counts_display(counts):
             self.stdout.write(f"  {entity}: " + ", ".join(f"{label} {value}" for label, value in numbers))
+        if groups:
+            self.stdout.write(_("Sport groups created:"))
+            self._groups_write(groups)
+
+    def _groups_write(self, groups: list[dict]) -> None:
+        for group in groups:
+            self.stdout.write(f"  {group['program']} · {group['site']} · {group['name']}")
