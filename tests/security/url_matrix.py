@@ -1443,7 +1443,8 @@ def _api(get, *, query=None, kwargs=None, get_override=None) -> Entry:
     for role, table in get.items():
         if isinstance(table, dict):
             post[role] = 405
-    return Entry(get=get_override or get, post=post, kwargs=kwargs, fuzz_query=query)
+    # Read-only: nothing to post, so no form fuzzing; the query strings are fuzzed (``fuzz_query``).
+    return Entry(get=get_override or get, post=post, kwargs=kwargs, fuzz_query=query, fuzz=False)
 
 
 MATRIX.update(
@@ -1470,7 +1471,7 @@ MATRIX.update(
         ),
         "api:person_list": _api(API_PEOPLE, query=["q", "site", "population_type", "page"]),
         "api:person_detail": _api(API_PERSON, kwargs=lambda w, x: {"pk": w.person(x).pk}),
-        "api:schema": Entry(get=everyone(200, anonymous=401), post=everyone(405, anonymous=401)),
+        "api:schema": Entry(get=everyone(200, anonymous=401), post=everyone(405, anonymous=401), fuzz=False),
         "api:docs": Entry(get=everyone(200), post=everyone(405)),
         # Personal API tokens, on the user's account (any signed-in user, their own tokens only).
         "api_tokens": Entry(get=everyone(200), post=everyone(400), post_fields=["name", "days"]),
