@@ -16,6 +16,7 @@ from orientation import roles
 from orientation.actions import access_log_record
 from orientation.models import AccessLog, District, Site
 from orientation.outbox import enqueue
+from orientation.versioning import version_check
 
 from .models import (
     Area,
@@ -28,6 +29,7 @@ from .models import (
     Person,
     RegularizationStatus,
     Vulnerability,
+    normalize_text,
 )
 
 HOUSEHOLD_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -39,16 +41,80 @@ def _stamp(obj, user):
     return obj
 
 
-def household_create(*, user, site: Site, district: District | None = None) -> Household:
+def household_create(*, user, site: Site, district: District | None = None, address: str = "") -> Household:
     """A new household with a short unambiguous code (H-7KQ2MX)."""
     for _attempt in range(5):
         code = "H-" + "".join(secrets.choice(HOUSEHOLD_CODE_ALPHABET) for _ in range(6))
         if not Household.objects.filter(code=code).exists():
             break
-    household = _stamp(Household(code=code, site=site, district=district), user)
+    household = _stamp(Household(code=code, site=site, district=district, address=address), user)
     household.full_clean()
     household.save()
     return household
+
+
+def _advisory_lock_keys(*, person: Person, document: IdentityDocument | None) -> list[int]:
+    """Lock keys for registering this person: their birth date (or, without one, their sound-alike
+    name, word order ignored), their document number and their phone."""
+    import hashlib
+
+    from .search import phonetic_key
+    from .validators import document_number_normalize
+
+    names = sorted(phonetic_key(normalize_text(f"{person.given_names} {person.family_names}")).split())
+    parts = [f"birth:{person.birth_date.isoformat()}" if person.birth_date else "name:" + " ".join(names)]
+    if document is not None and document.number:
+        parts.append("doc:" + document_number_normalize(document.number))
+    if person.phone:
+        parts.append(f"phone:{person.phone}")
+    return sorted(
+        int.from_bytes(
+            hashlib.blake2b(f"orienta-register:{p}".encode(), digest_size=8).digest(), "big", signed=True
+        )
+        for p in parts
+    )
+
+
+class DuplicateJustRegistered(ValidationError):
+    """Someone registered a possible duplicate while this form was being filled in."""
+
+    def __init__(self, message, candidates):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def person_register_guard(
+    *, user, person: Person, document: IdentityDocument | None, duplicates_confirmed: Sequence[int]
+) -> None:
+    """Registration's duplicate check, race-safe: inside the registering transaction, take a lock
+    per birth date (or sound-alike name), document and phone, then look for possible duplicates
+    again. Two simultaneous posts of one person wait for each other; the second sees the first and
+    is shown it instead of creating a second record. (PostgreSQL advisory locks, released at
+    commit; SQLite runs one write at a time.)"""
+    from django.db import connection
+
+    from .selectors import person_duplicate_candidates
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in _advisory_lock_keys(person=person, document=document):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    candidates = person_duplicate_candidates(
+        user,
+        given_names=person.given_names,
+        family_names=person.family_names,
+        birth_date=person.birth_date,
+        document_number=document.number if document is not None else "",
+        phone=person.phone,
+    )
+    if {c.person.pk for c in candidates} - set(duplicates_confirmed):
+        raise DuplicateJustRegistered(
+            _(
+                "Someone has just registered a person who may be the same. Check the possible "
+                "duplicates below before saving."
+            ),
+            candidates,
+        )
 
 
 @transaction.atomic
@@ -59,25 +125,40 @@ def person_register(
     vulnerabilities: Iterable[Vulnerability] = (),
     household_mode: str = "none",
     household: Household | None = None,
+    household_address: str | None = None,
     relationship: str = "",
     document: IdentityDocument | None = None,
+    documents: Sequence[IdentityDocument] = (),
     status: RegularizationStatus | None = None,
     consents: Iterable[Consent] = (),
     duplicates_confirmed: Sequence[int] = (),
     request=None,
 ) -> Person:
-    """Register a person with their first document, status, consents and household.
+    """Register a person with their documents (``document`` and/or ``documents``), status,
+    consents and household.
 
     ``duplicates_confirmed``: ids of possible duplicates the caseworker saw and set aside; the
     decision is kept in the access log (ids only).
     """
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
+    first_document = document or next((d for d in documents if d is not None), None)
+    person_register_guard(
+        user=user, person=person, document=first_document, duplicates_confirmed=duplicates_confirmed
+    )
     if household_mode == "new":
-        household = household_create(user=user, site=person.site, district=person.district)
+        household = household_create(
+            user=user, site=person.site, district=person.district, address=household_address or ""
+        )
         relationship = Person.Relationship.HEAD
     elif household_mode != "join":
         household, relationship = None, ""
+    elif household is not None and household_address and household_address != household.address:
+        # The address the member gave is the household's (kept in its history; left empty: unchanged).
+        household.address = household_address
+        _stamp(household, user)
+        household.full_clean()
+        household.save(update_fields=["address"])
     person.household = household
     person.relationship = relationship if household else ""
     person.created_by = user
@@ -86,13 +167,13 @@ def person_register(
     person.save()
     person.vulnerabilities.set(list(vulnerabilities))
 
-    if document is not None:
-        document.person = person
-        _stamp(document, user)
-        document.full_clean()
+    for doc in [d for d in (document, *documents) if d is not None]:
+        doc.person = person
+        _stamp(doc, user)
+        doc.full_clean()
         try:
             with transaction.atomic():
-                document.save()
+                doc.save()
         except IntegrityError:
             raise ValidationError(
                 {
@@ -125,6 +206,23 @@ def person_register(
 
 
 @transaction.atomic
+def duplicate_check_record(*, user, candidates, request=None) -> None:
+    """A duplicate check told the caseworker that people of other sites may be the person they
+    register (without saying who): one access-log row for each, with the kinds of match (never
+    the name, number or date typed)."""
+    for candidate in candidates:
+        if candidate.open:
+            continue
+        access_log_record(
+            user=user,
+            action=AccessLog.Action.VIEW,
+            obj=candidate.person,
+            reason="duplicate check, another site: " + ", ".join(candidate.matched or ["name"]),
+            request=request,
+        )
+
+
+@transaction.atomic
 def person_update(
     *,
     user,
@@ -133,10 +231,14 @@ def person_update(
     household: Household | None = None,
     relationship: str | None = None,
     change_reason: str = "",
+    version: str | None = None,
 ) -> Person:
-    """Save changes made to a person (kept in their history with who, when and why)."""
+    """Save changes made to a person (kept in their history with who, when and why). With the
+    ``version`` the form was opened at, a change saved by someone else since then is refused
+    (``EditConflict``), never overwritten."""
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
+    version_check(person, version)
     if relationship is not None:
         person.household = household
         person.relationship = relationship if household else ""
@@ -339,6 +441,17 @@ def person_break_glass(*, user, person: Person, reason: str, request=None) -> Ac
 def person_opened(*, user, person: Person, request=None) -> AccessLog:
     """Every opening of a case file is kept in the access log (one insert: who, which file, when)."""
     return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=person, request=request)
+
+
+def person_break_glass_page_shown(*, user, person_id, request=None) -> AccessLog:
+    """Every look at a break-the-glass page is logged, reason given or not (the id asked for only)."""
+    return access_log_record(
+        user=user,
+        action=AccessLog.Action.BREAK_GLASS_PAGE,
+        object_type="cases.person",
+        object_id=str(person_id or ""),
+        request=request,
+    )
 
 
 def case_note_opened(*, user, note: CaseNote, request=None) -> AccessLog:

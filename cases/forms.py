@@ -13,6 +13,7 @@ from django_countries import countries
 
 from orientation.models import District, Site
 from orientation.selectors import sites_visible_to
+from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput, QuickSelect
 
 from .choices import AgeBand, PopulationType, Sex
@@ -168,7 +169,7 @@ class PersonForm(forms.ModelForm):
         super()._post_clean()
 
 
-class PersonEditForm(PersonForm):
+class PersonEditForm(VersionedFormMixin, PersonForm):
     change_reason = forms.CharField(
         label=_("Reason for the change"),
         required=False,
@@ -204,6 +205,12 @@ class HouseholdForm(forms.Form):
         required=False,
         choices=[("", "—")] + [c for c in Person.Relationship.choices if c[0] != Person.Relationship.HEAD],
     )
+    address = forms.CharField(
+        label=_("Household address or reference"),
+        required=False,
+        max_length=200,
+        help_text=_("Shared by the household's members; a change here changes it for all of them."),
+    )
 
     def __init__(self, *args, user, person: Person | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -220,10 +227,15 @@ class HouseholdForm(forms.Form):
             self.fields["relationship"].initial = person.relationship
             if person.relationship == Person.Relationship.HEAD:
                 self.fields["relationship"].choices = [("", "—"), *Person.Relationship.choices]
-        self.helper = _helper(
+        layout = [
             "mode",
             Row(Column("code", css_class="col-md-6"), Column("relationship", css_class="col-md-6")),
-        )
+        ]
+        if person is None:
+            layout.append("address")  # at registration; on the edit page the household keeps its own
+        else:
+            del self.fields["address"]
+        self.helper = _helper(*layout)
 
     def clean(self):
         cleaned = super().clean()
@@ -292,6 +304,31 @@ class DocumentForm(forms.ModelForm):
         if self.optional and not (self.cleaned_data.get("number") or self.cleaned_data.get("doc_type")):
             return  # nothing to validate: no document given
         super()._post_clean()
+
+
+class ExtraDocumentFormSet(forms.BaseFormSet):
+    """More identity documents at registration ("add another"), after the first one. Rows left
+    blank are ignored; a page posted without the formset (an older form) has none."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None and f"{kwargs.get('prefix', 'documents')}-TOTAL_FORMS" not in data:
+            data = None
+        super().__init__(data, *args, **kwargs)
+
+    def filled(self) -> list[IdentityDocument]:
+        if not self.is_bound:
+            return []
+        return [form.instance for form in self.forms if form.is_valid() and not form.is_blank]
+
+
+MAX_REGISTRATION_DOCUMENTS = 6
+ExtraDocuments = forms.formset_factory(
+    DocumentForm,
+    formset=ExtraDocumentFormSet,
+    extra=0,
+    max_num=MAX_REGISTRATION_DOCUMENTS - 1,
+    validate_max=True,
+)
 
 
 class RegularizationStatusForm(forms.ModelForm):
@@ -428,11 +465,14 @@ class RegistrationConsentForm(forms.Form):
 class RegistrationForms:
     """The registration page: person, household, document, status and consent, validated together."""
 
-    def __init__(self, data=None, *, user, initial_household: dict | None = None):
+    def __init__(
+        self, data=None, *, user, initial_household: dict | None = None, initial_person: dict | None = None
+    ):
         self.user = user
-        self.person = PersonForm(data, user=user, prefix="person")
+        self.person = PersonForm(data, user=user, prefix="person", initial=initial_person)
         self.household = HouseholdForm(data, user=user, prefix="household", initial=initial_household)
         self.document = DocumentForm(data, optional=True, prefix="document")
+        self.more_documents = ExtraDocuments(data, prefix="documents", form_kwargs={"optional": True})
         self.status = RegularizationStatusForm(data, optional=True, prefix="status")
         self.consent = RegistrationConsentForm(data, prefix="consent")
         self.status.fields["since"].required = False
@@ -441,8 +481,31 @@ class RegistrationForms:
     def all(self):
         return [self.person, self.household, self.document, self.status, self.consent]
 
+    @property
+    def documents(self) -> list[IdentityDocument]:
+        """The documents given (the first one and those added), once valid."""
+        first = [] if self.document.is_blank else [self.document.instance]
+        return first + self.more_documents.filled()
+
+    def _check_documents_differ(self) -> bool:
+        seen = set()
+        if self.document.is_valid() and not self.document.is_blank:
+            seen.add((self.document.cleaned_data["doc_type"], self.document.cleaned_data["number"]))
+        ok = True
+        for form in self.more_documents.forms:
+            if not form.is_valid() or form.is_blank:
+                continue
+            pair = (form.cleaned_data["doc_type"], form.cleaned_data["number"])
+            if pair in seen:
+                form.add_error("number", _("This document is already in the list."))
+                ok = False
+            seen.add(pair)
+        return ok
+
     def is_valid(self) -> bool:
         valid = all([form.is_valid() for form in self.all])
+        valid = (not self.more_documents.is_bound or self.more_documents.is_valid()) and valid
+        valid = self._check_documents_differ() and valid
         if self.person.is_valid() and self.consent.is_valid():
             registered = self.person.cleaned_data.get("registered_on") or timezone.localdate()
             self.consent.check_age(self.person.cleaned_data.get("birth_date"), registered)
@@ -458,17 +521,29 @@ class RegistrationForms:
         if not given or not family:
             return None
         raw_phone = self.person.data.get("person-phone", "")
+        household = None
+        if self.household.is_valid() and self.household.cleaned_data.get("mode") == HouseholdForm.MODE_JOIN:
+            household = self.household.household
         return {
             "given_names": given,
             "family_names": family,
             "birth_date": data.get("birth_date"),
+            "birth_date_estimated": bool(data.get("birth_date_estimated")),
             "document_number": self.document.data.get("document-number", ""),
             "phone": data.get("phone") or raw_phone,
+            "sex": data.get("sex") or "",
+            "nationality": data.get("nationality") or "",
+            "household_id": household.pk if household else None,
         }
 
     @property
     def errors_count(self) -> int:
-        return sum(len(form.errors) for form in self.all)
+        extra = (
+            sum(len(form.errors) for form in self.more_documents.forms) if self.more_documents.is_bound else 0
+        )
+        if self.more_documents.is_bound:
+            extra += len(self.more_documents.non_form_errors())
+        return sum(len(form.errors) for form in self.all) + extra
 
 
 class DuplicateCheckForm(forms.Form):
@@ -477,20 +552,43 @@ class DuplicateCheckForm(forms.Form):
     given_names = forms.CharField(required=False, max_length=120)
     family_names = forms.CharField(required=False, max_length=120)
     birth_date = forms.DateField(required=False, widget=DayMonthYearInput())
+    birth_date_estimated = forms.BooleanField(required=False)
     document_number = forms.CharField(required=False, max_length=30)
     phone = forms.CharField(required=False, max_length=30)
+    sex = forms.ChoiceField(required=False, choices=[("", "")] + Sex.choices)
+    nationality = forms.CharField(required=False, max_length=2)
+    household_mode = forms.CharField(required=False, max_length=10)
+    household_code = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     @classmethod
-    def from_registration(cls, data):
+    def from_registration(cls, data, *, user):
         return cls(
             {
                 "given_names": data.get("person-given_names", ""),
                 "family_names": data.get("person-family_names", ""),
                 "birth_date": data.get("person-birth_date", ""),
+                "birth_date_estimated": data.get("person-birth_date_estimated", ""),
                 "document_number": data.get("document-number", ""),
                 "phone": data.get("person-phone", ""),
-            }
+                "sex": data.get("person-sex", ""),
+                "nationality": data.get("person-nationality", ""),
+                "household_mode": data.get("household-mode", ""),
+                "household_code": data.get("household-code", ""),
+            },
+            user=user,
         )
+
+    def query(self) -> dict:
+        """The arguments of ``person_duplicate_candidates`` (the household being joined, if any)."""
+        data = dict(self.cleaned_data)
+        mode, code = data.pop("household_mode"), data.pop("household_code")
+        household = household_get_by_code(self.user, code) if mode == HouseholdForm.MODE_JOIN else None
+        data["household_id"] = household.pk if household else None
+        return data
 
 
 class ArchiveForm(forms.Form):

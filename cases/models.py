@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from orientation import limits
+from orientation.limits import text_limit
 from orientation.models import District, Site, TranslatedName
 
 from .choices import DocumentType, PopulationType, Sex, age_band, age_on
@@ -255,7 +257,11 @@ class IdentityDocument(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(Lower("number"), name="document_number_lower")]
+        indexes = [
+            models.Index(Lower("number"), name="document_number_lower"),
+            # the list of documents about to expire
+            models.Index(fields=["expires_on"], name="document_expires_on_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_doc_type_display()}"
@@ -315,7 +321,7 @@ class RegularizationStatus(models.Model):
 class Consent(models.Model):
     class Purpose(models.TextChoices):
         DATA_PROCESSING = "data_processing", _("Processing of personal data")
-        REFERRAL_SHARING = "referral_sharing", _("Sharing with a referral partner")
+        REFERRAL_SHARING = "referral_sharing", _("Sharing with a partner institution")
         IMAGE_USE = "image_use", _("Use of images")
 
     class Method(models.TextChoices):
@@ -404,7 +410,7 @@ class Intake(models.Model):
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
     )
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, **text_limit(limits.NOTE))
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
     objects = IntakeQuerySet.as_manager()
@@ -460,7 +466,7 @@ class CaseNote(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.GENERAL)
-    text = models.TextField(_("note"))
+    text = models.TextField(_("note"), **text_limit(limits.NOTE))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="case_notes"
     )
@@ -502,7 +508,7 @@ class ArcoRequest(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True, **text_limit(limits.RESOLUTION))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     history = HistoricalRecords()
 

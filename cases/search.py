@@ -15,9 +15,12 @@ import re
 from django.db import connections, models
 from django.db.models import FloatField, Func, Lookup
 
-# pg_trgm's defaults: pg_trgm.similarity_threshold and pg_trgm.word_similarity_threshold.
+# pg_trgm.similarity_threshold (its default) and pg_trgm.word_similarity_threshold. The word
+# threshold is 0.5, not pg_trgm's 0.6: each typed word is matched on its own (``name_words``), and
+# a six-letter name with a dropped letter ("yulesi" for "yuleisi") shares half its trigrams. The
+# PostgreSQL connection sets it (``DATABASES["default"]["OPTIONS"]["options"]`` in settings).
 SIMILARITY_THRESHOLD = 0.3
-WORD_SIMILARITY_THRESHOLD = 0.6
+WORD_SIMILARITY_THRESHOLD = 0.5
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -79,6 +82,9 @@ _PHONETIC_RULES = [
     (re.compile(r"w"), "u"),
     (re.compile(r"ph"), "f"),
     (re.compile(r"h"), ""),
+    # A J that opens a name is said as Y (Jhonny/Yonny, Juleisy/Yuleisy, Jesica/Yesica,
+    # Giovanny/Yovanny), so it is spelt as the y above: i.
+    (re.compile(r"^j"), "i"),
     (re.compile(r"(.)\1+"), r"\1"),
 ]
 
@@ -86,7 +92,7 @@ _PHONETIC_RULES = [
 def phonetic_key(normalized: str) -> str:
     """Spanish sound-alike spelling of an already normalized name, so that common misspellings
     meet: 'yusmary gonzalez' and 'yusmari gonsales' -> 'iusmari gonsales'; 'jhonny' -> 'joni'.
-    Changing these rules needs a migration that recomputes ``Person.name_key`` (see 0006)."""
+    Changing these rules needs a migration that recomputes ``Person.name_key`` (see 0006, 0007)."""
     words = []
     for word in (normalized or "").split():
         for pattern, replacement in _PHONETIC_RULES:
@@ -94,6 +100,16 @@ def phonetic_key(normalized: str) -> str:
         if word:
             words.append(word)
     return " ".join(words)
+
+
+NAME_WORD_MIN = 3
+
+
+def name_words(key: str) -> list[str]:
+    """The words of a sound-alike key that a name search matches one by one (three letters or
+    more, each once); the whole key when it has none ("li", "wu")."""
+    words = list(dict.fromkeys(w for w in (key or "").split() if len(w) >= NAME_WORD_MIN))
+    return words or ([key] if key else [])
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -20,14 +21,19 @@ from django.utils.translation import gettext_lazy as _
 
 from orientation import roles
 from orientation.models import AccessLog, District, Site
+from orientation.params import query_id
 from orientation.selectors import program_ids_coordinated_by, site_ids_visible_to
 
 from .choices import AGE_BANDS, AgeBand
 from .models import CaseNote, Household, IdentityDocument, Intake, Person, normalize_text
-from .search import Similarity, WordDistance, order_by_distance, phonetic_key
+from .search import Similarity, WordDistance, name_words, order_by_distance, phonetic_key
 from .validators import document_number_normalize, phone_normalize_or_none
 
 BREAK_GLASS_HOURS = 8
+# A break-the-glass link is made for one user and one person when a search shows that person, and
+# is good for this long: the page cannot be reached by trying ids one after another.
+BREAK_GLASS_LINK_SECONDS = 60 * 60
+_BREAK_GLASS_SALT = "cases.break_glass.link"
 
 
 class BreakGlassRequired(PermissionDenied):
@@ -93,6 +99,24 @@ def break_glass_person_ids(user) -> set[int]:
     return {int(i) for i in ids if i.isdigit()}
 
 
+def break_glass_token(user, person_id: int) -> str:
+    """The signed part of a break-the-glass link: this person, for this user only, for a while."""
+    user_id = getattr(user, "pk", None) or 0
+    return signing.dumps({"p": int(person_id), "u": user_id}, salt=_BREAK_GLASS_SALT, compress=True)
+
+
+def break_glass_token_person_id(user, token: str) -> int | None:
+    """The person id of a link made for this user and still fresh, or None."""
+    try:
+        data = signing.loads(token, salt=_BREAK_GLASS_SALT, max_age=BREAK_GLASS_LINK_SECONDS)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("u") != getattr(user, "pk", None):
+        return None
+    person_id = data.get("p")
+    return person_id if isinstance(person_id, int) else None
+
+
 def person_get_for_user(user, pk, *, write: bool = False) -> Person:
     """The person with this id if the user may open it (or change it, with ``write``).
 
@@ -127,6 +151,15 @@ def person_minimal_get(user, pk) -> Person:
         raise Http404 from None
 
 
+def person_open_or_none(user, pk) -> Person | None:
+    """The person if the user may open the file now, else None: another site's person and an id
+    that does not exist look the same."""
+    person = Person.objects.filter(pk=pk, anonymized_at__isnull=True).first()
+    if person is not None and person_is_open_to(user, person):
+        return person
+    return None
+
+
 def person_is_open_to(user, person: Person) -> bool:
     """Whether the user may open this person's file now (own site, or glass already broken)."""
     if person_in_scope(user, person):
@@ -155,6 +188,35 @@ def household_get_by_code(user, code: str) -> Household | None:
     if not roles.has_role(user, roles.ADMIN):
         qs = qs.filter(site_id__in=site_ids_visible_to(user))
     return qs.first()
+
+
+def household_member_initial(user, pk) -> tuple[dict, dict] | None:
+    """What a new member of this household (at one of the user's sites) starts with, all
+    editable: the household's code and address, and the nationality, population type, district,
+    arrival date and site of its head (or its first member). None if the user may not add to it."""
+    pk = query_id(pk)
+    if pk is None:
+        return None
+    household = Household.objects.filter(pk=pk, site_id__in=site_ids_visible_to(user)).first()
+    if household is None:
+        return None
+    relative = (
+        Person.objects.filter(household=household, anonymized_at__isnull=True)
+        # the head first, then the first registered
+        .order_by(Case(When(relationship=Person.Relationship.HEAD, then=0), default=1), "pk")
+        .only("nationality", "population_type", "district_id", "arrived_on", "site_id")
+        .first()
+    )
+    person = {"site": household.site_id, "district": household.district_id}
+    if relative is not None:
+        person.update(
+            nationality=relative.nationality,
+            population_type=relative.population_type,
+            district=household.district_id or relative.district_id,
+            arrived_on=relative.arrived_on,
+        )
+    person = {k: v for k, v in person.items() if v not in (None, "")}
+    return {"mode": "join", "code": household.code, "address": household.address}, person
 
 
 def household_members(person: Person) -> list[Person]:
@@ -200,6 +262,12 @@ class SearchTerm:
     def key(self) -> str:
         return phonetic_key(self.name)
 
+    @property
+    def name_ordered_by_index(self) -> bool:
+        """Whether the GiST index can return the closest names in order: a name of one word and
+        no number (otherwise the matches are found through other indexes, then ranked)."""
+        return bool(self.name) and len(name_words(self.key)) == 1 and not (self.document or self.phone)
+
 
 def _document_person_ids(number: str) -> list[int]:
     if not number:
@@ -217,11 +285,18 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
     ``order_by_distance``)."""
     condition = Q(pk__in=[])
     if term.name:
-        # Word similarity on the sound-alike key: misspellings, any order of the names and the
-        # beginning of a name all match, through the trigram indexes (bench/PLANS.md).
-        # lower(name_key): the expression of the GiST index that returns the closest names first
-        # (migration cases.0005); the key is already lower case.
-        condition |= Q(name_knn__trgm_word_similar=term.key)
+        # Word similarity on the sound-alike key, each typed word on its own: misspellings, any
+        # order of the names, a first name with the second surname (the words in between missed)
+        # and the beginning of a name all match (bench/PLANS.md, section 8).
+        words = name_words(term.key)
+        if len(words) == 1:
+            # lower(name_key): the expression of the GiST index that returns the closest names
+            # first and stops after a page (migration cases.0005; the key is already lower case).
+            condition |= Q(name_knn__trgm_word_similar=words[0])
+        else:
+            # Several words: the GIN index on name_key intersects the people matching each word
+            # (a few hundred, against thousands for one word), which are then ranked.
+            condition |= Q.create([("name_key__trgm_word_similar", w) for w in words])
     if term.document:
         ids = _document_person_ids(term.document)
         if ids:
@@ -308,9 +383,7 @@ def people_for_list(
     if sort in PERSON_SORTS:
         qs = qs.order_by(*PERSON_SORTS[sort])
     elif term and term.name:
-        qs = order_by_distance(
-            qs, "family_names", "given_names", "pk", indexed=not (term.document or term.phone)
-        )
+        qs = order_by_distance(qs, "family_names", "given_names", "pk", indexed=term.name_ordered_by_index)
     else:
         qs = qs.order_by(*PERSON_SORTS["name"])
     return qs.for_list()
@@ -351,16 +424,18 @@ def people_elsewhere(user, term: SearchTerm, *, limit: int = 10) -> list[PersonE
     only; opening the file needs a break-the-glass reason).
 
     Stricter than the search of the user's own people: the name must contain every word typed
-    (of three letters or more) spelt as it sounds, in any order; or the document or phone number
-    must be the one typed. Those conditions are all trigram-index lookups that PostgreSQL
-    intersects, several times cheaper than ranking by similarity across the other sites
-    (bench/PLANS.md); the closest of the first ``ELSEWHERE_CANDIDATES`` come first."""
+    (of three letters or more) spelt as it sounds, in any order, each one approximately (word
+    similarity: a dropped letter); or the document or phone number must be the one typed. Those
+    conditions are all trigram-index lookups that PostgreSQL intersects, cheaper than ranking by
+    similarity across the other sites (bench/PLANS.md); the closest of the first
+    ``ELSEWHERE_CANDIDATES`` come first."""
     if not term or not roles.has_role(user, roles.CASE_WORKERS) or roles.has_role(user, roles.ADMIN):
         return []
     words = [w for w in term.key.split() if len(w) >= 3] if term.name else []
     condition = Q(pk__in=[])
     if words:
-        condition |= Q.create([("name_key__contains", w) for w in words])
+        # Each word approximately (a dropped letter), through the GIN index on name_key.
+        condition |= Q.create([("name_key__trgm_word_similar", w) for w in words])
     if term.document:
         ids = _document_person_ids(term.document)
         if ids:
@@ -386,6 +461,19 @@ def people_elsewhere(user, term: SearchTerm, *, limit: int = 10) -> list[PersonE
 
 DUPLICATE_NAME_THRESHOLD = 0.3
 DUPLICATE_BIRTH_DATE_NAME_THRESHOLD = 0.15
+# How well a typed given name (or family name) must match one of the candidate's (word similarity
+# of the sound-alike keys): "Ana" meets "Ana María", "Yulesy" meets "Yuleisy"; "Ana" does not meet
+# "Rosa". A name alone makes a candidate only when both a given name and a family name match.
+DUPLICATE_WORD_MATCH = 0.5
+# With the same birth date, a looser given name (Marisol / María) is enough.
+DUPLICATE_WORD_MATCH_SAME_BIRTH = 0.3
+# With the same given names, family names that agree this well on average (one right, one far).
+DUPLICATE_FAMILY_MEAN_SAME_GIVEN = 0.6
+# In the household being joined, only a near-identical given name (the same child registered again).
+DUPLICATE_WORD_MATCH_HOUSEHOLD = 0.75
+# Birth dates further apart than this are two people (wider when either date is an estimate).
+DUPLICATE_AGE_GAP_DAYS = 2 * 366
+DUPLICATE_AGE_GAP_ESTIMATED_DAYS = 5 * 366
 
 
 @dataclass
@@ -395,6 +483,45 @@ class DuplicateCandidate:
     reasons: list[str] = field(default_factory=list)
     score: float = 0.0
     open: bool = False
+    # What matched, as codes for the access log (never the values): document, phone, birth_date, name.
+    matched: list[str] = field(default_factory=list)
+
+
+def _names_match(words: list[str], key: str) -> tuple[float, float]:
+    """How well two names (given names, or family names) agree: each word of the one with fewer
+    words is looked for in the other (word similarity); the worst word and the mean. "Ana" meets
+    "Ana María" and "Rojas" meets "Mendoza Rojas" fully; "Pérez Rojas" meets "Rojas Torres" only
+    half (worst 0.33)."""
+    from .search import word_similarity
+
+    other = name_words(key)
+    if not words or not other:
+        return 0.0, 0.0
+    if len(other) < len(words):
+        words, key = other, " ".join(words)
+    scores = [word_similarity(w, key) for w in words]
+    return min(scores), sum(scores) / len(scores)
+
+
+def _key_words(text: str) -> list[str]:
+    return name_words(phonetic_key(normalize_text(text)))
+
+
+def _plausibly_same(person: Person, *, sex: str, birth_date: date | None, estimated: bool) -> bool:
+    """Could this be the same human being: the same sex (when both are F or M) and birth dates
+    no further apart than a typo or an estimate."""
+    if sex in ("F", "M") and person.sex in ("F", "M") and sex != person.sex:
+        return False
+    if birth_date and person.birth_date:
+        gap = abs((birth_date - person.birth_date).days)
+        limit = (
+            DUPLICATE_AGE_GAP_ESTIMATED_DAYS
+            if estimated or person.birth_date_estimated
+            else DUPLICATE_AGE_GAP_DAYS
+        )
+        if gap > limit:
+            return False
+    return True
 
 
 def person_duplicate_candidates(
@@ -403,22 +530,36 @@ def person_duplicate_candidates(
     given_names: str,
     family_names: str,
     birth_date: date | None = None,
+    birth_date_estimated: bool = False,
     document_number: str = "",
     phone: str = "",
+    sex: str = "",
+    nationality: str = "",
+    household_id: int | None = None,
     exclude_pk: int | None = None,
     limit: int = 8,
 ) -> list[DuplicateCandidate]:
-    """Possible duplicates at any site, best first.
+    """Possible duplicates at any site, the most likely first.
 
-    A candidate has a similar name (accents and case ignored, family names in either order, a
-    missing second family name: trigram similarity), or the same document number, or the same
-    phone, or the same birth date and a somewhat similar name. Each says why it was found.
-    ``open`` tells whether the user may open the file; otherwise only name and site are shown.
+    Found through the indexes (a similar name: trigram similarity of the sound-alike key; the same
+    document number; the same phone; the same birth date and a loosely similar name), then kept
+    only if they could be the same person:
+
+    - the same document number is always shown;
+    - otherwise the sex must agree and the birth dates be close (``_plausibly_same``);
+    - the same phone counts, except within the household being joined (a family shares a phone);
+    - a name alone needs both a given name and a family name to match (sharing one surname is
+      not enough); in the household being joined, siblings share the surnames, so only a
+      near-identical given name makes a candidate there.
+
+    Each says why it was found. ``open`` tells whether the user may open the file; the template
+    shows nothing of the others but that they exist (bench: tests/cases/test_duplicate_precision.py).
     """
     from .search import similarity
 
     name = normalize_text(f"{given_names} {family_names}")
     key = phonetic_key(name)
+    given_words, family_words = _key_words(given_names), _key_words(family_names)
     document = document_number_normalize(document_number)
     phone = phone_normalize_or_none(phone) or ""
     base = Person.objects.filter(anonymized_at__isnull=True)
@@ -438,36 +579,63 @@ def person_duplicate_candidates(
     if phone:
         phone_ids = set(base.filter(phone=phone).values_list("pk", flat=True)[:20])
         ids |= phone_ids
-    birth_ids: set[int] = set()
     if birth_date and len(name) >= 3:
-        birth_ids = set(
+        ids |= set(
             base.filter(birth_date=birth_date)
             .annotate(similarity=Similarity("name_key", Value(key)))
             .filter(similarity__gte=DUPLICATE_BIRTH_DATE_NAME_THRESHOLD)
             .values_list("pk", flat=True)[:20]
         )
-        ids |= birth_ids
     if not ids:
         return []
     people = Person.objects.filter(pk__in=ids).select_related("site")
     candidates = []
     for person in people:
+        given_key = phonetic_key(normalize_text(person.given_names))
+        family_key = phonetic_key(normalize_text(person.family_names))
+        given_match, _given_mean = _names_match(given_words, given_key)
+        family_match, family_mean = _names_match(family_words, family_key)
+        same_birth = bool(birth_date) and person.birth_date == birth_date
+        same_household = household_id is not None and person.household_id == household_id
+        same_phone = person.pk in phone_ids and not same_household
+        if person.pk not in doc_ids:
+            if not _plausibly_same(person, sex=sex, birth_date=birth_date, estimated=birth_date_estimated):
+                continue
+            if same_household:
+                if given_match < DUPLICATE_WORD_MATCH_HOUSEHOLD:
+                    continue
+            elif not same_phone:
+                needed = DUPLICATE_WORD_MATCH_SAME_BIRTH if same_birth else DUPLICATE_WORD_MATCH
+                # Every family name must match; or, with the same given names, one of two
+                # (Roxas for Rojas is too far for trigrams, but Mendoza is right).
+                family_ok = family_match >= DUPLICATE_WORD_MATCH or (
+                    given_match >= DUPLICATE_WORD_MATCH_HOUSEHOLD
+                    and family_mean >= DUPLICATE_FAMILY_MEAN_SAME_GIVEN
+                )
+                if given_match < needed or not family_ok:
+                    continue
         sim = similarity(key, person.name_key)
         candidate = DuplicateCandidate(
             person=person, name_similarity=sim, open=person_is_open_to(user, person)
         )
         if person.pk in doc_ids:
             candidate.reasons.append(_("same document number"))
-            candidate.score += 3
-        if person.pk in phone_ids:
+            candidate.matched.append("document")
+            candidate.score += 4
+        if same_phone:
             candidate.reasons.append(_("same phone"))
+            candidate.matched.append("phone")
             candidate.score += 2
-        if birth_date and person.birth_date == birth_date:
+        if same_birth:
             candidate.reasons.append(_("same birth date"))
+            candidate.matched.append("birth_date")
             candidate.score += 1
         if sim >= DUPLICATE_NAME_THRESHOLD:
             candidate.reasons.append(_("similar name"))
-        candidate.score += sim
+            candidate.matched.append("name")
+        candidate.score += sim + given_match + family_mean
+        if nationality and person.nationality and str(person.nationality) != nationality:
+            candidate.score -= 0.5
         candidates.append(candidate)
     candidates.sort(key=lambda c: (-c.score, c.person.pk))
     return candidates[:limit]
@@ -696,3 +864,29 @@ def consent_get_for_user(user, pk, *, write: bool = False):
         raise Http404
     person = person_get_for_user(user, person_id, write=write)
     return person.consents.get(pk=pk)
+
+
+# --- Documents about to expire --------------------------------------------------------------------
+
+EXPIRY_WINDOWS = (30, 60, 90)
+
+
+def documents_expiring_for(user, *, within: int = 30, site: Site | None = None, today: date | None = None):
+    """Identity documents (PTP, CPP, carné de extranjería…) of people at the user's sites that
+    expire from today to ``within`` days on, the soonest first. Archived and anonymized people
+    are left out."""
+    if not roles.has_role(user, roles.CASE_READERS):
+        return IdentityDocument.objects.none()
+    today = today or timezone.localdate()
+    qs = IdentityDocument.objects.filter(
+        expires_on__gte=today,
+        expires_on__lte=today + timedelta(days=within),
+        person__archived_at__isnull=True,
+        person__anonymized_at__isnull=True,
+    )
+    if not roles.has_role(user, roles.ADMIN):
+        # The people the user may open (a coordinator: those with a record of their programs).
+        qs = qs.filter(person__in=people_visible_to(user))
+    if site is not None:
+        qs = qs.filter(person__site=site)
+    return qs.select_related("person", "person__site").order_by("expires_on", "person__family_names", "pk")

@@ -10,16 +10,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
 from orientation.models import Site
 from orientation.paginator import CappedPaginator, WindowPaginator
+from orientation.params import query_id
 from orientation.roles import role_required
 from orientation.selectors import site_ids_visible_to
+from orientation.submission import submission_repeated, submit_once
 
 from . import actions, selectors
 from .forms import (
@@ -38,7 +41,7 @@ from .forms import (
     RegistrationForms,
     RegularizationStatusForm,
 )
-from .models import CaseNote, Household, Person
+from .models import CaseNote, Person
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "cases_person_searches"
@@ -144,20 +147,20 @@ def _seen_ids(value: str) -> set[int]:
 
 @role_required(roles.CASE_WORKERS)
 def person_register(request):
-    initial_household = None
-    household_pk = request.GET.get("household", "")
-    if household_pk.isdigit():
-        household = Household.objects.filter(
-            pk=household_pk, site_id__in=site_ids_visible_to(request.user)
-        ).first()
-        if household is not None:
-            initial_household = {"mode": HouseholdForm.MODE_JOIN, "code": household.code}
+    # "Register a household member": what the household's people share is filled in (editable).
+    initial_household, initial_person = selectors.household_member_initial(
+        request.user, request.GET.get("household", "")
+    ) or (None, None)
     candidates = []
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect("cases:person_detail", pk=earlier.obj.pk)
     if request.method == "POST":
         forms = RegistrationForms(request.POST, user=request.user)
         query = forms.duplicate_query()
         if query:
             candidates = selectors.person_duplicate_candidates(request.user, **query)
+            actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
         valid = forms.is_valid()
         candidate_ids = {c.person.pk for c in candidates}
         confirmed = request.POST.get("confirm_new") == "1" and candidate_ids <= _seen_ids(
@@ -166,14 +169,17 @@ def person_register(request):
         if valid and (not candidates or confirmed):
             person_data = forms.person.cleaned_data
             try:
-                person = actions.person_register(
+                sent = submit_once(
+                    request,
+                    actions.person_register,
                     user=request.user,
                     person=forms.person.instance,
                     vulnerabilities=person_data.get("vulnerabilities", []),
                     household_mode=forms.household.cleaned_data["mode"],
                     household=forms.household.household,
+                    household_address=forms.household.cleaned_data.get("address", ""),
                     relationship=forms.household.cleaned_data.get("relationship", ""),
-                    document=None if forms.document.is_blank else forms.document.instance,
+                    documents=forms.documents,
                     status=None if forms.status.is_blank else forms.status.instance,
                     consents=forms.consent.build(person_data.get("registered_on")),
                     duplicates_confirmed=sorted(candidate_ids),
@@ -181,11 +187,15 @@ def person_register(request):
                 )
             except ValidationError as error:
                 _add_errors(forms.person, error)
+                candidates = getattr(error, "candidates", candidates)
             else:
-                messages.success(request, _registered_message(person))
+                person = sent.obj
+                sent.message(request, _registered_message(person))
                 return redirect("cases:person_detail", pk=person.pk)
     else:
-        forms = RegistrationForms(user=request.user, initial_household=initial_household)
+        forms = RegistrationForms(
+            user=request.user, initial_household=initial_household, initial_person=initial_person
+        )
     return render(
         request,
         "cases/person_register.html",
@@ -201,10 +211,11 @@ def person_register(request):
 @role_required(roles.CASE_WORKERS)
 def duplicate_check(request):
     """As-you-type check on the registration form (htmx): who might this already be?"""
-    form = DuplicateCheckForm.from_registration(request.POST)
+    form = DuplicateCheckForm.from_registration(request.POST, user=request.user)
     candidates = []
     if form.is_valid() and form.cleaned_data["given_names"] and form.cleaned_data["family_names"]:
-        candidates = selectors.person_duplicate_candidates(request.user, **form.cleaned_data)
+        candidates = selectors.person_duplicate_candidates(request.user, **form.query())
+        actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
     return render(
         request, "cases/includes/_duplicate_candidates.html", {"candidates": candidates, "live": True}
     )
@@ -222,8 +233,12 @@ def person_duplicates(request, pk):
         birth_date=person.birth_date,
         document_number=document.number if document else "",
         phone=person.phone,
+        sex=person.sex,
+        nationality=str(person.nationality or ""),
+        birth_date_estimated=person.birth_date_estimated,
         exclude_pk=person.pk,
     )
+    actions.duplicate_check_record(user=request.user, candidates=candidates, request=request)
     return render(request, "cases/person_duplicates.html", {"person": person, "candidates": candidates})
 
 
@@ -276,6 +291,7 @@ def person_edit(request, pk):
                 household=household,
                 relationship=relationship,
                 change_reason=form.cleaned_data.get("change_reason", ""),
+                version=form.version,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -325,8 +341,27 @@ def _safe_next(request, default: str) -> str:
 
 @role_required(roles.CASE_WORKERS)
 def break_glass(request, pk):
-    """Another site's person: a typed reason, kept in the access log, opens the file."""
-    person = selectors.person_minimal_get(request.user, pk)
+    """Where a caseworker lands when they ask for another site's file by its address.
+
+    It says nothing about the person (nor whether the id exists): breaking the glass starts from a
+    search result, whose link is signed for that user. Every look is kept in the access log.
+    """
+    person = selectors.person_open_or_none(request.user, pk)
+    if person is not None:
+        return redirect(_safe_next(request, reverse("cases:person_detail", args=[person.pk])))
+    actions.person_break_glass_page_shown(user=request.user, person_id=pk, request=request)
+    return render(request, "cases/break_glass_search_first.html", status=403)
+
+
+@role_required(roles.CASE_WORKERS)
+def break_glass_open(request, token):
+    """Another site's person, chosen in a search result: a typed reason, kept in the access log,
+    opens the file. The page shows nothing about the person before the reason is given."""
+    person_id = selectors.break_glass_token_person_id(request.user, token)
+    if person_id is None:
+        actions.person_break_glass_page_shown(user=request.user, person_id="", request=request)
+        return render(request, "cases/break_glass_search_first.html", status=403)
+    person = selectors.person_minimal_get(request.user, person_id)
     next_url = _safe_next(request, reverse("cases:person_detail", args=[person.pk]))
     if selectors.person_is_open_to(request.user, person):
         return redirect(next_url)
@@ -341,7 +376,8 @@ def break_glass(request, pk):
         else:
             messages.warning(request, _("Access recorded in the access log with your reason."))
             return redirect(next_url)
-    return render(request, "cases/break_glass.html", {"person": person, "form": form, "next": next_url})
+    actions.person_break_glass_page_shown(user=request.user, person_id=person.pk, request=request)
+    return render(request, "cases/break_glass.html", {"form": form, "next": next_url})
 
 
 # --- Intakes ----------------------------------------------------------------------------------------
@@ -354,7 +390,9 @@ def intake_create(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.intake_record(
+            sent = submit_once(
+                request,
+                actions.intake_record,
                 user=request.user,
                 person=person,
                 site=data["site"],
@@ -367,7 +405,7 @@ def intake_create(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Intake recorded."))
+            sent.message(request, _("Intake recorded."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(request, "cases/intake_form.html", {"person": person, "form": form})
 
@@ -376,9 +414,9 @@ def intake_create(request, pk):
 def intake_today(request):
     sites = Site.objects.filter(pk__in=site_ids_visible_to(request.user)).order_by("code")
     site = None
-    site_id = request.GET.get("site", "")
-    if site_id.isdigit():
-        site = next((s for s in sites if s.pk == int(site_id)), None)
+    site_id = query_id(request.GET.get("site"))
+    if site_id is not None:
+        site = next((s for s in sites if s.pk == site_id), None)
     intakes = selectors.intakes_today(request.user, site=site)
     page = Paginator(intakes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -398,7 +436,9 @@ def case_note_create(request, pk):
     form = CaseNoteForm(request.POST or None, can_write_psychosocial=can_psy, prefix="note")
     if request.method == "POST" and form.is_valid():
         try:
-            actions.case_note_add(
+            sent = submit_once(
+                request,
+                actions.case_note_add,
                 user=request.user,
                 person=person,
                 kind=form.cleaned_data["kind"],
@@ -408,7 +448,7 @@ def case_note_create(request, pk):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Note added."))
+            sent.message(request, _("Note added."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
@@ -432,11 +472,13 @@ def consent_create(request, pk):
     form = ConsentForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.consent_give(user=request.user, person=person, consent=form.instance)
+            sent = submit_once(
+                request, actions.consent_give, user=request.user, person=person, consent=form.instance
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Consent recorded."))
+            sent.message(request, _("Consent recorded."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
@@ -465,14 +507,23 @@ def consent_withdraw(request, pk):
 @role_required(roles.CASE_WORKERS)
 def document_create(request, pk):
     person = selectors.person_get_for_user(request.user, pk, write=True)
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect("cases:person_detail", pk=person.pk)
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.identity_document_add(user=request.user, person=person, document=form.instance)
+            sent = submit_once(
+                request,
+                actions.identity_document_add,
+                user=request.user,
+                person=person,
+                document=form.instance,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Document added."))
+            sent.message(request, _("Document added."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
@@ -487,14 +538,49 @@ def status_create(request, pk):
     form = RegularizationStatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.regularization_status_add(user=request.user, person=person, status=form.instance)
+            sent = submit_once(
+                request,
+                actions.regularization_status_add,
+                user=request.user,
+                person=person,
+                status=form.instance,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Migratory status recorded."))
+            sent.message(request, _("Migratory status recorded."))
             return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
         "cases/person_record_form.html",
         {"person": person, "form": form, "title": _("Record a migratory status"), "action": request.path},
+    )
+
+
+# --- Documents about to expire --------------------------------------------------------------------
+
+
+@require_GET
+@role_required(roles.CASE_READERS)
+def documents_expiring(request):
+    """Identity documents of the user's sites expiring within 30, 60 or 90 days, soonest first."""
+    sites = list(Site.objects.filter(pk__in=site_ids_visible_to(request.user)).order_by("code"))
+    site_id = request.GET.get("site", "")
+    site = next((s for s in sites if str(s.pk) == site_id), None)
+    within = query_id(request.GET.get("within"))
+    within = within if within in selectors.EXPIRY_WINDOWS else selectors.EXPIRY_WINDOWS[0]
+    documents = selectors.documents_expiring_for(request.user, within=within, site=site)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/documents_expiring.html",
+        {
+            "page_obj": page,
+            "documents": page.object_list,
+            "sites": sites,
+            "site": site,
+            "within": within,
+            "windows": selectors.EXPIRY_WINDOWS,
+            "today": timezone.localdate(),
+        },
     )

@@ -6,12 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import AccessLog, Notification, UserProfile
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from .network import client_ip
 
 
 def access_log_record(
@@ -30,7 +25,7 @@ def access_log_record(
         object_type=object_type,
         object_id=str(object_id or ""),
         reason=reason,
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         path=(request.path[:300] if request is not None else ""),
     )
 

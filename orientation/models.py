@@ -168,6 +168,7 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
         BREAK_GLASS = "break_glass", _("Break the glass")
+        BREAK_GLASS_PAGE = "break_glass_page", _("Break-the-glass page shown")
         EXPORT = "export", _("Exported")
         PRINT = "print", _("Printed")
         CONSENT_OVERRIDE = "consent_override", _("Consent override")
@@ -266,3 +267,26 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.kwargs}"
+
+
+class SubmissionKey(models.Model):
+    """A one-time key carried by a create form, stored in the same transaction as what the form
+    created. Posting the same form again (a double tap, the back button) finds the key and returns
+    the first record instead of creating a second one: the unique constraint decides, not a
+    read-then-write, so two simultaneous posts cannot both create."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("submission key")
+        verbose_name_plural = _("submission keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_submission_key")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -60,6 +60,9 @@ def _steward(*roles) -> Capability:
 # targets, unless an admin grants them the data-steward permission (data requests, anonymization,
 # imports).
 CASE_WORKERS = {CASEWORKER, PSYCHOSOCIAL, ADMIN}  # register people, intakes, services, referrals
+# Who works people's cases at their sites (may be responsible for a follow-up); an admin may step in
+# but is not case staff, so is never offered as responsible.
+CASE_STAFF = {CASEWORKER, PSYCHOSOCIAL}
 CASE_READERS = {CASEWORKER, PSYCHOSOCIAL, COORDINATOR, ADMIN}  # open case files
 # Psychosocial sessions and confidential notes: specialists only, everywhere (pages, exports,
 # history). An admin administers accounts, not clinical content; a legal request for a note goes

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cases.choices import PopulationType
+from orientation.spreadsheet import spreadsheet_row
 
 MASK = "<5"
 HIDDEN = "x"  # a count of 5 or more hidden so that a "<5" next to it cannot be worked out
@@ -76,6 +77,8 @@ def header() -> list[str]:
     for measure in (_("Monthly"), _("New")):
         columns += [f"{measure}: {labels[key]}" for key in [*(k for k, _s, _b in SEX_AGE), "unknown_age"]]
         columns += [f"{measure}: {label}" for label in PopulationType.labels]
+    # Year to date, after the columns donors already read (docs/counting.md).
+    columns += [_("New in the reporting year"), _("Consolidated in the reporting year")]
     return columns
 
 
@@ -160,7 +163,7 @@ def suppress(table: list[list], groups: list[Group]) -> set[Cell]:
 
 
 def rows(report: dict, *, mask: bool = False) -> list[list]:
-    """One row per indicator of the report (DESIGN section 5), in the order of ``header()``."""
+    """One row per indicator of the report (docs/report-json.md), in the order of ``header()``."""
     result = []
     for item in report["indicators"]:
         counts = [item["reached"]["total"], item["new"]["total"], item["cumulative"]["total"]]
@@ -172,8 +175,73 @@ def rows(report: dict, *, mask: bool = False) -> list[list]:
             row += list(groups.values())
             by_type = item[measure].get("by_population_type", {})
             row += [by_type.get(code, 0) for code in PopulationType.values]
+        row += [_total(item, "new_in_year"), _total(item, "cumulative_in_year")]
         result.append(row)
     return masked_rows(result) if mask else result
+
+
+MEASURE_COLUMNS = ["reached", "new", "cumulative", "new_in_year", "cumulative_in_year"]
+
+
+def _total(item: dict, measure: str) -> int:
+    return (item.get(measure) or {}).get("total", 0)
+
+
+def _by_nationality(item: dict, measure: str) -> dict[str, int]:
+    return (item.get(measure) or {}).get("by_nationality", {})
+
+
+def nationality_header() -> list[str]:
+    return [
+        _("Program"),
+        _("Indicator code"),
+        _("Nationality"),
+        _("Total monthly beneficiaries"),
+        _("New beneficiaries of the month"),
+        _("Consolidated (since the program started)"),
+        _("New in the reporting year"),
+        _("Consolidated in the reporting year"),
+    ]
+
+
+def nationality_rows(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -> list[list]:
+    """Each indicator's measures by nationality, with the indicator's total after its countries;
+    masked like the main sheets (each measure's total is the sum of its countries)."""
+    from django_countries import countries
+
+    table: list[list] = []
+    groups: list[Group] = []
+    for _code, report in reports_by_program:
+        for item in report["indicators"]:
+            codes = set()
+            for measure in MEASURE_COLUMNS:
+                codes.update(item[measure].get("by_nationality", {}))
+            ordered = sorted(
+                codes, key=lambda k: (-item["cumulative"].get("by_nationality", {}).get(k, 0), k)
+            )
+            first = len(table)
+            for nat in ordered:
+                name = countries.name(nat) or nat
+                table.append(
+                    [item["program"], item["code"], f"{nat} · {name}"]
+                    + [_by_nationality(item, m).get(nat, 0) for m in MEASURE_COLUMNS]
+                )
+            total_row = len(table)
+            table.append(
+                [item["program"], item["code"], _("Total")] + [_total(item, m) for m in MEASURE_COLUMNS]
+            )
+            for column in range(3, 3 + len(MEASURE_COLUMNS)):
+                groups.append(((total_row, column), [(r, column) for r in range(first, total_row)]))
+    if not mask:
+        return table
+    hidden = suppress(table, groups)
+    return [
+        [
+            (MASK if _small(v) else HIDDEN) if c >= 3 and ((r, c) in hidden or _small(v)) else v
+            for c, v in enumerate(row)
+        ]
+        for r, row in enumerate(table)
+    ]
 
 
 def row_groups(row_index: int) -> list[Group]:
@@ -208,8 +276,8 @@ def masked_rows(table: list[list]) -> list[list]:
 def to_csv(report: dict, *, mask: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(header())
-    writer.writerows(rows(report, mask=mask))
+    writer.writerow(spreadsheet_row(header()))
+    writer.writerows(spreadsheet_row(row) for row in rows(report, mask=mask))
     return out.getvalue()
 
 
@@ -221,16 +289,24 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
     fill = PatternFill("solid", fgColor="DCEBEE")
     for code, report in reports_by_program:
         sheet = book.create_sheet(title=code[:31])
-        sheet.append(header())
+        sheet.append(spreadsheet_row(header(), xlsx=True))
         for cell in sheet[1]:
             cell.font, cell.fill = bold, fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows(report, mask=mask):
-            sheet.append(row)
+            sheet.append(spreadsheet_row(row, xlsx=True))
         sheet.freeze_panes = "E2"
         for index in range(1, len(header()) + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 40 if index == 4 else 16
         sheet.row_dimensions[1].height = 48
+    by_nationality = book.create_sheet(title=_("Nationality")[:31])
+    by_nationality.append(spreadsheet_row(nationality_header(), xlsx=True))
+    for cell in by_nationality[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in nationality_rows(reports_by_program, mask=mask):
+        by_nationality.append(spreadsheet_row(row, xlsx=True))
+    by_nationality.column_dimensions["C"].width = 30
     notes = book.create_sheet(title=_("Notes")[:31])
     for line in [
         [_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
@@ -246,6 +322,18 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
         [_("Total monthly beneficiaries"), _("People with at least one qualifying event in the month.")],
         [_("New beneficiaries of the month"), _("People whose first qualifying event ever is in the month.")],
         [
+            _("New in the reporting year"),
+            _(
+                "People whose first qualifying event of the reporting year (the calendar year unless the program sets another start month) is in the month."
+            ),
+        ],
+        [
+            _("Consolidated in the reporting year"),
+            _(
+                "People with at least one qualifying event from the start of the reporting year to the end of the month."
+            ),
+        ],
+        [
             _("Consolidated (since the program started)"),
             _("People with at least one qualifying event from the program's start to the end of the month."),
         ],
@@ -257,7 +345,7 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
             ),
         ],
     ]:
-        notes.append(line)
+        notes.append(spreadsheet_row(line, xlsx=True))
     notes.column_dimensions["A"].width = 40
     notes.column_dimensions["B"].width = 100
     out = io.BytesIO()

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orientation import limits
+from orientation.limits import text_limit
 from orientation.models import Program, TranslatedName
 
 
@@ -36,7 +38,7 @@ class Indicator(TranslatedName):
         blank=True,
         help_text=_("Activity codes counted (attendance). Empty: any activity."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **text_limit(limits.RECORD_NOTE))
     active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -351,7 +353,9 @@ class IndicatorR4V(models.Model):
         default=IndicatorType.DIRECT_ASSISTANCE,
     )
     activity_name = models.CharField(_("activity name"), max_length=300)
-    activity_description = models.TextField(_("activity description"), blank=True)
+    activity_description = models.TextField(
+        _("activity description"), blank=True, **text_limit(limits.RECORD_NOTE)
+    )
     rmrp_activity = models.BooleanField(_("RMRP activity"), default=True)
 
     class Meta:

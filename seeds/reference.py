@@ -58,7 +58,7 @@ INDICATORS = [
     ("PAO", "PAO-DOC", "Personas con asistencia en documentación", "service_received", ["documentation"], []),
     ("PAO", "PAO-PHC", "Personas con atención primaria de salud", "service_received", ["primary_care"], []),
     ("PAO", "PAO-MHPSS", "Personas con apoyo psicosocial", "service_received", ["psychosocial"], []),
-    ("PAO", "PAO-REF", "Personas referidas a un socio", "referral_made", [], []),
+    ("PAO", "PAO-REF", "Personas derivadas a una institución aliada", "referral_made", [], []),
     ("BALON", "BALON-YOUTH", "Niñas, niños y adolescentes en actividades deportivas", "attendance", [], []),
     (
         "BALON",

@@ -21,6 +21,7 @@ from cases.models import Person
 from orientation import roles
 from orientation.actions import access_log_record, notification_send
 from orientation.models import AccessLog, Program, Site
+from orientation.outbox import enqueue
 
 from .models import (
     DirectService,
@@ -135,7 +136,7 @@ def referral_create(
     consent_override_reason: str = "",
     request=None,
 ) -> Referral:
-    """Refer a person to a partner. Needs the person's active sharing consent, or an override.
+    """Refer a person to a partner institution. Needs the person's active sharing consent, or an override.
 
     An override is only for ``CONSENT_OVERRIDERS``, needs a reason, and is written on the referral
     and in the access log.
@@ -146,7 +147,7 @@ def referral_create(
         if not roles.has_role(user, roles.CONSENT_OVERRIDERS):
             raise ValidationError(
                 _(
-                    "This person has not consented to share their data with a referral partner. "
+                    "This person has not consented to share their data with a partner institution. "
                     "Record their consent first."
                 )
             )
@@ -165,7 +166,7 @@ def referral_create(
     _program_check(program=program, site=person.site, allowed_programs=allowed_programs)
     _event_date_check(program=program, day=referred_on, field="referred_on")
     if not partner.active:
-        raise ValidationError({"partner": _("This partner is no longer active.")})
+        raise ValidationError({"partner": _("This partner institution is no longer active.")})
     if not service_type.active:
         raise ValidationError({"service_type": _("This service is no longer offered.")})
     if partner.areas and service_type.area not in partner.areas:
@@ -365,7 +366,41 @@ def partner_feedback_record(
     )
     link.used_at = timezone.now()
     link.save(update_fields=["used_at"])
+    answer = (
+        referral.transitions.filter(via_partner_link=True).order_by("-pk").values_list("pk", flat=True)[0]
+    )
+    enqueue(PARTNER_ANSWER_TASK, transition_id=answer)
     return referral
+
+
+PARTNER_ANSWER_TASK = "services.tasks.referral_partner_answer_notify_task"
+
+
+def referral_partner_answer_notify(*, transition_id: int) -> int:
+    """Tell the caseworker responsible for a referral that the partner answered through its link.
+
+    Sent to the responsible (or, without one, to whoever made the referral). Keyed by the answer,
+    so a redelivered task never notifies twice. Returns how many were told (0 or 1).
+    """
+    transition = (
+        ReferralTransition.objects.select_related("referral__responsible", "referral__created_by")
+        .filter(pk=transition_id, via_partner_link=True)
+        .first()
+    )
+    if transition is None:
+        return 0
+    referral = transition.referral
+    user = referral.responsible or referral.created_by
+    if user is None or not user.is_active:
+        return 0
+    notification_send(
+        user=user,
+        message=_("The partner institution answered referral %(code)s: %(status)s.")
+        % {"code": referral.code, "status": transition.get_to_status_display()},
+        url=reverse("services:referral_detail", args=[referral.pk]),
+        key=f"referral-partner-answer:{transition.pk}",
+    )
+    return 1
 
 
 # --- Overdue follow-ups -----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class PartnerAdminForm(forms.ModelForm):
         choices=Area.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Referrals to this partner are offered for services of these areas."),
+        help_text=_("Referrals to this partner institution are offered for services of these areas."),
     )
 
     class Meta:

@@ -10,11 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Area
+from orientation import limits
 from orientation.models import Program, Site
 from orientation.widgets import DayMonthYearInput
 
 from .models import Partner, PsychosocialSession, Referral, ServiceType
-from .selectors import programs_active_on
+from .selectors import (
+    REFERRAL_EVENT_KINDS,
+    SERVICE_EVENT_KINDS,
+    program_areas_counted,
+    programs_active_on,
+)
 
 DateInput = DayMonthYearInput  # the one date input (orientation/widgets.py)
 
@@ -72,41 +78,108 @@ def _bound_date(form: forms.Form, name: str, fallback: date) -> date:
     return form.initial.get(name) or fallback
 
 
-def _offer_programs(form: forms.Form, programs, day: date) -> None:
-    """Validate against every program the user may use here; offer those active on the day."""
+class ProgramSelect(forms.Select):
+    """A select whose options carry the service areas each program's indicators count ("*": any),
+    and the area of each service, so services.js offers only the programs that count the chosen one."""
+
+    def __init__(self, *args, program_areas=None, service_areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program_areas = program_areas or {}
+        if service_areas:
+            self.attrs["data-program-service-areas"] = " ".join(f"{pk}:{area}" for pk, area in service_areas)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        key = getattr(value, "value", value)
+        if key in self.program_areas:
+            areas = self.program_areas[key]
+            option["attrs"]["data-areas"] = "*" if areas is None else " ".join(sorted(areas))
+        return option
+
+
+def _counts(areas_counted: dict, program_id, area: str) -> bool:
+    return program_id in areas_counted and (
+        areas_counted[program_id] is None or area in areas_counted[program_id]
+    )
+
+
+def _offer_programs(
+    form: forms.Form, programs, day: date, *, event_kinds=SERVICE_EVENT_KINDS, last: int | None = None
+) -> None:
+    """Offer the programs the user may use here, active on the day, whose indicators count the
+    area of one of the form's services; preselect the only one, else the user's last choice.
+
+    The service's own area is checked in ``clean`` (and narrowed in the browser by services.js).
+    """
     field = form.fields["program"]
-    field.queryset = programs
-    offered = list(programs_active_on(programs, day))
+    service_types = list(form.fields["service_type"].queryset)
+    areas = {st.area for st in service_types}
+    counted = program_areas_counted(programs, event_kinds=event_kinds)
+    counted = {pk: a for pk, a in counted.items() if a is None or a & areas}
+    field.queryset = programs.filter(pk__in=counted)
+    offered = [p for p in programs_active_on(programs, day) if p.pk in counted]
+    field.widget = ProgramSelect(
+        program_areas=counted, service_areas=[(st.pk, st.area) for st in service_types]
+    )
     field.widget.choices = [("", "---------")] + [(p.pk, str(p)) for p in offered]
-    if len(offered) == 1 and not form.is_bound and not form.initial.get("program"):
-        form.initial["program"] = offered[0].pk
+    offered_ids = {p.pk for p in offered}
+    if last in offered_ids:
+        field.widget.attrs["data-last"] = str(last)
+    if not form.is_bound and not form.initial.get("program"):
+        if len(offered) == 1:
+            form.initial["program"] = offered[0].pk
+        elif last in offered_ids:
+            form.initial["program"] = last
     form.programs_offered = offered
+    form.program_areas_counted = counted
 
 
-class DirectServiceForm(_CrispyMixin, forms.Form):
+class _ProgramCountsServiceMixin:
+    """Refuse a program whose indicators do not count the chosen service's area."""
+
+    def clean(self):
+        data = super().clean()
+        program, service_type = data.get("program"), data.get("service_type")
+        if (
+            program
+            and service_type
+            and not _counts(self.program_areas_counted, program.pk, service_type.area)
+        ):
+            self.add_error(
+                "program",
+                _("%(program)s does not count services of the area “%(area)s”. Choose another program.")
+                % {"program": program, "area": service_type.get_area_display()},
+            )
+        return data
+
+
+class DirectServiceForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
     service_type = forms.ModelChoiceField(label=_("Service"), queryset=ServiceType.objects.none())
     delivered_on = _date_field(_("Date"))
     program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none())
     notes = forms.CharField(
         label=_("Notes"),
         required=False,
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only what the team needs. Psychosocial details go in a confidential session note."),
     )
 
-    def __init__(self, *args, service_types, programs, need_areas=(), **kwargs):
+    def __init__(self, *args, service_types, programs, need_areas=(), program_last=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("delivered_on", timezone.localdate())
         self.need_areas = list(need_areas)
         self.fields["service_type"].queryset = service_types
         self.service_groups = _service_groups(list(service_types), first_areas=self.need_areas)
-        _offer_programs(self, programs, _bound_date(self, "delivered_on", timezone.localdate()))
+        _offer_programs(
+            self, programs, _bound_date(self, "delivered_on", timezone.localdate()), last=program_last
+        )
         self._crispy()
 
 
-class ReferralForm(_CrispyMixin, forms.Form):
+class ReferralForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
     service_type = forms.ModelChoiceField(label=_("Service needed"), queryset=ServiceType.objects.none())
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    partner = forms.ModelChoiceField(label=_("Partner institution"), queryset=Partner.objects.none())
     program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none())
     referred_on = _date_field(_("Referral date"))
     follow_up_due = _date_field(
@@ -120,17 +193,21 @@ class ReferralForm(_CrispyMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the referral"),
         required=False,
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("What the partner needs to know. It is not printed on the slip."),
+        help_text=_("What the partner institution needs to know. It is not printed on the slip."),
     )
     consent_override_reason = forms.CharField(
         label=_("Why refer without consent"),
         required=False,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept on the referral and in the access log."),
     )
 
-    def __init__(self, *args, service_types, partners, programs, staff, can_override: bool, **kwargs):
+    def __init__(
+        self, *args, service_types, partners, programs, staff, can_override: bool, program_last=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("referred_on", timezone.localdate())
         st = self.fields["service_type"]
@@ -143,7 +220,13 @@ class ReferralForm(_CrispyMixin, forms.Form):
         self.fields["partner"].widget.choices = self.fields["partner"].choices
         self.fields["responsible"].queryset = staff
         self.fields["responsible"].label_from_instance = lambda u: u.get_full_name() or u.username
-        _offer_programs(self, programs, _bound_date(self, "referred_on", timezone.localdate()))
+        _offer_programs(
+            self,
+            programs,
+            _bound_date(self, "referred_on", timezone.localdate()),
+            event_kinds=REFERRAL_EVENT_KINDS,
+            last=program_last,
+        )
         if not can_override:
             del self.fields["consent_override_reason"]
         self._crispy()
@@ -157,6 +240,7 @@ class ReferralTransitionForm(_CrispyMixin, forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"),
         required=False,
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: SIS affiliation done, CPP appointment given."),
     )
@@ -171,6 +255,7 @@ class ReferralTransitionForm(_CrispyMixin, forms.Form):
 class ReferralFollowUpForm(_CrispyMixin, forms.Form):
     note = forms.CharField(
         label=_("What did you learn?"),
+        max_length=limits.RECORD_NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: called the person, the appointment is on Friday."),
     )
@@ -224,7 +309,7 @@ class PartnerFeedbackForm(_CrispyMixin, forms.Form):
         return data
 
 
-class PsychosocialSessionForm(_CrispyMixin, forms.Form):
+class PsychosocialSessionForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("Session"),
         choices=PsychosocialSession.Kind.choices,
@@ -243,11 +328,12 @@ class PsychosocialSessionForm(_CrispyMixin, forms.Form):
     confidential_note = forms.CharField(
         label=_("Confidential note"),
         required=False,
+        max_length=limits.CONFIDENTIAL_NOTE,
         widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off"}),
         help_text=_("Only psychosocial specialists can read it; every reading is logged."),
     )
 
-    def __init__(self, *args, service_types, programs, person_loader, **kwargs):
+    def __init__(self, *args, service_types, programs, person_loader, program_last=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("date", timezone.localdate())
         st = self.fields["service_type"]
@@ -256,7 +342,7 @@ class PsychosocialSessionForm(_CrispyMixin, forms.Form):
         if not self.initial.get("service_type"):
             default = next((s for s in service_types if s.code == "mhpss-individual"), None)
             self.initial["service_type"] = default.pk if default else None
-        _offer_programs(self, programs, _bound_date(self, "date", timezone.localdate()))
+        _offer_programs(self, programs, _bound_date(self, "date", timezone.localdate()), last=program_last)
         self.person_loader = person_loader
         self.participant_people = []
         self._crispy()

@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Area, Person
+from orientation import limits
+from orientation.limits import text_limit
 from orientation.models import District, Program, Site, TranslatedName
 
 from .codes import referral_code_new
@@ -58,8 +60,8 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("partner")
-        verbose_name_plural = _("partners")
+        verbose_name = _("partner institution")
+        verbose_name_plural = _("partner institutions")
 
     def __str__(self) -> str:
         return self.name
@@ -95,7 +97,7 @@ class DirectService(models.Model):
         related_name="+",
     )
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, **text_limit(limits.RECORD_NOTE))
     # A psychosocial session is counted through one direct service per participant; its
     # confidential note stays on the session, never here.
     psychosocial_session = models.ForeignKey(
@@ -192,7 +194,7 @@ class Referral(models.Model):
     )
     partner = models.ForeignKey(
         Partner,
-        verbose_name=_("partner"),
+        verbose_name=_("partner institution"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -202,11 +204,13 @@ class Referral(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, **text_limit(limits.RECORD_NOTE))
     is_overdue = models.BooleanField(_("overdue"), default=False)
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
-    reason = models.TextField(_("reason for referral"), blank=True)
-    consent_override_reason = models.TextField(_("consent override reason"), blank=True)
+    reason = models.TextField(_("reason for referral"), blank=True, **text_limit(limits.RECORD_NOTE))
+    consent_override_reason = models.TextField(
+        _("consent override reason"), blank=True, **text_limit(limits.REASON)
+    )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible"),
@@ -305,7 +309,7 @@ class ReferralTransition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     via_partner_link = models.BooleanField(default=False)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, **text_limit(limits.REASON))
 
     class Meta:
         ordering = ["at", "id"]
@@ -333,8 +337,8 @@ class PartnerLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("partner link")
-        verbose_name_plural = _("partner links")
+        verbose_name = _("partner institution link")
+        verbose_name_plural = _("partner institution links")
 
     def __str__(self) -> str:
         return f"link for {self.referral_id}"
@@ -352,7 +356,7 @@ class ReferralFollowUp(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    note = models.TextField(_("what was learned"))
+    note = models.TextField(_("what was learned"), **text_limit(limits.RECORD_NOTE))
     next_due = models.DateField(_("next follow-up"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -403,7 +407,9 @@ class PsychosocialSession(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    confidential_note = models.TextField(_("confidential note"), blank=True)
+    confidential_note = models.TextField(
+        _("confidential note"), blank=True, **text_limit(limits.CONFIDENTIAL_NOTE)
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
     objects = PsychosocialSessionQuerySet.as_manager()

@@ -68,22 +68,55 @@ def programs_active_on(programs: QuerySet[Program], day: date) -> QuerySet[Progr
     return programs.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
+# Indicator event kinds (reports.models.Indicator.EventKind; services does not import reports).
+SERVICE_EVENT_KINDS = ("service_received",)
+REFERRAL_EVENT_KINDS = ("service_received", "referral_made")
+
+
+def program_areas_counted(programs: QuerySet[Program], *, event_kinds) -> dict[int, frozenset[str] | None]:
+    """For each of these programs with an active indicator of these kinds, the service areas it
+    counts (``None``: any area). A program missing from the result counts no such service (one query)."""
+    counted: dict[int, set[str] | None] = {}
+    rows = programs.filter(indicators__event_kind__in=event_kinds, indicators__active=True).values_list(
+        "pk", "indicators__areas"
+    )
+    for pk, areas in rows.order_by():
+        if not areas:
+            counted[pk] = None
+        elif counted.get(pk, set()) is not None:
+            counted.setdefault(pk, set()).update(areas)
+    return {pk: (None if areas is None else frozenset(areas)) for pk, areas in counted.items()}
+
+
+def program_last_chosen(user, *, kind: str) -> int | None:
+    """The program of the user's last direct service, referral or psychosocial session (one query)."""
+    models = {
+        "direct_service": (DirectService, "staff"),
+        "referral": (Referral, "created_by"),
+        "psychosocial": (PsychosocialSession, "staff"),
+    }
+    model, field = models[kind]
+    return model.objects.filter(**{field: user}).order_by("-pk").values_list("program_id", flat=True).first()
+
+
 def staff_for_site(site_id: int, *, include=None) -> QuerySet:
-    """Staff who may be responsible for a follow-up at a site (case workers who belong to it),
-    plus ``include`` (the user asking, who may have broken the glass for another site)."""
+    """Staff who may be responsible for a follow-up at a site: the active caseworkers and
+    psychosocial specialists who belong to it, plus ``include`` (the user asking, who may have
+    broken the glass for another site) when that user is case staff too. Admins and coordinators
+    are not case staff and are never offered."""
     User = get_user_model()
-    condition = Q(site_memberships__site_id=site_id, groups__name__in=roles.CASE_WORKERS)
-    if include is not None:
+    condition = Q(site_memberships__site_id=site_id, groups__name__in=roles.CASE_STAFF)
+    if include is not None and roles.has_role(include, roles.CASE_STAFF):
         condition |= Q(pk=include.pk)
     return (
-        User.objects.filter(condition, is_active=True)
+        User.objects.filter(condition, is_active=True, is_superuser=False)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )
 
 
 def referral_consent_active(person: Person) -> Consent | None:
-    """The person's active consent to share data with a referral partner, if any."""
+    """The person's active consent to share data with a partner institution, if any."""
     return (
         Consent.objects.filter(
             person=person,

@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from orientation.celery import IDEMPOTENT_TASK, time_limits
 
-from .actions import referrals_mark_overdue
+from .actions import referral_partner_answer_notify, referrals_mark_overdue
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +34,9 @@ def referrals_mark_overdue_task(today: str | None = None) -> dict[str, int]:
         return referrals_mark_overdue(today=date.fromisoformat(today) if today else None)
     finally:
         cache.delete(OVERDUE_LOCK)
+
+
+@shared_task(ignore_result=True, **IDEMPOTENT_TASK)
+def referral_partner_answer_notify_task(transition_id: int) -> int:
+    """After a partner answers through its link: tell the responsible caseworker (keyed, so once)."""
+    return referral_partner_answer_notify(transition_id=transition_id)

@@ -14,6 +14,7 @@ from cases.models import ArcoRequest, Person
 from orientation.actions import access_log_record
 from orientation.append_only import history_scrub_allowed
 from orientation.models import AccessLog
+from orientation.versioning import version_check
 
 from .dates import arco_due_on
 from .policy import ANON_TEXT, POLICY, LinkedModel, person_linked_models
@@ -41,9 +42,12 @@ def arco_request_create(*, person: Person, user, kind: str, received_on: date) -
 
 
 @transaction.atomic
-def arco_request_update(*, request_obj: ArcoRequest, user, status: str, resolution: str) -> ArcoRequest:
-    """Move a request on; whoever changes it becomes its handler. Closing stamps the date."""
-    request_obj = ArcoRequest.objects.select_for_update().get(pk=request_obj.pk)
+def arco_request_update(
+    *, request_obj: ArcoRequest, user, status: str, resolution: str, version: str | None = None
+) -> ArcoRequest:
+    """Move a request on; whoever changes it becomes its handler. Closing stamps the date. A change
+    saved by someone else since ``version`` is refused (``EditConflict``)."""
+    request_obj = version_check(request_obj, version)
     request_obj.status = status
     request_obj.resolution = resolution
     request_obj.handled_by = user

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import ArcoRequest
+from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput
 
 
@@ -22,7 +23,7 @@ class ArcoRequestForm(forms.Form):
         return value
 
 
-class ArcoRequestUpdateForm(forms.Form):
+class ArcoRequestUpdateForm(VersionedFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ArcoRequest.Status.choices)
     resolution = forms.CharField(
         label=_("Resolution"),

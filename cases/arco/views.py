@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from cases.models import ArcoRequest
 from orientation import roles
 from orientation.actions import access_log_record
 from orientation.models import AccessLog
+from orientation.submission import submit_once
 
 from . import actions, selectors
 from .export import person_export, person_export_sections
@@ -54,13 +56,16 @@ def arco_request_create(request, person_pk):
     person = selectors.arco_person_get_for_user(request.user, person_pk)
     form = ArcoRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        request_obj = actions.arco_request_create(
+        sent = submit_once(
+            request,
+            actions.arco_request_create,
             person=person,
             user=request.user,
             kind=form.cleaned_data["kind"],
             received_on=form.cleaned_data["received_on"],
         )
-        messages.success(
+        request_obj = sent.obj
+        sent.message(
             request,
             _("Request registered. It must be answered by %(date)s.")
             % {"date": request_obj.due_on.strftime("%d/%m/%Y")},
@@ -71,7 +76,9 @@ def arco_request_create(request, person_pk):
 
 def arco_request_detail(request, pk):
     request_obj = selectors.arco_request_get_for_user(request.user, pk, capability=roles.ARCO_READERS)
-    form = ArcoRequestUpdateForm(initial={"status": request_obj.status, "resolution": request_obj.resolution})
+    form = ArcoRequestUpdateForm(
+        initial={"status": request_obj.status, "resolution": request_obj.resolution}, record=request_obj
+    )
     return render(request, "cases/arco/arco_request_detail.html", _detail_context(request, request_obj, form))
 
 
@@ -94,22 +101,28 @@ def _detail_context(request, request_obj, form) -> dict:
 @require_POST
 def arco_request_update(request, pk):
     request_obj = selectors.arco_request_get_for_user(request.user, pk)
-    form = ArcoRequestUpdateForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request,
-            "cases/arco/arco_request_detail.html",
-            _detail_context(request, request_obj, form),
-            status=200,
-        )
-    actions.arco_request_update(
-        request_obj=request_obj,
-        user=request.user,
-        status=form.cleaned_data["status"],
-        resolution=form.cleaned_data["resolution"],
+    form = ArcoRequestUpdateForm(request.POST, record=request_obj)
+    if form.is_valid():
+        try:
+            actions.arco_request_update(
+                request_obj=request_obj,
+                user=request.user,
+                status=form.cleaned_data["status"],
+                resolution=form.cleaned_data["resolution"],
+                version=form.version,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            request_obj = selectors.arco_request_get_for_user(request.user, pk)
+        else:
+            messages.success(request, _("Request updated."))
+            return redirect("cases:arco_request_detail", pk=request_obj.pk)
+    return render(
+        request,
+        "cases/arco/arco_request_detail.html",
+        _detail_context(request, request_obj, form),
+        status=200,
     )
-    messages.success(request, _("Request updated."))
-    return redirect("cases:arco_request_detail", pk=request_obj.pk)
 
 
 def _access_request_for_export(request, pk) -> ArcoRequest:

@@ -2,7 +2,8 @@
 
 uploaded (being checked) → ready | invalid;  ready → queued → running → done | invalid | failed;
 uploaded, ready, invalid or failed → abandoned. The file stays in MEDIA_ROOT only until it is
-imported or abandoned; ``import_batches_cleanup`` removes what is left behind.
+rejected, imported or abandoned (a rejected file is deleted at once: only its error list is kept);
+``import_batches_cleanup`` removes what is left behind.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
         return batch
     if batch.uploaded_by is None or not batch.file or not default_storage.exists(batch.file.name):
         batch.status, batch.errors = Status.INVALID, [{"row": None, "column": "", "code": "file_unreadable"}]
-        batch.save(update_fields=["status", "errors"])
+        _file_delete(batch)
+        batch.save(update_fields=["status", "errors", "file", "summary"])
         return batch
     errors = ErrorSink(keep=MAX_STORED_ERRORS)
     result = file_check(
@@ -97,8 +99,10 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
         on_progress=BatchProgress(batch.pk),
     )
     stored, count = _errors_summary(errors)
+    # The preview page shows these rows: the file is not parsed again on each view.
+    preview = {"preview": {"header": result.header, "rows": result.preview}} if not count else {}
     # Only if nobody abandoned it meanwhile.
-    ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
+    checked = ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
         status=Status.INVALID if count else Status.READY,
         total_rows=result.rows,
         processed_rows=0,
@@ -109,9 +113,13 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
             "delimiter": result.delimiter,
             "columns": result.columns,
             **result.plan,
-        },
+        }
+        | preview,
     )
     batch.refresh_from_db()
+    if checked and count:  # rejected: the file goes at once, the error list stays
+        _file_delete(batch)
+        batch.save(update_fields=["file", "summary"])
     return batch
 
 
@@ -166,14 +174,16 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
         progress.close()
         if heartbeat is not None:
             heartbeat.stop()
-    summary = dict(batch.summary, error_count=errors.count)
+    # Done or rejected, the file goes: so do the rows kept for its preview.
+    summary = {k: v for k, v in batch.summary.items() if k != "preview"} | {"error_count": errors.count}
     if result.ok:
         summary["counts"] = result.stats
         batch.status, batch.errors, batch.processed_rows = Status.DONE, [], result.check.rows
         _file_delete(batch)
         figures_refresh(result)
-    else:
+    else:  # rejected (the data changed since the check): the file goes at once
         batch.status, batch.errors = Status.INVALID, _errors_summary(errors)[0]
+        _file_delete(batch)
     batch.summary, batch.finished_at, batch.total_rows = summary, timezone.now(), result.check.rows
     batch.save()
     return batch
@@ -265,7 +275,7 @@ def import_batches_cleanup(*, now=None) -> int:
             deleted += 1
         _file_delete(batch)
         batch.status, batch.finished_at = Status.ABANDONED, now
-        batch.save(update_fields=["status", "finished_at", "file"])
+        batch.save(update_fields=["status", "finished_at", "file", "summary"])
     # Files whose batch never committed, or whose batch is finished.
     live = set(ImportBatch.objects.filter(status__in=LIVE).exclude(file="").values_list("file", flat=True))
     for name in _stored_files(UPLOAD_DIR):
@@ -315,6 +325,9 @@ def people_refs_assign(*, people: QuerySet[Person]) -> int:
 
 
 def _file_delete(batch: ImportBatch) -> None:
+    """Delete the stored file and the rows kept for its preview (the caller saves the batch)."""
+    if isinstance(batch.summary, dict) and batch.summary.get("preview"):
+        batch.summary = {k: v for k, v in batch.summary.items() if k != "preview"}
     if batch.file:
         try:
             default_storage.delete(batch.file.name)

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
 MAX_ROWS = 250_000
+# The first rows, as read by the check, kept for the preview page (which never reads the file).
+PREVIEW_ROWS = 10
 
 OpenFile = Callable[[], AbstractContextManager[IO[bytes]]]
 Progress = Callable[[int], None]
@@ -41,6 +43,8 @@ class CheckResult:
     rows: int = 0
     # What the file will create besides its rows (the attendance import: ``groups_to_create``).
     plan: dict = field(default_factory=dict)
+    header: list[str] = field(default_factory=list)
+    preview: list[tuple[int, list[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +96,7 @@ def _read(
     try:
         with open_file() as fileobj, table_open(fileobj, name) as table:
             result.format, result.delimiter = table.format, table.delimiter
+            result.header = list(table.header)
             positions = _header(table.header, importer, errors)
             result.columns = [column for column, _index in positions]
             if errors:
@@ -100,6 +105,8 @@ def _read(
             chunk: list[tuple[int, dict]] = []
             for number, cells in table.rows:
                 result.rows += 1
+                if len(result.preview) < PREVIEW_ROWS:
+                    result.preview.append((number, cells))
                 if result.rows > MAX_ROWS:
                     errors.add(None, "", "too_many_rows", max=MAX_ROWS)
                     result.rows -= 1
@@ -121,7 +128,7 @@ def _read(
             if on_progress is not None:
                 on_progress(result.rows)
     except FileReadError as exc:
-        errors.add(exc.row, "", exc.code)
+        errors.add(exc.row, "", exc.code, **exc.params)
     if result.rows == 0 and not errors:
         errors.add(None, "", "no_rows")
     result.plan = importer.plan()

@@ -23,6 +23,10 @@ MESSAGES = {
     "file_empty": _("The file is empty: the first row must name the columns."),
     "no_rows": _("The file has a header row but no data rows."),
     "too_many_rows": _("The file has more than %(max)s rows: split it into smaller files."),
+    "too_many_columns": _("The file has more than %(max)s columns: keep only the columns of the import."),
+    "file_too_large_unpacked": _(
+        "Unpacked, this Excel file holds more than %(max)s MB: split it into smaller files or save it as CSV."
+    ),
     # The header row
     "unknown_column": _("Unknown column “%(value)s”. Expected columns: %(allowed)s."),
     "missing_column": _("The required column “%(value)s” is missing."),

@@ -10,8 +10,9 @@ import csv
 import tempfile
 from collections.abc import Iterator
 
+from orientation.spreadsheet import spreadsheet_row
+
 from .kinds import PeopleImporter
-from .reading import FORMULA_START
 
 COLUMNS = PeopleImporter.columns
 CHUNK = 2000
@@ -37,15 +38,6 @@ def people_export_rows(queryset) -> Iterator[list[str]]:
         ]
 
 
-def _csv_safe(value: str) -> str:
-    """A spreadsheet would run a cell starting with = + - @ as a formula: write it as text."""
-    return "'" + value if value[:1] in FORMULA_START else value
-
-
-def _xlsx_safe(value: str) -> str:
-    return "'" + value if value[:1] == "=" else value  # openpyxl turns "=..." into a formula
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -54,10 +46,10 @@ class _Echo:
 def people_csv_stream(rows: Iterator[list[str]]) -> Iterator[str]:
     """UTF-8 with a byte-order mark (Excel reads accents right), comma separated."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(COLUMNS)
+    yield "\ufeff" + writer.writerow(spreadsheet_row(COLUMNS))
     buffer = []
     for row in rows:
-        buffer.append(writer.writerow([_csv_safe(v) for v in row]))
+        buffer.append(writer.writerow(spreadsheet_row(row)))
         if len(buffer) >= 500:
             yield "".join(buffer)
             buffer = []
@@ -71,9 +63,9 @@ def people_xlsx_file(rows: Iterator[list[str]]):
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("people")
-    sheet.append(list(COLUMNS))
+    sheet.append(spreadsheet_row(COLUMNS, xlsx=True))
     for row in rows:
-        sheet.append([_xlsx_safe(v) for v in row])
+        sheet.append(spreadsheet_row(row, xlsx=True))
     target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response that streams it)
     workbook.save(target)
     target.seek(0)

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from orientation.selectors import sites_visible_to
 
 from ..models import ImportBatch
-from .reading import file_format
+from .errors import RowError
+from .reading import FileReadError, file_format, xlsx_size_check
 
 MAX_UPLOAD_MB = 50
 
@@ -35,6 +36,11 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("This is not an Excel (.xlsx) file."))
         if fmt == "csv" and b"\x00" in head:
             raise forms.ValidationError(_("This is not a CSV text file."))
+        if fmt == "xlsx":
+            try:
+                xlsx_size_check(upload)  # the zip's directory only: refused before it is stored
+            except FileReadError as exc:
+                raise forms.ValidationError(RowError(None, "", exc.code, exc.params).message) from None
         return upload
 
 

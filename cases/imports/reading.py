@@ -13,17 +13,28 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePath
 
-FORMATS = ("csv", "xlsx")
 # Cells that a spreadsheet would run as a formula are written with a leading apostrophe by the
 # export; the import takes it off again so a round trip changes nothing.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from orientation.spreadsheet import FORMULA_START
+
+FORMATS = ("csv", "xlsx")
+# An .xlsx file is a zip: a small upload can unpack to hundreds of megabytes (a "zip bomb") and
+# openpyxl keeps every shared string in memory. The sizes the zip declares are checked before
+# anything is parsed (Python's zipfile never unpacks more than a member declares).
+XLSX_MAX_UNPACKED_MB = 64
+XLSX_MAX_SHARED_STRINGS_MB = 16
+# Rows and columns read from any file: a sheet of a million empty rows is refused as soon as its
+# row numbers pass this, without reading the rest.
+MAX_ROW_NUMBER = 250_001
+MAX_COLUMNS = 100
 
 
 class FileReadError(Exception):
-    def __init__(self, code: str, row: int | None = None):
+    def __init__(self, code: str, row: int | None = None, **params):
         super().__init__(code)
         self.code = code
         self.row = row
+        self.params = params
 
 
 @dataclass
@@ -63,11 +74,35 @@ def header_name(value) -> str:
     return cell_text(value).lstrip("\ufeff").strip().lower()
 
 
+def _bounded(number: int, cells) -> None:
+    if number > MAX_ROW_NUMBER:
+        raise FileReadError("too_many_rows", None, max=MAX_ROW_NUMBER - 1)
+    if len(cells) > MAX_COLUMNS and any(c not in (None, "") for c in cells[MAX_COLUMNS:]):
+        raise FileReadError("too_many_columns", number, max=MAX_COLUMNS)
+
+
 def _data_rows(rows: Iterator, first_row: int) -> Iterator[tuple[int, list[str]]]:
     for number, cells in enumerate(rows, start=first_row):
-        values = [cell_text(c) for c in cells]
+        _bounded(number, cells)
+        values = [cell_text(c) for c in cells[:MAX_COLUMNS]]
         if any(values):
             yield number, values
+
+
+def xlsx_size_check(fileobj) -> None:
+    """Refuse an .xlsx whose parts unpack to more than the limits, reading only the zip's
+    directory (milliseconds, whatever the file holds). Leaves the file at its start."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise FileReadError("file_unreadable") from None
+    finally:
+        fileobj.seek(0)
+    total = sum(m.file_size for m in members)
+    shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if total > XLSX_MAX_UNPACKED_MB * 1024 * 1024 or shared > XLSX_MAX_SHARED_STRINGS_MB * 1024 * 1024:
+        raise FileReadError("file_too_large_unpacked", None, max=XLSX_MAX_UNPACKED_MB)
 
 
 def _decoded_lines(fileobj) -> Iterator[str]:
@@ -89,14 +124,17 @@ def _csv_table(fileobj) -> Table:
         raise FileReadError("file_empty", 1)
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-    header = [header_name(c) for c in next(reader)]
+    first_cells = next(reader)
+    _bounded(1, first_cells)
+    header = [header_name(c) for c in first_cells[:MAX_COLUMNS]]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 1
         try:
             for cells in reader:
                 number += 1
-                values = [cell_text(c) for c in cells]
+                _bounded(number, cells)
+                values = [cell_text(c) for c in cells[:MAX_COLUMNS]]
                 if any(values):
                     yield number, values
         except csv.Error:
@@ -117,6 +155,7 @@ def table_open(fileobj, name: str) -> Iterator[Table]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    xlsx_size_check(fileobj)
     try:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, Exception):  # a damaged or foreign file
@@ -125,8 +164,9 @@ def table_open(fileobj, name: str) -> Iterator[Table]:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store a wrong size: read every row there is
         rows = sheet.iter_rows(values_only=True)
-        first = next(rows, None)
-        header = [header_name(c) for c in first or ()]
+        first = next(rows, None) or ()
+        _bounded(1, first)
+        header = [header_name(c) for c in first[:MAX_COLUMNS]]
         while header and not header[-1]:
             header.pop()
         if not header:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.files.storage import default_storage
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -12,10 +11,8 @@ from orientation import roles
 
 from ..models import IdentityDocument, ImportBatch, Person
 from ..selectors import people_visible_to
+from .engine import PREVIEW_ROWS
 from .kinds import IMPORTERS
-from .reading import FileReadError, table_open
-
-PREVIEW_ROWS = 10
 
 
 def import_batches_for_user(user) -> QuerySet[ImportBatch]:
@@ -37,26 +34,23 @@ def import_batch_get_for_user(user, pk) -> ImportBatch:
 
 
 def import_batch_preview(batch: ImportBatch, *, limit: int = PREVIEW_ROWS) -> dict | None:
-    """The first rows of the stored file as the import reads them: ``{"columns", "rows"}`` where
-    each row is ``(row number, [cell per column])``. None when the file is gone or unreadable."""
-    if not batch.file or not default_storage.exists(batch.file.name):
+    """The first rows of the file as the check read them: ``{"columns", "known", "rows"}`` where
+    each row is ``(row number, [cell per column])``. Kept by the check in the worker, so a page
+    view never parses the file again; None when there is none (file rejected, imported or gone)."""
+    kept = (batch.summary or {}).get("preview")
+    if not batch.file or not kept:
         return None
-    known = IMPORTERS[batch.kind].columns
-    try:
-        with (
-            default_storage.open(batch.file.name, "rb") as fileobj,
-            table_open(fileobj, batch.file.name) as table,
-        ):
-            positions = [(name, i) for i, name in enumerate(table.header) if name]
-            columns = [name for name, _i in positions]
-            rows = []
-            for number, cells in table.rows:
-                rows.append((number, [cells[i] if i < len(cells) else "" for _name, i in positions]))
-                if len(rows) >= limit:
-                    break
-    except FileReadError:
-        return None
-    return {"columns": columns, "known": set(known), "rows": rows}
+    header = kept.get("header") or []
+    positions = [(name, i) for i, name in enumerate(header) if name]
+    rows = [
+        (number, [cells[i] if i < len(cells) else "" for _name, i in positions])
+        for number, cells in (kept.get("rows") or [])[:limit]
+    ]
+    return {
+        "columns": [name for name, _i in positions],
+        "known": set(IMPORTERS[batch.kind].columns),
+        "rows": rows,
+    }
 
 
 def people_for_export(user, *, site_ids: Iterable[int] | None = None) -> QuerySet[Person]:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from orientation import roles
+from orientation.spreadsheet import spreadsheet_row
 
 from ..models import ImportBatch
 from .actions import (
@@ -170,7 +171,7 @@ def import_template(request, kind: str):
     if kind not in IMPORTERS:
         raise Http404
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(IMPORTERS[kind].columns)
+    csv.writer(buffer).writerow(spreadsheet_row(IMPORTERS[kind].columns))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="orienta-{kind}.csv"'
     return response

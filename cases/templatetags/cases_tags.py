@@ -1,8 +1,9 @@
 from django import template
+from django.urls import reverse
 
 from orientation import roles
 
-from ..selectors import intakes_today
+from ..selectors import break_glass_token, intakes_today
 
 register = template.Library()
 
@@ -53,3 +54,9 @@ def staff_name(user) -> str:
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag(takes_context=True)
+def break_glass_url(context, person_id) -> str:
+    """The break-the-glass link of a person shown in a search result, signed for this user."""
+    return reverse("cases:break_glass_open", args=[break_glass_token(context["request"].user, person_id)])

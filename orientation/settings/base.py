@@ -106,6 +106,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # The name search matches each typed word with pg_trgm's %> at this threshold
+    # (cases.search.WORD_SIMILARITY_THRESHOLD, the same on SQLite).
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c pg_trgm.word_similarity_threshold=0.5")
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -156,6 +159,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_USERNAME_CALLABLE = "orientation.lockout.axes_username"
+AXES_CLIENT_IP_CALLABLE = "orientation.network.client_ip"
+# How many reverse proxies of our own stand in front of Orienta (see orientation/network.py): the
+# client's address is then read from X-Forwarded-For for sign-in lockouts, the partner link's
+# throttle and the access log. 0: no proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Two-factor authentication (TOTP) is offered to every user; production forces it for these roles.
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
@@ -176,12 +184,19 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Static files are public: they keep readable modes whatever FILE_UPLOAD_PERMISSIONS says.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploaded import files hold people's data: readable by the service user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -31,3 +31,16 @@ def percent(value, total):
         return round(100 * float(value) / float(total))
     except (TypeError, ValueError):
         return None
+
+
+@register.simple_tag(takes_context=True)
+def submission_key(context) -> str:
+    """The one-time key of a create form (see ``orientation.submission``)."""
+    from orientation.submission import submission_key_for_form
+
+    request = context.get("request")
+    if request is None:
+        from orientation.submission import submission_key_new
+
+        return submission_key_new()
+    return submission_key_for_form(request)

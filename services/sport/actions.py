@@ -10,13 +10,16 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from cases.choices import AgeBand, Sex, age_on
 from cases.models import Consent, Person
 from orientation import roles
 from orientation.models import Program, Site, SiteMembership
+from orientation.versioning import version_check
 from services.models import Activity, Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
 ADULT_AGE = 18
@@ -91,7 +94,9 @@ def sport_group_update(
     age_max: int,
     facilitators,
     active: bool,
+    version: str | None = None,
 ) -> SportGroup:
+    version_check(group, version)
     facilitators = _with_self(user, facilitators)
     _check_group_setup(program=program, site=site, facilitators=facilitators)
     group.program, group.site, group.name = program, site, name.strip()
@@ -160,6 +165,32 @@ def attendance_record(*, user, session: SportSession, person: Person, present: b
         },
     )
     return attendance
+
+
+@transaction.atomic
+def attendance_mark_rest_present(*, user, session: SportSession) -> int:
+    """Mark present everyone on the group's list who is not recorded yet, in one go; those already
+    marked (present, or corrected to absent) keep their answer. A rerun changes nothing. Returns how
+    many were marked."""
+    _check_session_open(session)
+    SportSession.objects.select_for_update().filter(pk=session.pk).first()  # one "all present" at a time
+    members = GroupParticipant.objects.filter(group_id=session.group_id).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=session.date)
+    )
+    missing = (
+        Person.objects.filter(pk__in=members.values("person_id"))
+        .exclude(pk__in=Attendance.objects.filter(session=session).values("person_id"))
+        .only("pk", "population_type")
+    )
+    rows = [
+        Attendance(
+            session=session, person=p, present=True, recorded_by=user, population_type=p.population_type
+        )
+        for p in missing
+    ]
+    if rows:
+        bulk_create_with_history(rows, Attendance, ignore_conflicts=True, default_user=user)
+    return len(rows)
 
 
 @transaction.atomic

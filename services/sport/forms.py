@@ -15,6 +15,7 @@ from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Consent
 from orientation import roles
 from orientation.models import Site
+from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput
 from services.models import SportGroup, SportSession
 
@@ -42,7 +43,7 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
-class SportGroupForm(forms.ModelForm):
+class SportGroupForm(VersionedFormMixin, forms.ModelForm):
     facilitators = UserChoiceField(
         label=_("Facilitators"),
         queryset=selectors.sport_facilitator_choices(),

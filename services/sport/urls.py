@@ -20,6 +20,11 @@ urlpatterns: list = [
         views.sport_attendance_mark,
         name="sport_attendance_mark",
     ),
+    path(
+        "sport/sessions/<int:pk>/all-present/",
+        views.sport_attendance_all_present,
+        name="sport_attendance_all_present",
+    ),
     path("sport/sessions/<int:pk>/search/", views.sport_attendance_search, name="sport_attendance_search"),
     path("sport/sessions/<int:pk>/add/", views.sport_attendance_add, name="sport_attendance_add"),
     path(

@@ -19,7 +19,9 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
+from orientation.params import query_id
 from orientation.roles import role_required
+from orientation.submission import submission_repeated, submit_once
 from services.models import Activity
 
 from . import actions, selectors
@@ -33,13 +35,6 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _attendance_url(session, anchor: str = "") -> str:
@@ -63,7 +58,7 @@ def sport_group_list(request):
     query = request.GET.get("q", "").strip()
     show = request.GET.get("show", "active")
     active = {"active": True, "inactive": False, "all": None}.get(show, True)
-    site_id = _int_or_none(request.GET.get("site"))
+    site_id = query_id(request.GET.get("site"))
     groups = selectors.sport_groups_for_list(request.user, query=query, site_id=site_id, active=active)
     page = Paginator(groups, 25).get_page(request.GET.get("page"))
     context = {
@@ -80,11 +75,16 @@ def sport_group_list(request):
 
 @role_required(selectors.SPORT_GROUP_MANAGERS)
 def sport_group_create(request):
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect("services:sport_group_detail", pk=earlier.obj.pk)
     form = SportGroupForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            group = actions.sport_group_create(
+            sent = submit_once(
+                request,
+                actions.sport_group_create,
                 user=request.user,
                 program=data["program"],
                 site=data["site"],
@@ -96,7 +96,8 @@ def sport_group_create(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, _("Group %(name)s created.") % {"name": group.name})
+            group = sent.obj
+            sent.message(request, _("Group %(name)s created.") % {"name": group.name})
             return redirect("services:sport_group_detail", pk=group.pk)
     return render(request, "services/sport/group_form.html", {"form": form, "group": None})
 
@@ -118,6 +119,7 @@ def sport_group_edit(request, pk):
                 age_max=data["age_max"],
                 facilitators=data["facilitators"],
                 active=data["active"],
+                version=form.version,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -256,6 +258,33 @@ def sport_attendance_mark(request, pk, person_pk):
     return render(request, "services/sport/includes/_attendance_mark_response.html", context)
 
 
+@require_POST
+@role_required(roles.SPORT_WRITERS)
+def sport_attendance_all_present(request, pk):
+    """Everyone on the list not recorded yet is marked present, in one request; each child can then
+    be corrected with their own tap. Pressing it again changes nothing."""
+    session = selectors.sport_session_get_for_user(request.user, pk, mode=selectors.WRITE)
+    error = ""
+    try:
+        actions.attendance_mark_rest_present(user=request.user, session=session)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_attendance_url(session))
+    rows = selectors.sport_attendance_rows(session)
+    context = {
+        "session": session,
+        "group": session.group,
+        "rows": rows,
+        "can_write": True,
+        "list_error": error,
+        "tally": selectors.sport_session_tally(session, rows),
+    }
+    return render(request, "services/sport/includes/_attendance_list_response.html", context)
+
+
 @require_GET
 @role_required(roles.SPORT_WRITERS)
 def sport_attendance_search(request, pk):
@@ -309,6 +338,8 @@ def sport_light_profile_create(request, pk):
     )
     form = LightProfileForm(request.POST or None, session=session)
     duplicates = []
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        return _light_profile_created(request, session, earlier.obj)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if not data["confirm_new"]:
@@ -322,7 +353,9 @@ def sport_light_profile_create(request, pk):
             form.show_confirm_new()
         else:
             try:
-                person = actions.sport_light_profile_create(
+                person = submit_once(
+                    request,
+                    actions.sport_light_profile_create,
                     user=request.user,
                     session=session,
                     given_names=data["given_names"],
@@ -339,7 +372,7 @@ def sport_light_profile_create(request, pk):
                     consent_method=data["consent_method"],
                     data_consent=data["data_consent"],
                     image_consent=data["image_consent"],
-                )
+                ).obj
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -386,11 +419,13 @@ def sport_head_count(request, pk):
         messages.error(request, _("Head counts are whole numbers from 0 to 10,000."))
         return redirect(_attendance_url(session, "head-count"))
     try:
-        total = actions.head_count_set(user=request.user, session=session, counts=form.counts())
+        sent = submit_once(
+            request, actions.head_count_set, user=request.user, session=session, counts=form.counts()
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Anonymous head count saved: %(total)s people.") % {"total": total})
+        sent.message(request, _("Anonymous head count saved: %(total)s people.") % {"total": sent.obj})
     return redirect(_attendance_url(session, "head-count"))
 
 

@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from orientation.network import client_ip
+
 from .. import actions, selectors
 from ..forms import (
     PartnerFeedbackForm,
@@ -22,7 +24,15 @@ BAD_TOKEN_WINDOW = 15 * 60
 
 
 def _client_key(request) -> str:
-    return f"services:partner-bad:{request.META.get('REMOTE_ADDR', '')}"
+    return f"services:partner-bad:{client_ip(request) or ''}"
+
+
+def _bad_token_counted(key: str) -> None:
+    if not cache.add(key, 1, BAD_TOKEN_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, BAD_TOKEN_WINDOW)
 
 
 def _partner_error(request, reason: str) -> HttpResponse:
@@ -43,19 +53,17 @@ def _minimal_name(person) -> str:
 @require_http_methods(["GET", "POST"])
 def partner_feedback(request, token):
     """The partner's page: who was referred (minimum data) and a one-time answer."""
-    key = _client_key(request)
-    if (cache.get(key) or 0) >= BAD_TOKEN_LIMIT:
-        return _partner_error(request, "throttled")
+    # Wrong tokens are throttled per client address; a valid link is never refused by the
+    # throttle (behind a shared address, one client guessing must not block every partner).
     link = selectors.partner_link_by_token(token)
+    key = _client_key(request)
+    if link is None and (cache.get(key) or 0) >= BAD_TOKEN_LIMIT:
+        return _partner_error(request, "throttled")
     try:
         actions.partner_link_check(link)
     except actions.PartnerLinkError as exc:
         if exc.reason == "missing":
-            if not cache.add(key, 1, BAD_TOKEN_WINDOW):
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, BAD_TOKEN_WINDOW)
+            _bad_token_counted(key)
         return _partner_error(request, exc.reason)
     referral = link.referral
     form = PartnerFeedbackForm(request.POST or None, referral=referral)

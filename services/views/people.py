@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,7 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.models import Intake
 from cases.selectors import person_get_for_user
 from orientation import roles
+from orientation.params import query_id
 from orientation.roles import role_required
+from orientation.submission import submit_once
 
 from .. import actions, selectors
 from ..forms import (
@@ -60,7 +61,7 @@ def direct_service_create(request, person_pk):
     intake = None
     intake_id = request.GET.get("intake") or request.POST.get("intake")
     if intake_id:
-        intake = Intake.objects.filter(person=person, pk=intake_id if str(intake_id).isdigit() else 0).first()
+        intake = Intake.objects.filter(person=person, pk=query_id(intake_id) or 0).first()
         if intake is None:
             raise Http404
     need_areas = list(intake.needs.values_list("area", flat=True)) if intake else []
@@ -72,11 +73,14 @@ def direct_service_create(request, person_pk):
         service_types=selectors.service_types_for_direct_service(request.user),
         programs=programs,
         need_areas=need_areas,
+        program_last=selectors.program_last_chosen(request.user, kind="direct_service"),
     )
     default_next = person_page_url(person.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            service = actions.direct_service_record(
+            sent = submit_once(
+                request,
+                actions.direct_service_record,
                 user=request.user,
                 person=person,
                 service_type=form.cleaned_data["service_type"],
@@ -88,7 +92,8 @@ def direct_service_create(request, person_pk):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            messages.success(
+            service = sent.obj
+            sent.message(
                 request,
                 _("%(service)s recorded for %(date)s.")
                 % {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from cases.models import normalize_text
 from cases.selectors import people_visible_to, person_get_for_user
 from orientation import roles
 from orientation.roles import role_required
+from orientation.submission import submit_once
 
 from .. import actions, selectors
 from ..forms import (
@@ -40,11 +40,14 @@ def psychosocial_session_create(request, person_pk):
         service_types=selectors.service_types_psychosocial(),
         programs=programs,
         person_loader=load,
+        program_last=selectors.program_last_chosen(request.user, kind="psychosocial"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            session = actions.psychosocial_session_record(
+            sent = submit_once(
+                request,
+                actions.psychosocial_session_record,
                 user=request.user,
                 participants=[person, *form.participant_people],
                 kind=data["kind"],
@@ -58,8 +61,9 @@ def psychosocial_session_create(request, person_pk):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
+            session = sent.obj
             count = session.direct_services.count()
-            messages.success(
+            sent.message(
                 request,
                 _("Session recorded: %(count)d participant(s) counted.") % {"count": count},
             )

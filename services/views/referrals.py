@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.selectors import person_get_for_user
 from orientation import roles
 from orientation.roles import role_required
+from orientation.submission import submit_once
 
 from .. import actions, selectors
 from ..forms import (
@@ -41,17 +42,20 @@ def referral_create(request, person_pk):
     staff = selectors.staff_for_site(person.site_id, include=request.user)
     form = ReferralForm(
         request.POST or None,
-        initial={"responsible": request.user.pk},
+        initial={"responsible": request.user.pk} if roles.has_role(request.user, roles.CASE_STAFF) else {},
         service_types=selectors.service_types_active(),
         partners=selectors.partners_active(),
         programs=programs,
         staff=staff,
         can_override=can_override,
+        program_last=selectors.program_last_chosen(request.user, kind="referral"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            referral = actions.referral_create(
+            sent = submit_once(
+                request,
+                actions.referral_create,
                 user=request.user,
                 person=person,
                 partner=data["partner"],
@@ -68,9 +72,12 @@ def referral_create(request, person_pk):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            messages.success(
+            referral = sent.obj
+            sent.message(
                 request,
-                _("Referral %(code)s created. Print the slip for the person to take to the partner.")
+                _(
+                    "Referral %(code)s created. Print the slip for the person to take to the partner institution."
+                )
                 % {"code": referral.code},
             )
             return redirect("services:referral_detail", pk=referral.pk)
@@ -89,10 +96,13 @@ def referral_create(request, person_pk):
 
 def _referral_detail_context(request, referral: Referral, **forms) -> dict:
     can_write = roles.has_role(request.user, roles.CASE_WORKERS)
+    timeline = selectors.referral_timeline(referral)
+    partner_answers = [e for kind, e in timeline if kind == "transition" and e.via_partner_link]
     context = {
         "referral": referral,
         "person": referral.person,
-        "timeline": selectors.referral_timeline(referral),
+        "timeline": timeline,
+        "partner_answer": partner_answers[-1] if partner_answers else None,
         "links": referral.partner_links.order_by("-created_at")[:5],
         "can_write": can_write and referral.is_open,
         "can_reassign": can_write,
@@ -167,7 +177,9 @@ def referral_follow_up(request, pk):
     form = ReferralFollowUpForm(request.POST)
     if form.is_valid():
         try:
-            actions.referral_follow_up_log(
+            sent = submit_once(
+                request,
+                actions.referral_follow_up_log,
                 referral=referral,
                 user=request.user,
                 note=form.cleaned_data["note"],
@@ -176,7 +188,7 @@ def referral_follow_up(request, pk):
         except ValidationError as exc:
             form_errors_add(form, exc)
         else:
-            messages.success(request, _("Follow-up recorded."))
+            sent.message(request, _("Follow-up recorded."))
             return redirect("services:referral_detail", pk=referral.pk)
     messages.error(request, _("The follow-up was not recorded. Check the form below."))
     return render(
@@ -215,14 +227,17 @@ def _qr_svg(data: str) -> str:
     return image.to_string(encoding="unicode")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(roles.CASE_WORKERS)
 def referral_slip(request, pk):
     """The slip the person takes to the partner, with a fresh one-time link for the partner.
 
     A POST because it makes that link (the previous unused one stops working) and logs the printing.
+    The slip's address opened directly (a bookmark, a reload) explains that and offers to print again.
     """
     referral = selectors.referral_get_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        return render(request, "services/referral_slip_reprint.html", {"referral": referral})
     try:
         token = actions.referral_slip_print(referral=referral, user=request.user, request=request)
     except ValidationError as exc:

@@ -36,6 +36,26 @@
       refresh(form);
       form.addEventListener("change", function () { refresh(form); });
     });
+    // "Add another document": a new row of the documents formset from its template.
+    document.querySelectorAll("[data-add-document]").forEach(function (button) {
+      var prefix = button.getAttribute("data-add-document");
+      var total = document.querySelector('[name="' + prefix + '-TOTAL_FORMS"]');
+      var template = document.getElementById("document-row-template");
+      var rows = document.getElementById("more-documents");
+      var max = parseInt(button.getAttribute("data-max"), 10);
+      if (!total || !template || !rows) { return; }
+      function update() { button.hidden = parseInt(total.value, 10) >= max; }
+      update();
+      button.addEventListener("click", function () {
+        var index = parseInt(total.value, 10);
+        var html = template.innerHTML.replace(/__prefix__/g, String(index));
+        rows.insertAdjacentHTML("beforeend", html);
+        total.value = String(index + 1);
+        update();
+        var first = rows.lastElementChild.querySelector("select, input");
+        if (first) { first.focus(); }
+      });
+    });
     // Typing a detail ticks its area of need.
     var intake = document.getElementById("intake-form");
     if (intake) {

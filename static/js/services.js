@@ -27,6 +27,43 @@
     filterPartners();
   }
 
+  // Service, referral and session forms: offer only the programs whose indicators count the chosen
+  // service's area; choose the only one left, or the user's last choice when it is among them.
+  var programSelect = document.querySelector("select[name=program][data-program-service-areas]");
+  if (programSelect) {
+    var serviceArea = {};
+    programSelect.dataset.programServiceAreas.split(" ").forEach(function (pair) {
+      var bits = pair.split(":");
+      if (bits.length === 2) { serviceArea[bits[0]] = bits[1]; }
+    });
+    var chosenService = function () {
+      var field = document.querySelector("select[name=service_type], input[name=service_type]:checked");
+      return field ? field.value : "";
+    };
+    var filterPrograms = function () {
+      var area = serviceArea[chosenService()];
+      var fitting = [];
+      Array.prototype.forEach.call(programSelect.options, function (option) {
+        if (!option.value) { return; }
+        var areas = (option.dataset.areas || "").split(" ").filter(Boolean);
+        var fits = !area || areas.indexOf("*") !== -1 || areas.indexOf(area) !== -1;
+        option.hidden = !fits;
+        option.disabled = !fits;
+        if (fits) { fitting.push(option.value); }
+        if (!fits && option.selected) { programSelect.value = ""; }
+      });
+      if (!programSelect.value && area) {
+        var last = programSelect.dataset.last;
+        if (fitting.length === 1) { programSelect.value = fitting[0]; }
+        else if (last && fitting.indexOf(last) !== -1) { programSelect.value = last; }
+      }
+    };
+    document.addEventListener("change", function (event) {
+      if (event.target.name === "service_type") { filterPrograms(); }
+    });
+    filterPrograms();
+  }
+
   // Status forms: the date the service was received only matters for "completed".
   Array.prototype.forEach.call(document.querySelectorAll("form[data-completed-toggle]"), function (form) {
     var wrapper = form.querySelector("#div_id_completed_on");

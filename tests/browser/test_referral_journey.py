@@ -38,7 +38,15 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
 
     # 1. A direct service, in a few taps.
     page.goto(page.base_url + reverse("services:direct_service_create", args=[person.pk]))
+    # Only the programs that count the chosen service's area: never the youth sport program, and
+    # not SALUD (health) for a documentation service.
+    programs = page.locator("select[name=program]")
+    assert programs.locator(f"option[value='{program('BALON').pk}']").count() == 0
+    page.click(f"label[for=st-{service_type('doc-cpp').pk}]")
+    salud = programs.locator(f"option[value='{program('SALUD').pk}']")
+    assert salud.evaluate("o => o.hidden")
     page.click(f"label[for=st-{service_type('phc-consultation').pk}]")
+    assert not salud.evaluate("o => o.hidden")
     page.select_option("select[name=program]", str(program("SALUD").pk))
     screenshot(page, "services-direct-service-form")
     page.click("[data-testid=direct-service-form] button[type=submit]")
@@ -81,7 +89,18 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     assert "Centro de Salud José Gálvez" in slip.inner_text()
     assert "20555123" not in slip.inner_text() and "5123" in slip.inner_text()
     assert page.locator("[data-print]").is_visible()
+    first_link = page.locator("[data-testid=partner-link]").inner_text().strip()
+    # Opened again from a bookmark or the address bar: a page that explains, not a blank 405.
+    response = page.goto(page.base_url + reverse("services:referral_slip", args=[referral.pk]))
+    assert response.status == 200
+    assert page.locator("[data-testid=slip-reprint]").is_visible()
+    assert "405" not in page.content()
+    screenshot(page, "services-referral-slip-reopened")
+    page.click("[data-testid=slip-print-again]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=referral-slip]").is_visible()
     link = page.locator("[data-testid=partner-link]").inner_text().strip()
+    assert link != first_link
     assert re.match(r"^http://.+/services/partner/[\w-]{40,}/$", link)
     screenshot(page, "services-referral-slip")
     page.emulate_media(media="print")
@@ -115,7 +134,10 @@ def test_referral_journey(page, login, screenshot, demo_users, browser, live_ser
     page.goto(page.base_url + reverse("services:referral_detail", args=[referral.pk]))
     assert page.locator("h1 [data-testid=referral-status]").inner_text() in ("Completed", "Completada")
     assert "Control prenatal realizado." in page.locator("[data-testid=referral-timeline]").inner_text()
+    assert page.locator("[data-testid=partner-answer]").is_visible()  # said on the referral
     screenshot(page, "services-referral-detail-completed")
+    page.goto(page.base_url + reverse("notification_list"))  # and the caseworker was told
+    assert referral.code in page.locator("main").inner_text()
     page.goto(page.base_url + reverse("services:person_services", args=[person.pk]))
     row = page.locator("[data-testid=person-referrals] tbody tr").first
     assert referral.code in row.inner_text()

@@ -88,10 +88,12 @@ def test_facilitator_takes_attendance_on_a_phone(phone, screenshot, demo_group):
     assert page.url.endswith(f"/services/sport/sessions/{session.pk}/")
     assert page.locator('[data-testid="attendance-row"]').count() == 8
 
-    # One tap each: seven present, one absent; a second tap on the same answer changes nothing.
-    for person in members[:7]:
-        row(page, person).locator('[data-testid="mark-present"]').click()
+    # "All present" in one tap, then one tap to correct the child who did not come; a second tap on
+    # the same answer changes nothing.
+    page.click('[data-testid="all-present"]')
+    for person in members:
         page.wait_for_selector(f"#p{person.pk}.list-group-item-success")
+    assert page.locator('[data-testid="tally-present"]').inner_text().split()[0] == "8"
     row(page, members[7]).locator('[data-testid="mark-absent"]').click()
     page.wait_for_selector(f"#p{members[7].pk}.bg-body-secondary")
     row(page, members[0]).locator('[data-testid="mark-present"]').click()

@@ -9,7 +9,7 @@ from cases.models import Person
 from cases.search import phonetic_key, similarity, word_similarity
 from cases.selectors import person_duplicate_candidates
 from orientation.models import AccessLog
-from tests.factories import IdentityDocumentFactory, PersonFactory, site
+from tests.factories import HouseholdFactory, IdentityDocumentFactory, PersonFactory, site
 
 
 def _candidates(user, **kwargs):
@@ -41,6 +41,9 @@ def test_trigram_similarity_matches_pg_trgm_examples():
         ("yanet castro", "ianet kastro"),
         ("ariana aponte", "aryana aponte"),
         ("yolanda castillo", "iolanda kastiyo"),
+        ("juleisy hernandez", "yuleisy ernandes"),  # an opening J said as Y
+        ("jhonny gil", "yonny jil"),
+        ("giovanny villa", "yovany biya"),
     ],
 )
 def test_spanish_sound_alike_spellings_share_a_key(one, other):
@@ -105,6 +108,86 @@ def test_candidates_at_other_sites_are_found_but_not_open(caseworker):
     elsewhere = PersonFactory(given_names="Ana", family_names="Rojas Mendoza", site=site("SCH-01"))
     found = _candidates(caseworker, given_names="Ana", family_names="Rojas Mendoza")
     assert found[elsewhere.pk].open is False
+
+
+def test_sharing_one_surname_is_not_a_duplicate(caseworker):
+    # A 70-year-old Peruvian man was listed for a 32-year-old Venezuelan woman.
+    PersonFactory(
+        given_names="Juan Carlos",
+        family_names="Hernández Quispe",
+        sex="M",
+        birth_date=date(1955, 3, 1),
+        nationality="PE",
+    )
+    PersonFactory(given_names="Yuleisy", family_names="Rojas Torres", sex="F", birth_date=date(1993, 6, 2))
+    found = _candidates(
+        caseworker,
+        given_names="Yuleisy Carolina",
+        family_names="Hernández Gutiérrez",
+        sex="F",
+        birth_date=date(1993, 6, 2),
+        nationality="VE",
+    )
+    assert found == {}
+
+
+def test_a_different_sex_or_a_distant_age_is_another_person(caseworker):
+    PersonFactory(given_names="Ana María", family_names="Rojas Mendoza", sex="M")
+    PersonFactory(given_names="Ana María", family_names="Rojas Mendoza", sex="F", birth_date=date(1950, 1, 1))
+    near = PersonFactory(
+        given_names="Ana María",
+        family_names="Rojas Mendoza",
+        sex="F",
+        birth_date=date(1984, 1, 1),
+        birth_date_estimated=True,
+    )
+    found = _candidates(
+        caseworker, given_names="Ana", family_names="Rojas", sex="F", birth_date=date(1987, 6, 1)
+    )
+    assert list(found) == [near.pk]  # an estimated birth date may be a few years off
+
+
+def test_siblings_are_not_duplicates_of_a_member_joining_the_household(caseworker):
+    household = HouseholdFactory()
+    PersonFactory(
+        given_names="Rosa",
+        family_names="Pérez Rojas",
+        household=household,
+        relationship="head",
+        phone="987000111",
+        birth_date=date(1985, 1, 1),
+    )
+    sister = PersonFactory(
+        given_names="Daniela",
+        family_names="Mendoza Pérez",
+        household=household,
+        relationship="child",
+        phone="987000111",
+        birth_date=date(2015, 1, 1),
+    )
+    member = {
+        "family_names": "Mendoza Pérez",
+        "sex": "F",
+        "birth_date": date(2016, 3, 3),
+        "phone": "987000111",
+    }
+    assert list(_candidates(caseworker, given_names="Valeria", **member)) == [sister.pk]  # same phone
+    found = _candidates(caseworker, given_names="Valeria", household_id=household.pk, **member)
+    assert found == {}
+    # The same child registered again in the household is still caught.
+    member["birth_date"] = date(2015, 1, 1)
+    again = _candidates(caseworker, given_names="Danyela", household_id=household.pk, **member)
+    assert list(again) == [sister.pk]
+
+
+def test_the_same_document_comes_first(caseworker):
+    namesake = PersonFactory(given_names="Ana María", family_names="Rojas Mendoza")
+    holder = PersonFactory(given_names="Ana", family_names="Rojas")
+    IdentityDocumentFactory(person=holder, number="V555666777")
+    found = person_duplicate_candidates(
+        caseworker, given_names="Ana María", family_names="Rojas Mendoza", document_number="V555666777"
+    )
+    assert [c.person.pk for c in found] == [holder.pk, namesake.pk]
 
 
 def _registration(**overrides):

@@ -183,6 +183,67 @@ def test_joining_a_household_needs_a_known_code_and_a_relationship(forms_for):
     assert "relationship" in forms.household.errors
 
 
+def test_a_household_member_starts_with_what_the_household_shares(client_for, caseworker):
+    from orientation.models import District
+    from tests.factories import HouseholdFactory
+
+    lima = District.objects.order_by("ubigeo").first()
+    household = HouseholdFactory(district=lima, address="Mz. B Lt. 4, AA.HH. Las Flores")
+    PersonFactory(household=household, relationship="child", nationality="CO", population_type="transit")
+    head = PersonFactory(
+        household=household,
+        relationship="head",
+        nationality="VE",
+        population_type="pendular",
+        arrived_on=date(2023, 8, 14),
+    )
+    client = client_for(caseworker)
+    response = client.get(reverse("cases:person_register") + f"?household={household.pk}")
+    forms = response.context["forms"]
+    assert forms.household["mode"].value() == "join"
+    assert forms.household["code"].value() == household.code
+    assert forms.household["address"].value() == household.address
+    person = forms.person
+    assert person["nationality"].value() == "VE"
+    assert person["population_type"].value() == "pendular"
+    assert person["district"].value() == lima.pk
+    assert person["arrived_on"].value() == head.arrived_on
+    assert person["site"].value() == household.site_id
+    html = response.content.decode()
+    assert "Mz. B Lt. 4" in html and 'value="2023-08-14"' in html
+
+    # Editable: what is posted is what is saved, and a new address is the household's.
+    data = registration(
+        **{
+            "person-site": str(household.site_id),
+            "person-nationality": "PE",
+            "person-population_type": "pendular",
+            "person-district": str(lima.pk),
+            "person-arrived_on": "2024-01-02",
+            "household-mode": "join",
+            "household-code": household.code,
+            "household-relationship": "child",
+            "household-address": "Jr. Los Pinos 120",
+        }
+    )
+    response = client.post(reverse("cases:person_register"), data)
+    assert response.status_code == 302, response.context["forms"].errors_count
+    member = Person.objects.get(given_names="Génesis Andreína")
+    assert (member.household, member.nationality, member.arrived_on) == (household, "PE", date(2024, 1, 2))
+    household.refresh_from_db()
+    assert household.address == "Jr. Los Pinos 120"
+
+
+def test_no_household_to_carry_from_another_site(client_for, caseworker):
+    from tests.factories import HouseholdFactory
+
+    elsewhere = HouseholdFactory(site=site("SCH-02"), address="Calle Secreta 1")
+    PersonFactory(household=elsewhere, relationship="head", site=site("SCH-02"), nationality="CO")
+    response = client_for(caseworker).get(reverse("cases:person_register") + f"?household={elsewhere.pk}")
+    assert response.context["forms"].household["mode"].value() == "none"
+    assert "Calle Secreta" not in response.content.decode()
+
+
 def test_bad_registration_saves_nothing(client_for, caseworker):
     data = registration(
         **{"person-site": str(site().pk), "document-doc_type": "dni", "document-number": "123"}
@@ -211,3 +272,60 @@ def test_intake_needs_an_area_and_no_future_date(caseworker):
 def test_document_form_standalone_requires_type_and_number(ref):
     form = DocumentForm({})
     assert set(form.errors) >= {"doc_type", "number"}
+
+
+def _with_documents(*rows, first=("cedula_ve", "V12345678")):
+    data = registration(**{"person-site": str(site().pk)})
+    data.update(
+        {"document-doc_type": first[0], "document-number": first[1], "document-issuing_country": "VE"}
+    )
+    data.update(
+        {
+            "documents-TOTAL_FORMS": str(len(rows)),
+            "documents-INITIAL_FORMS": "0",
+            "documents-MIN_NUM_FORMS": "0",
+            "documents-MAX_NUM_FORMS": "5",
+        }
+    )
+    for i, (doc_type, number) in enumerate(rows):
+        data[f"documents-{i}-doc_type"] = doc_type
+        data[f"documents-{i}-number"] = number
+        data[f"documents-{i}-issuing_country"] = "VE" if doc_type != "cpp" else "PE"
+    return data
+
+
+def test_several_documents_at_registration(client_for, caseworker):
+    client = client_for(caseworker)
+    page = client.get(reverse("cases:person_register")).content.decode()
+    assert 'data-testid="add-document"' in page and 'name="documents-TOTAL_FORMS"' in page
+    assert "documents-__prefix__-number" in page  # the row "add another" copies
+
+    data = _with_documents(("passport", "P0987654"), ("", ""), ("cpp", "CPP-778899"))
+    response = client.post(reverse("cases:person_register"), data)
+    assert response.status_code == 302
+    person = Person.objects.get()
+    assert sorted(person.documents.values_list("doc_type", "number")) == [
+        ("cedula_ve", "V12345678"),
+        ("cpp", "CPP-778899"),
+        ("passport", "P0987654"),
+    ]
+
+
+def test_the_same_document_twice_in_the_list_is_refused(client_for, caseworker):
+    response = client_for(caseworker).post(
+        reverse("cases:person_register"), _with_documents(("passport", "P1"), ("cedula_ve", "v 1234 5678"))
+    )
+    assert response.status_code == 200
+    rows = response.context["forms"].more_documents.forms
+    # The page speaks Spanish unless the browser asks for English.
+    assert rows[1].errors["number"] == ["Este documento ya está en la lista."]
+    assert Person.objects.count() == 0 and IdentityDocument.objects.count() == 0
+
+
+def test_an_added_document_row_is_validated(client_for, caseworker):
+    response = client_for(caseworker).post(
+        reverse("cases:person_register"), _with_documents(("dni", "123"), first=("", ""))
+    )
+    assert response.status_code == 200
+    assert "number" in response.context["forms"].more_documents.forms[0].errors
+    assert Person.objects.count() == 0

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseNote, Consent, Household, IdentityDocument, Intake, Person, RegularizationStatus
+from cases.selectors import break_glass_token
 from orientation.models import AccessLog
 from tests.factories import (
     AttendanceFactory,
@@ -169,10 +170,12 @@ def test_break_the_glass(client_for, caseworker):
     wanted = reverse("cases:intake_create", args=[other.pk])
     response = client.get(wanted)
     assert response.status_code == 302
-    glass = response["Location"]
-    assert glass.startswith(reverse("cases:break_glass", args=[other.pk]))
+    assert response["Location"].startswith(reverse("cases:break_glass", args=[other.pk]))
+    # An address with the id opens nothing: the glass is broken from a search result's signed link.
+    assert client.get(response["Location"]).status_code == 403
+    glass = reverse("cases:break_glass_open", args=[break_glass_token(caseworker, other.pk)])
     page = client.get(glass)
-    assert page.status_code == 200 and page.context["person"].pk == other.pk
+    assert page.status_code == 200 and "person" not in page.context
     response = client.post(glass, {"reason": "corta"})
     assert response.status_code == 200 and "reason" in response.context["form"].errors
     assert not AccessLog.objects.filter(action="break_glass").exists()
@@ -192,7 +195,7 @@ def test_break_the_glass(client_for, caseworker):
 def test_break_the_glass_refuses_outside_redirects(client_for, caseworker):
     other = PersonFactory(site=site("SCH-01"))
     response = client_for(caseworker).post(
-        reverse("cases:break_glass", args=[other.pk]),
+        reverse("cases:break_glass_open", args=[break_glass_token(caseworker, other.pk)]),
         {"reason": "Atención de urgencia en el PAO", "next": "https://evil.example/"},
     )
     assert response["Location"] == _detail(other)

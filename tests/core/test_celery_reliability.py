@@ -15,6 +15,8 @@ IDEMPOTENT = {
     "cases.arco.tasks.retention_anonymize_task",
     "services.tasks.referrals_mark_overdue_task",
     "reports.tasks.monthly_figures_compute_task",
+    "reports.tasks.monthly_figures_fill_task",  # months computed under their lock: a rerun changes nothing
+    "services.tasks.referral_partner_answer_notify_task",  # a keyed notification: sent once
     "reports.tasks.monthly_figures_previous_month_task",
     "reports.tasks.monthly_figures_current_month_task",
     "reports.tasks.first_events_rebuild_task",

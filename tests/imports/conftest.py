@@ -141,3 +141,10 @@ def run_import(ref):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def english(settings):
+    """English pages for a signed-in user: the default language copied into the session at
+    sign-in (a browser's Accept-Language never chooses it)."""
+    settings.LANGUAGE_CODE = "en"

@@ -143,10 +143,10 @@ def test_the_command_names_the_groups_it_creates(tmp_path, children):
 
 
 def test_the_upload_page_lists_the_groups_to_create(
+    english,
     client_for, coordinator, tmp_path, children, django_capture_on_commit_callbacks
 ):
     client = client_for(coordinator)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     path = write_csv(tmp_path / "a.csv", [attendance_row(person_ref="P-0001", group="Sub-14")])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("cases:import_upload"), {"kind": "attendance", "file": path.open("rb")})

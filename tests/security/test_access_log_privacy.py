@@ -13,6 +13,7 @@ from datetime import date
 from django.urls import reverse
 
 from cases.models import ArcoRequest, CaseNote, Person
+from cases.selectors import break_glass_token
 from orientation.models import AccessLog
 from services.models import PsychosocialSession, Referral
 from tests.factories import PartnerFactory, program, service_type, site
@@ -107,10 +108,11 @@ def test_a_journey_leaves_no_personal_data_in_the_access_log(client, make_user, 
     duplicate = Person.objects.exclude(pk=person.pk).get(family_names=person.family_names)
 
     # Another site's caseworker breaks the glass with a reason, then opens the file.
-    client.force_login(make_user("caseworker", sites=["SCH-01"]))
+    elsewhere = make_user("caseworker", sites=["SCH-01"])
+    client.force_login(elsewhere)
     detail = reverse("cases:person_detail", kwargs={"pk": person.pk})
     response = client.post(
-        reverse("cases:break_glass", kwargs={"pk": person.pk}),
+        reverse("cases:break_glass_open", kwargs={"token": break_glass_token(elsewhere, person.pk)}),
         {"reason": "Atiende hoy en el colegio, sin ficha local", "next": detail},
     )
     assert response.status_code == 302 and response["Location"] == detail

@@ -101,3 +101,49 @@ def test_get_outcome_per_role_and_object(client, world, name):
 def test_post_outcome_per_role_and_object(client, world, name):
     failures = walk(client, world, name, "POST")
     assert not failures, "\n".join(failures)
+
+
+REASONS = ["same document number", "same phone", "same birth date", "similar name"]
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in MATRIX.items() if e.probe_other))
+def test_probing_another_sites_person_says_only_that_a_match_exists(client, world, name):
+    """A duplicate check must not tell a caseworker whose phone or document number it is, nor
+    confirm a guessed birth date, for a person of a site they do not work at; and it is logged."""
+    from django.utils import translation
+
+    from orientation.models import AccessLog
+
+    entry = MATRIX[name]
+    other = world.person("other")
+    probes = entry.probe_other(world)
+    forbidden_reasons = set()
+    for language in ("en", "es"):
+        with translation.override(language):
+            forbidden_reasons.update(translation.gettext(r) for r in REASONS)
+    failures = []
+    for role in ROLES:
+        if entry.expected("POST", role, "-") != 200:
+            continue
+        if MATRIX["cases:person_detail"].expected("GET", role, "other") == 200:
+            continue  # a role that sees every site (admin) may see who it is
+        sign_in(client, world, role)
+        for body in probes:
+            logged = AccessLog.objects.filter(object_type="cases.person", object_id=str(other.pk)).count()
+            html = client.post(reverse(name), body).content.decode()
+            typed = " ".join(str(v) for v in body.values())
+            told = [
+                text
+                for text in [other.site.name, other.family_names, *forbidden_reasons]
+                if text and text not in typed and text in html
+            ]
+            if told:
+                failures.append(f"{name} as {role} with {sorted(body)}: shows {told}")
+            if 'data-elsewhere="1"' not in html:
+                failures.append(f"{name} as {role} with {sorted(body)}: no sign of the match elsewhere")
+            if (
+                AccessLog.objects.filter(object_type="cases.person", object_id=str(other.pk)).count()
+                <= logged
+            ):
+                failures.append(f"{name} as {role} with {sorted(body)}: the check is not in the access log")
+    assert probes and not failures, "\n".join(failures)

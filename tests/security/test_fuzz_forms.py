@@ -143,7 +143,7 @@ def test_fuzz_covers_every_form_view():
         "login",
         "mfa_setup",
         "cases:person_register",
-        "cases:break_glass",
+        "cases:break_glass_open",
         "cases:people_export",
         "cases:import_upload",
         "services:referral_create",
@@ -233,6 +233,26 @@ def test_hostile_input_never_breaks_a_form(client, world, axes_on, name):
     assert ran["n"] >= PER_VIEW
 
 
+# Sent to every parameter of every fuzzed page, on top of the random examples: numbers out of any
+# column's range, digits that are not ASCII, and spreadsheet formulas.
+EDGE_QUERY_VALUES = [
+    "99999999999999999999999",
+    "-99999999999999999999999",
+    "9223372036854775808",
+    "2147483648",
+    "-1",
+    "0",
+    "1.5",
+    "1e9",
+    "²",
+    "١٢",
+    "=1+1",
+    "+1",
+    "@SUM(1)",
+    '=HYPERLINK("http://evil.example")',
+]
+
+
 def test_query_fuzz_covers_the_filter_and_export_pages():
     assert set(QUERY_VIEWS) >= {
         "reports:dashboard",
@@ -283,3 +303,69 @@ def test_hostile_query_strings_never_break_a_page(client, world, name):
 
     get_hostile()
     assert ran["n"] >= QUERY_PER_VIEW
+
+
+@pytest.mark.parametrize("name", QUERY_VIEWS)
+def test_out_of_range_numbers_and_formulas_never_break_a_page(client, world, name):
+    entry = MATRIX[name]
+    sign_in(client, world, query_role(entry))
+    kwargs = entry.kwargs(world, entry.objects[0]) if entry.kwargs else {}
+    url = reverse(name, kwargs=kwargs)
+    client.raise_request_exception = True
+    failures = []
+    for param in entry.fuzz_query:
+        for value in EDGE_QUERY_VALUES:
+            try:
+                status = client.get(url, {param: value}).status_code
+            except Exception as exc:
+                failures.append(f"{param}={value!r}: {exc!r}")
+                continue
+            if status >= 500:
+                failures.append(f"{param}={value!r}: {status}")
+    assert not failures, f"{name}: {failures}"
+
+
+def _xlsx_bomb(unpacked_mb: int) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as member:
+            block = b"<si><t>A</t></si>" * 65536
+            for _ in range(unpacked_mb * 1024 * 1024 // len(block)):
+                member.write(block)
+    return out.getvalue()
+
+
+HOSTILE_UPLOADS = {
+    "bomb.xlsx": lambda: _xlsx_bomb(80),
+    "fake.xlsx": lambda: b"PK\x03\x04" + b"\x00garbage" * 100,
+    "wide.csv": lambda: (",".join(f"c{i}" for i in range(5000)) + "\n" + "x," * 4999 + "x\n").encode(),
+    "nul.csv": lambda: b"ref,given_names\x00\n1,2\n",
+    "formula.csv": lambda: b'ref,given_names\n=HYPERLINK("http://evil.example"),=1+1\n',
+    "latin1.csv": lambda: "ref,given_names\n1,Jos\xe9\n".encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("filename", sorted(HOSTILE_UPLOADS))
+def test_hostile_files_never_break_the_import_and_never_stay_on_disk(
+    client, world, settings, tmp_path, django_capture_on_commit_callbacks, filename
+):
+    """Zip bombs, damaged and wide files: a clear refusal, no 500, and nothing left on disk."""
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import ImportBatch
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    sign_in(client, world, fuzz_role(MATRIX["cases:import_upload"]))
+    client.raise_request_exception = True
+    upload = SimpleUploadedFile(filename, HOSTILE_UPLOADS[filename]())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("cases:import_upload"), {"kind": "people", "file": upload})
+    assert response.status_code in (200, 302)
+    for batch in ImportBatch.objects.all():
+        assert batch.status == ImportBatch.Status.INVALID and batch.errors and not batch.file
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from cases.selectors import break_glass_token
 from tests.factories import PersonFactory, site
 
 NOT_A_PATH = [
@@ -19,8 +20,9 @@ NOT_A_PATH = [
 @pytest.mark.parametrize("target", NOT_A_PATH)
 def test_break_glass_ignores_a_next_that_is_not_a_local_path(client, make_user, ref, target):
     person = PersonFactory(site=site("SCH-02"))
-    client.force_login(make_user("caseworker", sites=["PAO-LS"]))
-    url = reverse("cases:break_glass", kwargs={"pk": person.pk})
+    user = make_user("caseworker", sites=["PAO-LS"])
+    client.force_login(user)
+    url = reverse("cases:break_glass_open", kwargs={"token": break_glass_token(user, person.pk)})
     response = client.post(url, {"reason": "Atención derivada desde otra sede hoy", "next": target})
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:person_detail", kwargs={"pk": person.pk})
@@ -31,9 +33,10 @@ def test_break_glass_ignores_a_next_that_is_not_a_local_path(client, make_user, 
 
 def test_break_glass_follows_a_local_path(client, make_user, ref):
     person = PersonFactory(site=site("SCH-02"))
-    client.force_login(make_user("caseworker", sites=["PAO-LS"]))
+    user = make_user("caseworker", sites=["PAO-LS"])
+    client.force_login(user)
     target = reverse("services:person_services", kwargs={"person_pk": person.pk})
-    url = reverse("cases:break_glass", kwargs={"pk": person.pk})
+    url = reverse("cases:break_glass_open", kwargs={"token": break_glass_token(user, person.pk)})
     response = client.post(url, {"reason": "Atención derivada desde otra sede hoy", "next": target})
     assert response["Location"] == target
 

@@ -22,6 +22,10 @@ Entry format
                              # parameters, as the first role whose GET outcome is not a refusal
         objects=None,        # the objects walked, in order (default: own, other, missing); the
                              # fuzzer posts to the first
+        probe_other=None,    # callable(world) -> POST bodies that look for another site's person
+                             # by what a caseworker might know or guess (phone, document number,
+                             # name and birth date): the answer must not say who it is, where, or
+                             # what matched, and the check must be in the access log
     )
 
 - ``kwargs(w, which)`` builds the URL's arguments from the ``World`` (below) for ``which`` in
@@ -137,6 +141,7 @@ class Entry:
     fuzz_as: str | None = None
     fuzz_query: list[str] | None = None
     objects: list[str] = field(default_factory=list)
+    probe_other: Callable[[Any], list[dict]] | None = None
 
     def __post_init__(self):
         if not self.objects:
@@ -492,6 +497,25 @@ CASE_WRITE = roles_(
     coordinator=403,
     admin=ANY_SITE,
 )
+
+
+def _probe_other_person(w) -> list[dict]:
+    """What a caseworker could type to learn about another site's person: their phone or
+    document number under a made-up name; their name with a guessed birth date."""
+    person = w.person("other")
+    number = person.documents.values_list("number", flat=True).first()
+    return [
+        {"person-given_names": "Probe", "person-family_names": "Nobody", "person-phone": person.phone},
+        {"person-given_names": "Probe", "person-family_names": "Nobody", "document-number": number},
+        {
+            "person-given_names": person.given_names,
+            "person-family_names": person.family_names,
+            "person-birth_date": person.birth_date.isoformat(),
+            "person-sex": person.sex,
+        },
+    ]
+
+
 CASE_WORKERS_ONLY = roles_(
     anonymous=LOGIN, norole=403, facilitator=403, caseworker=200, psychosocial=200, coordinator=403, admin=200
 )
@@ -550,6 +574,34 @@ SPORT_WRITE = roles_(
 )
 
 
+def _break_glass_link(w, which):
+    """The signed link a search result shows the signed-in user for this person."""
+    from cases.selectors import break_glass_token
+
+    return {"token": break_glass_token(w.users.get(w.role), w.person(which).pk)}
+
+
+# A typed id never shows the person nor whether the id exists (403 "search first", logged).
+BREAK_GLASS_BY_ID = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    caseworker={"own": Redirect("cases:person_detail"), "other": 403, "missing": 403},
+    psychosocial={"own": Redirect("cases:person_detail"), "other": 403, "missing": 403},
+    facilitator=403,
+    coordinator=403,
+    admin={"own": Redirect("cases:person_detail"), "other": Redirect("cases:person_detail"), "missing": 403},
+)
+BREAK_GLASS_LINK = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+    psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
+    facilitator=403,
+    coordinator=403,
+    admin={"own": Redirect("cases:person_detail"), "other": Redirect("cases:person_detail"), "missing": 404},
+)
+
+
 def _person(w, which):
     return {"pk": w.person(which).pk}
 
@@ -572,7 +624,7 @@ MATRIX: dict[str, Entry] = {
         post_fields=["language", "next"],
     ),
     "health": Entry(get=everyone(200, anonymous=200), fuzz=False),
-    "notification_list": Entry(get=everyone(200)),
+    "notification_list": Entry(get=everyone(200), fuzz_query=["page"]),
     "notification_mark_read": Entry(
         get=everyone(405), post=everyone(Redirect("notification_list")), post_fields=[]
     ),
@@ -703,35 +755,17 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "cases:break_glass": Entry(
+        fuzz=False,  # no form: a typed id only says to search; the reason is asked on break_glass_open
+        kwargs=_person,
+        get=BREAK_GLASS_BY_ID,
+        post=BREAK_GLASS_BY_ID,
+    ),
+    "cases:break_glass_open": Entry(
         objects=["other", "own", "missing"],  # fuzz the reason form, shown for another site's person
         post_fields=["reason", "next"],
-        kwargs=_person,
-        get=roles_(
-            anonymous=LOGIN,
-            norole=403,
-            caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            facilitator=403,
-            coordinator=403,
-            admin={
-                "own": Redirect("cases:person_detail"),
-                "other": Redirect("cases:person_detail"),
-                "missing": 404,
-            },
-        ),
-        post=roles_(
-            anonymous=LOGIN,
-            norole=403,
-            caseworker={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            psychosocial={"own": Redirect("cases:person_detail"), "other": 200, "missing": 404},
-            facilitator=403,
-            coordinator=403,
-            admin={
-                "own": Redirect("cases:person_detail"),
-                "other": Redirect("cases:person_detail"),
-                "missing": 404,
-            },
-        ),
+        kwargs=_break_glass_link,
+        get=BREAK_GLASS_LINK,
+        post=BREAK_GLASS_LINK,
     ),
     "cases:case_note_create": Entry(
         kwargs=_person,
@@ -784,6 +818,7 @@ MATRIX: dict[str, Entry] = {
         post=CASE_WRITE,
     ),
     "cases:duplicate_check": Entry(
+        probe_other=lambda w: _probe_other_person(w),
         post_fields=[
             "person-given_names",
             "person-family_names",
@@ -908,11 +943,26 @@ MATRIX: dict[str, Entry] = {
     "cases:import_upload": Entry(
         get=IMPORTERS_ONLY,
         post=IMPORTERS_ONLY,
+        fuzz_query=["kind", "page"],
     ),
     "cases:intake_create": Entry(
         kwargs=_person,
         get=CASE_WRITE,
         post=CASE_WRITE,
+    ),
+    # Documents about to expire: every case reader, each sees their own sites (tests/cases).
+    "cases:documents_expiring": Entry(
+        fuzz_query=["within", "site", "page"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=200,
+            psychosocial=200,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
     ),
     "cases:intake_today": Entry(
         fuzz_query=["site", "page"],
@@ -1000,6 +1050,7 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "cases:person_register": Entry(
+        probe_other=lambda w: _probe_other_person(w),
         fuzz_query=["household"],
         get=CASE_WORKERS_ONLY,
         post=CASE_WORKERS_ONLY,
@@ -1148,7 +1199,16 @@ MATRIX: dict[str, Entry] = {
     "services:referral_slip": Entry(
         post_fields=[],
         kwargs=lambda w, x: {"pk": w.referral(x).pk},
-        get=everyone(405),
+        # Opened directly (a bookmark, a reload): a page that explains and offers to print again.
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=SCOPED,
+            psychosocial=SCOPED,
+            facilitator=403,
+            coordinator=403,
+            admin=ANY_SITE,
+        ),
         post=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -1210,6 +1270,25 @@ MATRIX: dict[str, Entry] = {
             facilitator={"own": 400, "other": 404, "missing": 404},
             coordinator=403,
             admin={"own": 400, "other": 400, "missing": 404},
+        ),
+    ),
+    # "All present": one POST marks everyone not recorded yet, then back to the list.
+    "services:sport_attendance_all_present": Entry(
+        post_fields=[],
+        kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            coordinator=403,
+            admin={
+                "own": Redirect("services:sport_attendance"),
+                "other": Redirect("services:sport_attendance"),
+                "missing": 404,
+            },
         ),
     ),
     "services:sport_attendance_search": Entry(

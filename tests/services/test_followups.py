@@ -265,8 +265,11 @@ def test_rates_filters(make_referral, coordinator, client_for):
 def test_rates_are_scoped_to_the_coordinators_programs(
     make_referral, make_user, client_for, other_site_person
 ):
-    make_referral(referred_on=date(2025, 3, 10))
-    make_referral(person=other_site_person, referred_on=date(2025, 3, 10))
+    from tests.factories import program
+
+    make_referral(referred_on=date(2025, 3, 10))  # PAO's, at PAO-LS: not SALUD's data
+    make_referral(referred_on=date(2025, 3, 11), program=program("SALUD"))
+    make_referral(person=other_site_person, referred_on=date(2025, 3, 10), program=program("SALUD"))
     salud_only = make_user("coordinator", programs=["SALUD"])  # SALUD runs at PAO-LS only
     stats = (
         client_for(salud_only)

@@ -71,11 +71,31 @@ def test_slip_is_refused_for_a_closed_referral(make_referral, caseworker, client
     assert not PartnerLink.objects.exists() and not AccessLog.objects.exists()
 
 
-def test_slip_needs_a_post(make_referral, caseworker, client_for):
+def test_slip_address_opened_directly_explains_and_offers_to_print_again(
+    make_referral, caseworker, client_for
+):
+    """A bookmark or a reload of the slip (a GET) makes no link and logs nothing: it explains."""
     referral = make_referral()
-    assert (
-        client_for(caseworker).get(reverse("services:referral_slip", args=[referral.pk])).status_code == 405
-    )
+    client = client_for(caseworker)
+    client.post(reverse("set_language"), {"language": "en"})
+    url = reverse("services:referral_slip", args=[referral.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="slip-reprint"' in body and "cannot be opened again" in body
+    assert 'data-testid="slip-print-again"' in body and 'method="post"' in body
+    assert not PartnerLink.objects.exists() and not AccessLog.objects.exists()
+    # The button prints a fresh slip.
+    _print_slip(client, referral)
+    assert PartnerLink.objects.count() == 1
+
+
+def test_slip_address_of_a_closed_referral_says_so(make_referral, caseworker, client_for):
+    referral = make_referral(status="completed")
+    response = client_for(caseworker).get(reverse("services:referral_slip", args=[referral.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="slip-closed"' in body and 'data-testid="slip-print-again"' not in body
 
 
 def test_partner_sees_minimum_data_without_an_account(make_referral, person, caseworker, client_for, client):
@@ -225,3 +245,51 @@ def test_accepted_referral_offers_attended_or_declined(make_referral, caseworker
     client.logout()
     form = client.get(_path(url)).context["form"]
     assert [c[0] for c in form.fields["to_status"].choices] == ["completed", "declined"]
+
+
+def test_partner_answer_notifies_the_responsible_and_shows_on_the_referral(
+    make_referral, caseworker, client_for, client, django_capture_on_commit_callbacks
+):
+    from orientation.models import Notification, OutboxMessage
+
+    referral = make_referral(responsible=caseworker)
+    staff = client_for(caseworker)
+    _r, url = _print_slip(staff, referral)
+    staff.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_path(url), {"to_status": "declined", "comment": "Sin cupo este mes."})
+    assert response.status_code == 302
+    # Through the outbox, once: the task ran after the commit and the message is marked sent.
+    message = OutboxMessage.objects.get(task_name="services.tasks.referral_partner_answer_notify_task")
+    assert message.sent_at is not None
+    notification = Notification.objects.get(user=caseworker)
+    assert referral.code in notification.message
+    assert notification.url == reverse("services:referral_detail", args=[referral.pk])
+    # A redelivered task does not notify twice.
+    from services.tasks import referral_partner_answer_notify_task
+
+    referral_partner_answer_notify_task.apply(kwargs=message.kwargs)
+    assert Notification.objects.filter(user=caseworker).count() == 1
+    # The referral itself says the partner answered.
+    page = client_for(caseworker).get(notification.url).content.decode()
+    assert 'data-testid="partner-answer"' in page and "Sin cupo este mes." in page
+
+
+def test_partner_answer_without_responsible_tells_who_made_the_referral(
+    make_referral, caseworker, client_for, client, django_capture_on_commit_callbacks
+):
+    from orientation.models import Notification
+
+    referral = make_referral(responsible=None, created_by=caseworker)
+    staff = client_for(caseworker)
+    _r, url = _print_slip(staff, referral)
+    staff.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_path(url), {"to_status": "accepted"}).status_code == 302
+    assert Notification.objects.filter(user=caseworker).count() == 1
+
+
+def test_a_referral_without_partner_answer_shows_none(make_referral, caseworker, client_for):
+    referral = make_referral(responsible=caseworker)
+    page = client_for(caseworker).get(reverse("services:referral_detail", args=[referral.pk]))
+    assert 'data-testid="partner-answer"' not in page.content.decode()

@@ -34,7 +34,7 @@ def test_form_shows_the_consent_and_offers_the_site_programs(person, caseworker,
     assert response.status_code == 200
     form = response.context["form"]
     offered = {p.code for p in form.programs_offered}
-    assert offered == {"PAO", "BALON", "SALUD"}  # all three run at PAO-LS and are active today
+    assert offered == {"PAO", "SALUD"}  # all three run at PAO-LS, but BALON counts only sport attendance
     assert form.initial["responsible"] == caseworker.pk
     assert 'data-areas="primary_care psychosocial"' in response.content.decode()
 
@@ -173,3 +173,26 @@ def test_ended_program_is_not_offered_but_explained(person, partner, caseworker,
     response = client.post(_url(person), _data(partner, referred_on=today.isoformat()))
     assert "is outside it" in response.content.decode()
     assert not Referral.objects.exists()
+
+
+def test_responsible_offers_only_the_case_staff_of_the_persons_site(
+    person, caseworker, admin_user, make_user, make_referral, client_for
+):
+    """Not the admin, nor a coordinator or coach, nor another site's or a departed caseworker."""
+    colleague = make_user("psychosocial", sites=["PAO-LS"])
+    make_user("coordinator", sites=["PAO-LS"])
+    make_user("facilitator", sites=["PAO-LS"])
+    make_user("caseworker", sites=["SCH-01"])
+    make_user("caseworker", sites=["PAO-LS"], is_active=False)
+    expected = {caseworker, colleague}
+    client = client_for(caseworker)
+    offered = set(client.get(_url(person)).context["form"].fields["responsible"].queryset)
+    assert offered == expected
+    referral = make_referral(person=person, responsible=caseworker)
+    detail = client.get(reverse("services:referral_detail", args=[referral.pk]))
+    assert set(detail.context["responsible_form"].fields["responsible"].queryset) == expected
+    hand_over = reverse("services:referral_responsible", args=[referral.pk])
+    assert client.post(hand_over, {"responsible": admin_user.pk}).status_code == 400
+    # An admin opening the form is not offered as responsible either.
+    admin_form = client_for(admin_user).get(_url(person)).context["form"]
+    assert set(admin_form.fields["responsible"].queryset) == expected

@@ -175,3 +175,59 @@ def test_the_action_is_idempotent_without_the_view(facilitator, session, kids):
     second = attendance_record(user=facilitator, session=session, person=kids[0], present=True)
     assert first.pk == second.pk
     assert Attendance.objects.count() == 1
+
+
+def all_present_url(session):
+    return reverse("services:sport_attendance_all_present", args=[session.pk])
+
+
+def test_all_present_then_correct_one_child(client_for, facilitator, session, kids, hx):
+    """One request marks everyone not recorded yet; a correction is one tap; a second "all present"
+    keeps the correction (the same idempotence as the single taps)."""
+    client = client_for(facilitator)
+    page = client.get(reverse("services:sport_attendance", args=[session.pk])).content.decode()
+    assert 'data-testid="all-present"' in page
+    client.post(mark_url(session, kids[0]), {"present": "0"}, **hx)  # already marked absent
+    response = client.post(all_present_url(session), **hx)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('data-testid="attendance-row"') == 5
+    assert 'hx-swap-oob="true"' in html and ("4 present" in html or "4 presentes" in html)
+    rows = Attendance.objects.filter(session=session)
+    assert {(a.person_id, a.present) for a in rows} == {(kids[0].pk, False)} | {
+        (k.pk, True) for k in kids[1:]
+    }
+    assert all(a.recorded_by == facilitator and a.population_type for a in rows)
+    assert all(a.history.count() == 1 for a in rows.exclude(person=kids[0]))  # in the history
+    client.post(mark_url(session, kids[1]), {"present": "0"}, **hx)  # per-child correction
+    assert client.post(all_present_url(session), **hx).status_code == 200  # pressed again
+    assert Attendance.objects.filter(session=session).count() == 5
+    assert set(Attendance.objects.filter(present=False).values_list("person_id", flat=True)) == {
+        kids[0].pk,
+        kids[1].pk,
+    }
+
+
+def test_all_present_without_htmx_redirects_and_refuses_a_future_session(
+    client_for, facilitator, group, kids
+):
+    client = client_for(facilitator)
+    today = SportSessionFactory(
+        group=group, site=group.site, program=group.program, date=timezone.localdate()
+    )
+    response = client.post(all_present_url(today))
+    assert response.status_code == 302
+    assert Attendance.objects.filter(session=today, present=True).count() == 5
+    future = SportSessionFactory(
+        group=group, site=group.site, program=group.program, date=timezone.localdate() + timedelta(days=1)
+    )
+    client.post(all_present_url(future))
+    assert not Attendance.objects.filter(session=future).exists()
+
+
+def test_all_present_is_refused_to_readers_and_other_groups(
+    client_for, make_user, other_facilitator, session, kids
+):
+    assert client_for(make_user("coordinator")).post(all_present_url(session)).status_code == 403
+    assert client_for(other_facilitator).post(all_present_url(session)).status_code == 404
+    assert not Attendance.objects.exists()
