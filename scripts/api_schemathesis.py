@@ -164,7 +164,7 @@ def main() -> int:
             print(f"\n== schemathesis as {role}", flush=True)
             result = subprocess.run(  # noqa: S603
                 cmd,
-                cwd=ROOT,
+                cwd=tmp,  # schemathesis keeps a cache in the working directory
                 env={
                     **env,
                     "SCHEMATHESIS_HOOKS": "scripts.api_schemathesis_hooks",
