@@ -170,6 +170,7 @@ def main() -> int:
                     "SCHEMATHESIS_HOOKS": "scripts.api_schemathesis_hooks",
                     "PYTHONPATH": str(ROOT),
                     "ORIENTA_FORBIDDEN": forbidden,
+                    "ORIENTA_HOOKS_LOADED": str(tmp / f"{role}.hooks"),
                 },
                 text=True,
                 capture_output=True,
@@ -181,6 +182,9 @@ def main() -> int:
                 line for line in output.splitlines() if re.search(r"passed|failed|error|cases", line, re.I)
             ]
             print("\n".join(summary[-6:]))
+            if not (tmp / f"{role}.hooks").exists():
+                print("the role check (scripts/api_schemathesis_hooks.py) was not loaded")
+                failed.append(role)
             if result.returncode != 0:
                 failed.append(role)
                 print(output[-6000:])
