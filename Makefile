@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser test-faults lint audit format messages check-messages assets install \
+.PHONY: run test test-fast test-browser test-faults api-test lint audit format messages check-messages assets install \
         migrate demo worker beat bench clean ci
 
 $(VENV)/.installed: pyproject.toml
@@ -55,6 +55,11 @@ test-fast: install
 test-browser: install
 	$(PY) -m pytest -q -rs -m browser $(PYTEST_ARGS)
 
+# The read API against a live server with the demo data, as each role (Schemathesis; see README "API").
+# API_TEST_EXAMPLES sets the examples per operation (5 by default, to stay near two minutes).
+api-test: install
+	$(PY) scripts/api_schemathesis.py
+
 test-faults: install
 	$(PY) -m pytest -q -rs -s tests/faults $(PYTEST_ARGS)
 
@@ -65,7 +70,7 @@ lint: install
 # Security: bandit on the code (reviewed skips in pyproject.toml) and pip-audit on the pinned
 # requirements (says so, without failing, when its vulnerability service cannot be reached).
 audit: install
-	$(VENV)/bin/bandit -q -r orientation cases services reports seeds -c pyproject.toml
+	$(VENV)/bin/bandit -q -r orientation cases services reports seeds api -c pyproject.toml
 	$(PY) scripts/pip_audit_check.py $(VENV)/requirements.txt
 
 format: install

@@ -24,6 +24,8 @@ urlpatterns = [
     path("people/", include("cases.urls")),
     path("services/", include("services.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("api.urls")),
+    path("", include("api.web_urls")),
     path("admin/", admin.site.urls),
 ]
 
