@@ -186,6 +186,10 @@ def person_register(request):
                     request=request,
                 )
             except ValidationError as error:
+                # The same form sent twice at once: the first post's record is the answer.
+                if earlier := submission_repeated(request):
+                    earlier.message(request, "")
+                    return redirect("cases:person_detail", pk=earlier.obj.pk)
                 _add_errors(forms.person, error)
                 candidates = getattr(error, "candidates", candidates)
             else:

@@ -135,6 +135,9 @@ class ErrorSink:
         self.count = 0
 
     def add(self, row: int | None, column: str, code: str, **params) -> None:
+        # A NUL in a file's text cannot be stored in PostgreSQL's JSON: shown as U+FFFD instead.
+        column = (column or "").replace("\x00", "\ufffd")
+        params = {k: v.replace("\x00", "\ufffd") if isinstance(v, str) else v for k, v in params.items()}
         error = RowError(row=row, column=column, code=code, params=params)
         self.count += 1
         if self.keep is None or len(self.errors) < self.keep:

@@ -349,6 +349,9 @@ def sport_light_profile_create(request, pk):
                 family_names=data["family_names"],
                 birth_date=data["birth_date"],
             )
+        if duplicates and (earlier := submission_repeated(request)):
+            # The same form sent twice at once: the first post's child is the answer.
+            return _light_profile_created(request, session, earlier.obj)
         if duplicates:
             form.show_confirm_new()
         else:
@@ -374,6 +377,8 @@ def sport_light_profile_create(request, pk):
                     image_consent=data["image_consent"],
                 ).obj
             except ValidationError as exc:
+                if earlier := submission_repeated(request):
+                    return _light_profile_created(request, session, earlier.obj)
                 _apply_errors(form, exc)
             else:
                 return _light_profile_created(request, session, person)
