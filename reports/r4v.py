@@ -28,6 +28,7 @@ from openpyxl.styles import Font
 
 from cases.models import Person
 from orientation.models import Program, Site
+from orientation.spreadsheet import spreadsheet_row
 
 from . import counting
 from .models import Indicator, IndicatorR4V, ProgramR4V
@@ -307,13 +308,6 @@ def _notes(programs, program_maps) -> list[tuple[str, str]]:
     return notes
 
 
-def _text(value):
-    """Text from the admin is never a live formula in the spreadsheet."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def r4v_xlsx(r4v: R4VFile) -> bytes:
     """The file: the 29 columns on the first sheet, then a sheet of notes."""
     book = Workbook()
@@ -323,10 +317,10 @@ def r4v_xlsx(r4v: R4VFile) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in r4v.rows:
-        sheet.append([_text(row[c]) for c in COLUMNS])
+        sheet.append(spreadsheet_row([row[c] for c in COLUMNS], xlsx=True))
     notes = book.create_sheet(title="Notes")
     for line in r4v.notes:
-        notes.append(list(line))
+        notes.append(spreadsheet_row(list(line), xlsx=True))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
