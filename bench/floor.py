@@ -14,13 +14,16 @@ and only events of the indicator's program, dated from the program's start, coun
 - reached: people with an event in M, described by their earliest event in M;
 - new: people whose first-ever event is in M, described by that event;
 - cumulative: people with an event from the program's start to the end of M, described by their
-  first-ever event.
+  first-ever event;
+- new_in_year / cumulative_in_year: the same two within M's reporting year (from the first day of
+  the program's reporting-year start month on or before M, or the program's start if later),
+  described by the person's first event of that year.
 On a tie of dates the event recorded first wins: the earlier creation time (attendance: the time
 the row was recorded), then direct services before referrals, then the lower id.
 Age band: completed years on the reference event's date (born 29 February: a year older on 1
 March), ``unknown`` without a birth date; population type: the one stamped on the reference event.
 
-One statement per indicator returns every count of the three measures and their breakdowns (by
+One statement per indicator returns every count of the five measures and their breakdowns (by
 sex, age band, sex x age band, population type, nationality) through GROUPING SETS.
 """
 
@@ -29,7 +32,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
-MEASURES = ("reached", "new", "cumulative")
+MEASURES = ("reached", "new", "cumulative", "new_in_year", "cumulative_in_year")
 BREAKDOWNS = ("by_sex", "by_age_band", "by_sex_age", "by_population_type", "by_nationality")
 
 # Qualifying events of each kind: (person, date, recorded at, record kind, id, population type).
@@ -61,12 +64,20 @@ WITH first_ever AS (
     SELECT DISTINCT ON (person_id) person_id, day, pop
     FROM ({month}) ev
     ORDER BY person_id, day, rec, src, id
+), first_in_year AS (
+    SELECT DISTINCT ON (person_id) person_id, day, pop
+    FROM ({year}) ev
+    ORDER BY person_id, day, rec, src, id
 ), reference_events AS (
     SELECT 'reached' AS measure, person_id, day, pop FROM first_in_month
     UNION ALL
     SELECT 'cumulative', person_id, day, pop FROM first_ever
     UNION ALL
     SELECT 'new', person_id, day, pop FROM first_ever WHERE day >= %(month_first)s
+    UNION ALL
+    SELECT 'cumulative_in_year', person_id, day, pop FROM first_in_year
+    UNION ALL
+    SELECT 'new_in_year', person_id, day, pop FROM first_in_year WHERE day >= %(month_first)s
 ), described AS (
     SELECT e.measure, p.sex, p.nationality, e.pop,
            CASE
@@ -128,6 +139,7 @@ def indicator_sql(event_kind: str, areas: list[str], activities: list[str]) -> s
     return _STATEMENT.format(
         history=events("%(program_start)s", "%(month_last)s"),
         month=events("%(month_first)s", "%(month_last)s"),
+        year=events("%(year_first)s", "%(month_last)s"),
     )
 
 
@@ -135,8 +147,14 @@ def _empty_measure() -> dict:
     return {"total": 0, **{name: {} for name in BREAKDOWNS}}
 
 
+def year_start(month: date, start_month: int) -> date:
+    """The first day of the reporting year that contains ``month``."""
+    year = month.year if month.month >= start_month else month.year - 1
+    return date(year, start_month, 1)
+
+
 def indicator_figures(cursor, indicator: dict, month: date) -> dict:
-    """{"reached": {...}, "new": {...}, "cumulative": {...}} for one indicator, in the contract's shape."""
+    """{"reached": {...}, "new": {...}, ...} (every measure) for one indicator, in the contract's shape."""
     first, last = month_bounds(month)
     cursor.execute(
         indicator_sql(indicator["event_kind"], indicator["areas"], indicator["activities"]),
@@ -144,6 +162,7 @@ def indicator_figures(cursor, indicator: dict, month: date) -> dict:
             "program": indicator["program_id"],
             "program_start": indicator["program_start"],
             "month_first": max(first, indicator["program_start"]),
+            "year_first": max(year_start(first, indicator["year_start_month"]), indicator["program_start"]),
             "month_last": min(last, indicator["program_end"] or last),
             "areas": list(indicator["areas"]),
             "activities": list(indicator["activities"]),
@@ -174,7 +193,8 @@ def indicators(cursor, program_code: str | None = None) -> list[dict]:
 
     cursor.execute(
         """
-        SELECT i.code, i.name, i.event_kind, i.areas, i.activities, p.id, p.code, p.start_date, p.end_date
+        SELECT i.code, i.name, i.event_kind, i.areas, i.activities, p.id, p.code, p.start_date, p.end_date,
+               p.reporting_year_start_month
         FROM reports_indicator i JOIN orientation_program p ON p.id = i.program_id
         WHERE i.active AND (%(program)s::text IS NULL OR p.code = %(program)s)
         ORDER BY p.code, i.sort_order, i.code
@@ -182,7 +202,7 @@ def indicators(cursor, program_code: str | None = None) -> list[dict]:
         {"program": program_code},
     )
     rows = []
-    for code, name, kind, areas, activities, pid, pcode, start, end in cursor.fetchall():
+    for code, name, kind, areas, activities, pid, pcode, start, end, year_month in cursor.fetchall():
         areas = json.loads(areas) if isinstance(areas, str) else areas
         activities = json.loads(activities) if isinstance(activities, str) else activities
         rows.append(
@@ -196,6 +216,7 @@ def indicators(cursor, program_code: str | None = None) -> list[dict]:
                 "program": pcode,
                 "program_start": start,
                 "program_end": end,
+                "year_start_month": year_month or 1,
             }
         )
     return rows

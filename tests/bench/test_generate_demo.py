@@ -288,7 +288,22 @@ def _expected():
     fito_m, fito_first = ("M", "5-11", "transit", "VE"), ("M", "5-11", "pendular", "VE")
     gina = ("F", "12-17", "host", "PE")
     none = measure()
-    return {
+    # The year-to-date measures (calendar years: March 2026's year began on 1 January 2026) equal
+    # new and cumulative where nobody had an event of the indicator before 2026; below they differ.
+    in_year = {
+        "PAO-ANY": (measure(beto_m, carla_phc), measure(ana_first, beto_m, carla_phc)),
+        "PAO-DOC": (measure(beto_m), measure(ana_first, beto_m)),
+        "PAO-PHC": (measure(carla_phc), measure(carla_phc)),
+        "PAO-MHPSS": (measure(carla_mh), measure(carla_mh)),
+        "PAO-REF": (measure(dino), measure(dino, ("M", "12-17", "host", "PE"))),
+        "SALUD-PHC": (measure(eva), measure(eva)),
+        "SALUD-MHPSS": (none, none),
+        # Fito's December 2025 session belongs to the year before: in 2026 his first is 12 March.
+        "BALON-YOUTH": (measure(fito_m, gina), measure(fito_m, gina)),
+        "BALON-LEAD": (none, none),
+        "BALON-COMM": (none, none),
+    }
+    figures = {
         "PAO-ANY": {
             "reached": measure(ana_m, beto_m, carla_phc),
             "new": measure(beto_m, carla_phc),
@@ -325,6 +340,10 @@ def _expected():
         "BALON-LEAD": {"reached": none, "new": none, "cumulative": none},
         "BALON-COMM": {"reached": none, "new": none, "cumulative": measure(fito_first)},
     }
+    return {
+        code: {**measures, "new_in_year": in_year[code][0], "cumulative_in_year": in_year[code][1]}
+        for code, measures in figures.items()
+    }
 
 
 @pytest.fixture
@@ -342,6 +361,24 @@ def test_floor_equals_the_hand_computed_month(ref, postgres_only):
     for code, measures in expected.items():
         for name, value in measures.items():
             assert floor.normalise(figures[code][name]) == floor.normalise(value), (code, name)
+
+
+def test_floor_counts_the_year_from_the_programs_own_start_month(ref, postgres_only):
+    """BALON's reporting year starts in December: March 2026 belongs to the year from 1 Dec 2025."""
+    Program.objects.filter(code="BALON").update(reporting_year_start_month=12)
+    _tiny_month()
+    with connection.cursor() as cursor:
+        figures = floor.month_report(cursor, MARCH)
+    fito_first, gina = ("M", "5-11", "pendular", "VE"), ("F", "12-17", "host", "PE")
+    youth, comm = figures["BALON-YOUTH"], figures["BALON-COMM"]
+    assert floor.normalise(youth["new_in_year"]) == floor.normalise(measure(gina))
+    assert floor.normalise(youth["cumulative_in_year"]) == floor.normalise(measure(fito_first, gina))
+    assert floor.normalise(comm["new_in_year"]) == floor.normalise(measure())
+    assert floor.normalise(comm["cumulative_in_year"]) == floor.normalise(measure(fito_first))
+    # The calendar-year programs are unchanged.
+    assert floor.normalise(figures["PAO-REF"]["new_in_year"]) == floor.normalise(
+        measure(("M", "60+", "returnee", "PE"))
+    )
 
 
 def test_floor_cross_check_reports_every_difference(ref, postgres_only):

@@ -153,7 +153,21 @@ def test_five_simultaneous_runs_of_a_month_compute_once(report_env, own_postgres
     worker = Worker(report_env, concurrency=5)
     worker.start()
     try:
-        runs = [request_run(url, producer, month) for _ in range(5)]
+        # Requested together: the five rows in one statement (one creation time), then the jobs.
+        # (A run requested after another started computing rightly computes again.)
+        runs = [
+            run_id
+            for (run_id,) in sql(
+                url,
+                "INSERT INTO reports_reportrun (month, status, trigger, created_at, progress, total, error) "
+                "SELECT %s, 'queued', 'manual', now(), 0, 0, '' FROM generate_series(1, 5) RETURNING id",
+                (month,),
+            )
+        ]
+        for run_id in runs:
+            producer.send_task(
+                "reports.tasks.monthly_figures_compute_task", kwargs={"run_id": run_id}, ignore_result=True
+            )
         wait_for(lambda: all_finished(url, runs), 120, what="the five runs")
         final = statuses(url, runs)
         done = [pk for pk, status in final.items() if status == "done"]
