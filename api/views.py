@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from orientation.mfa.selectors import totp_device_confirmed_for
+
 from . import actions, selectors
 from .forms import ApiTokenForm
 
@@ -14,7 +16,8 @@ from .forms import ApiTokenForm
 def api_tokens(request):
     tokens = list(selectors.api_tokens_of(request.user))
     alive = sum(1 for t in tokens if t.is_alive)
-    form = ApiTokenForm(request.POST if request.method == "POST" else None, alive_count=alive)
+    device = totp_device_confirmed_for(request.user)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None, alive_count=alive, device=device)
     created_secret = None
     if request.method == "POST" and form.is_valid():
         token, created_secret = actions.api_token_create(
@@ -25,7 +28,7 @@ def api_tokens(request):
             _("Token “%(name)s” created. Copy it now: it will not be shown again.") % {"name": token.name},
         )
         tokens = list(selectors.api_tokens_of(request.user))
-        form = ApiTokenForm(alive_count=alive + 1)
+        form = ApiTokenForm(alive_count=alive + 1, device=device)
     response = render(
         request,
         "api/tokens.html",

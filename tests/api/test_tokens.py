@@ -123,3 +123,37 @@ def test_the_page_lists_only_the_users_own_tokens(client, coordinator, caseworke
     page = client.get(reverse("api_tokens")).content.decode()
     assert "mine" in page
     assert "someone else" not in page
+
+
+def test_a_user_with_a_second_factor_gives_a_fresh_code_to_create_a_token(client, coordinator, settings):
+    """A token acts as its user without the second factor: creating one asks for a code again."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.security.test_mfa import code_for, unthrottle
+
+    settings.LANGUAGE_CODE = "en"
+    device = TOTPDevice.objects.create(user=coordinator, name="Orienta", confirmed=True)
+    client.force_login(coordinator)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id  # signed in with the code (django-otp's key)
+    session.save()
+    page = client.get(reverse("api_tokens"))
+    assert page.status_code == 200 and 'name="code"' in page.content.decode()
+
+    missing = client.post(reverse("api_tokens"), {"name": "sheet", "days": "90"})
+    assert missing.status_code == 400 and not ApiToken.objects.filter(user=coordinator).exists()
+    wrong = "000000" if code_for(device) != "000000" else "111111"
+    refused = client.post(reverse("api_tokens"), {"name": "sheet", "days": "90", "code": wrong})
+    assert refused.status_code == 400
+    assert "That code is not right or has expired" in refused.content.decode()
+    assert not ApiToken.objects.filter(user=coordinator).exists()
+
+    unthrottle(device)
+    created = client.post(reverse("api_tokens"), {"name": "sheet", "days": "90", "code": code_for(device)})
+    assert created.status_code == 200 and ApiToken.objects.filter(user=coordinator, name="sheet").count() == 1
+    assert re.search(r"ori_[A-Za-z0-9_-]{43}", created.content.decode())
+
+
+def test_without_a_second_factor_no_code_is_asked(client, coordinator):
+    client.force_login(coordinator)
+    assert 'name="code"' not in client.get(reverse("api_tokens")).content.decode()
