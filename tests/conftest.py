@@ -20,9 +20,37 @@ from .factories import UserFactory
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Each test database gets the reference data once, right after its migrations: every test
+    runs inside a transaction rolled back at its end, so the rows stay for the next one."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+def _flushes_database(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_serialized_rollback"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that commits (transactional, live server) ends with the database emptied: the
+    reference data goes back in at once, so the tests after it do not each load it again."""
+    yield
+    if nextitem is not None and _flushes_database(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
+
+
 @pytest.fixture
 def ref(db):
-    """The reference data of docs/counting.md (sites, programs, indicators, catalog...)."""
+    """The reference data of docs/counting.md (sites, programs, indicators, catalog...): loaded
+    once per test database (``django_db_setup`` above), and again here if a test emptied it."""
     from orientation.models import Program
 
     if not Program.objects.filter(code="PAO").exists():
