@@ -34,6 +34,7 @@ from services.models import ServiceType
 from . import counting
 from .keys import progress_key
 from .models import MEASURES, FirstEventState, Indicator, MonthlyFigure, ReportRun
+from .signals import month_computed
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,7 @@ def monthly_figures_compute(
                 finished_at=timezone.now(),
                 progress=len(indicators),
             )
+            _month_computed_send(run=run, month=month, program=program)
     except Exception as exc:
         try:
             _run_update(
@@ -172,6 +174,15 @@ def monthly_figures_compute(
             logger.warning("report run %s: could not record the failure", run.pk)
         raise
     return _figures(indicators, month)
+
+
+def _month_computed_send(*, run: ReportRun, month: date, program: Program | None) -> None:
+    """Tell the apps built on the figures (reports/signals.py); their errors never fail the run."""
+    for receiver, response in month_computed.send_robust(
+        sender=ReportRun, run=run, month=month, program=program
+    ):
+        if isinstance(response, Exception):
+            logger.error("report run %s: month_computed receiver %r failed: %r", run.pk, receiver, response)
 
 
 @transaction.atomic
