@@ -14,7 +14,9 @@ since that computation already saw every event committed before this run was req
 halfway through still computes (that other run may have missed the latest events).
 
 Live progress goes to the cache (the transaction's own writes are invisible until it commits);
-the run's row gets its status and final counts in the same transaction as the figures.
+the run's row gets its status and final counts in the same transaction as the figures. Then, still
+in that transaction, ``month_computed`` (reports/signals.py) tells the apps built on the figures,
+which queue their own work through the outbox (it leaves only if the figures are committed).
 """
 
 from __future__ import annotations

@@ -83,23 +83,6 @@ def test_bad_arguments_exit_1(ref, tmp_path, args, message):
     assert message in str(refused.value)
 
 
-def test_the_exit_status_from_a_shell(march, tmp_path):
-    """The status a script sees: 0 written, 2 refused (with the list on stderr)."""
-    from django.core.management import ManagementUtility
-
-    def run(*args) -> int:
-        utility = ManagementUtility(["manage.py", "export_dhis2", "--month", "2025-03", *args])
-        try:
-            utility.execute()
-        except SystemExit as exit:
-            return exit.code
-        return 0
-
-    assert run("--program", "SALUD", "--output", str(tmp_path / "ok.json")) == 0
-    OrgUnitMapping.objects.filter(site__code="SCH-01").delete()
-    assert run("--program", "SALUD", "--output", str(tmp_path / "no.json")) == 2
-
-
 def test_the_demo_month_exports_out_of_the_box(ref, tmp_path):
     """The seeded example mapping (the health program) covers the demo data; no server is set."""
     from reports.selectors import default_month

@@ -325,3 +325,39 @@ def test_a_failing_receiver_never_fails_the_figures(
     assert MonthlyFigure.objects.filter(month=MARCH, indicator__program__code="SALUD").count() == 2
     assert ReportRun.objects.get().status == ReportRun.Status.DONE
     assert not DHIS2Push.objects.exists()
+
+
+# --- A real worker (PostgreSQL and Redis: the CI's second pass) -----------------------------------
+
+
+@pytest.fixture
+def token_in_environment(monkeypatch):
+    """The secret in this process's environment before the worker starts (it inherits it)."""
+    monkeypatch.setenv("DHIS2_TEST_SECRET", TOKEN)
+
+
+@pytest.mark.worker
+def test_a_real_worker_finds_the_task_and_pushes_through_the_outbox(
+    token_in_environment, dhis2, celery_worker_process, march, server_for
+):
+    import time
+
+    from django.db import transaction
+
+    server_for(dhis2.url)
+    with transaction.atomic():
+        push, _created = dhis2_push_request(month=MARCH, program=program("SALUD"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        push.refresh_from_db()
+        if push.status != DHIS2Push.Status.QUEUED:
+            break
+        time.sleep(0.5)
+    assert (push.status, push.imported) == ("sent", 13)
+    assert dhis2.requests[0]["body"]["dataValues"] == expected_values()
+    message = OutboxMessage.objects.get(task_name=PUSH_TASK)
+    deadline = time.monotonic() + 20
+    while message.completed_at is None and time.monotonic() < deadline:
+        time.sleep(0.5)
+        message.refresh_from_db()
+    assert message.completed_at is not None
