@@ -1,5 +1,6 @@
 import os
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +14,34 @@ from .models import (
 )
 
 
+class DHIS2ServerForm(forms.ModelForm):
+    base_url = forms.URLField(
+        label=DHIS2Server._meta.get_field("base_url").verbose_name,
+        help_text=DHIS2Server._meta.get_field("base_url").help_text,
+        max_length=300,
+        assume_scheme="https",
+    )
+
+    class Meta:
+        model = DHIS2Server
+        fields = [
+            "name",
+            "base_url",
+            "auth",
+            "username",
+            "secret_env",
+            "period_type",
+            "timeout",
+            "auto_push",
+            "active",
+        ]
+
+
 @admin.register(DHIS2Server)
 class DHIS2ServerAdmin(admin.ModelAdmin):
     """The secret is never stored: only the name of the environment variable that holds it."""
 
+    form = DHIS2ServerForm
     list_display = ["name", "base_url", "auth", "secret_env", "secret_present", "auto_push", "active"]
     fields = [
         "name",
