@@ -164,8 +164,11 @@ class DHIS2Server(models.Model):
         super().clean()
         from urllib.parse import urlsplit
 
-        url = urlsplit(self.base_url or "")
-        loopback = url.hostname in ("localhost", "127.0.0.1", "::1")
+        try:
+            url = urlsplit(self.base_url or "")
+            loopback = url.hostname in ("localhost", "127.0.0.1", "::1")
+        except ValueError:  # not a URL at all: the field's own check says so
+            return
         if url.scheme != "https" and not (url.scheme == "http" and loopback):
             raise ValidationError(
                 {"base_url": _("Use an https:// address: the credentials must not travel in clear text.")}

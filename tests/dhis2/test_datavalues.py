@@ -253,6 +253,8 @@ def test_category_option_combo_values_are_those_of_the_report(ref, breakdown, ke
         ("https://dhis2.example.org", "SECRET_KEY", False),
         ("https://dhis2.example.org", "DATABASE_URL", False),
         ("https://dhis2.example.org", "dhis2_token", False),
+        ("https://[dhis2", "DHIS2_TOKEN", False),
+        ("ftp://dhis2.example.org", "DHIS2_TOKEN", False),
     ],
 )
 def test_the_server_needs_https_and_a_dhis2_variable(db, url, env, ok):
