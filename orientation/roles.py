@@ -90,6 +90,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "orientation.*",
         "reports.indicator",
         "reports.target",
+        "dhis2.*",
         "services.servicetype",
         "services.partner",
         "auth.user",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("people/", include("cases.urls")),
     path("services/", include("services.urls")),
+    path("reports/dhis2/", include("reports.dhis2.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("", include("api.web_urls")),

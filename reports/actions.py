@@ -14,7 +14,9 @@ since that computation already saw every event committed before this run was req
 halfway through still computes (that other run may have missed the latest events).
 
 Live progress goes to the cache (the transaction's own writes are invisible until it commits);
-the run's row gets its status and final counts in the same transaction as the figures.
+the run's row gets its status and final counts in the same transaction as the figures. Then, still
+in that transaction, ``month_computed`` (reports/signals.py) tells the apps built on the figures,
+which queue their own work through the outbox (it leaves only if the figures are committed).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from services.models import ServiceType
 from . import counting
 from .keys import progress_key
 from .models import MEASURES, FirstEventState, Indicator, MonthlyFigure, ReportRun
+from .signals import month_computed
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +166,7 @@ def monthly_figures_compute(
                 finished_at=timezone.now(),
                 progress=len(indicators),
             )
+            _month_computed_send(run=run, month=month, program=program)
     except Exception as exc:
         try:
             _run_update(
@@ -172,6 +176,15 @@ def monthly_figures_compute(
             logger.warning("report run %s: could not record the failure", run.pk)
         raise
     return _figures(indicators, month)
+
+
+def _month_computed_send(*, run: ReportRun, month: date, program: Program | None) -> None:
+    """Tell the apps built on the figures (reports/signals.py); their errors never fail the run."""
+    for receiver, response in month_computed.send_robust(
+        sender=ReportRun, run=run, month=month, program=program
+    ):
+        if isinstance(response, Exception):
+            logger.error("report run %s: month_computed receiver %r failed: %r", run.pk, receiver, response)
 
 
 @transaction.atomic

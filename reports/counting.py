@@ -730,28 +730,43 @@ class Counter:
 # --- By site: the month's figures split by where each person's reference event happened ---------
 
 
-def by_site(indicator: Indicator, month: date, *, year_start_month: int | None = None) -> dict[int, dict]:
+def by_site(
+    indicator: Indicator,
+    month: date,
+    *,
+    year_start_month: int | None = None,
+    measures: tuple[str, ...] = ("reached", "new_in_year"),
+) -> dict[int, dict]:
     """An indicator's month split by the site of each person's reference event, for the R4V
-    file: ``{site_id: {"events": n, "reached": measure, "new_in_year": measure}}``.
+    file and the DHIS2 data value set: ``{site_id: {"events": n, "reached": measure,
+    "new_in_year": measure}}`` (the measures asked for in ``measures``, any of ``MEASURES``).
 
-    ``events`` counts the qualifying events of M at the site (R4V's quantity of output);
-    ``reached`` and ``new_in_year`` are the measures of the counting contract, each person at the
-    site of their reference event (their earliest event of M; their first event of the reporting
-    year, when it is in M), with the same breakdowns. Summed over sites they equal the month's
-    snapshot. Reads M's events and at most a year of events, like the monthly computation.
-    ``year_start_month`` overrides the program's reporting year (R4V's plan year is the calendar
-    year).
+    ``events`` counts the qualifying events of M at the site (R4V's quantity of output); each
+    measure is the counting contract's, each person at the site of their reference event (for
+    ``reached`` their earliest event of M; for ``new`` and ``cumulative`` their first-ever event;
+    for ``new_in_year`` and ``cumulative_in_year`` their first event of the reporting year), with
+    the same breakdowns. Summed over sites they equal the month's snapshot. ``reached`` reads M's
+    events, the year-to-date measures at most a year of events, like the monthly computation;
+    ``new`` and ``cumulative`` read the program's history (asked for only by the DHIS2 export,
+    and only when mapped). ``year_start_month`` overrides the program's reporting year (R4V's
+    plan year is the calendar year).
     """
     scope = _scope_with_year(scope_for(indicator), year_start_month)
     end = month_end(month)
     birth = "p." + _column(Person, "birth_date")
     who = f"p.{_column(Person, 'sex')}, {{age}}, f.pt, p.{_column(Person, 'nationality')}"
     result: dict[int, dict] = {}
+    # measure → (first day of the events read, first day a reference event must fall on)
+    windows = {
+        "reached": (month, month),
+        "new": (scope.program_start, month),
+        "cumulative": (scope.program_start, scope.program_start),
+        "new_in_year": (scope.year_start(month), month),
+        "cumulative_in_year": (scope.year_start(month), scope.year_start(month)),
+    }
 
     def entry(site_id):
-        return result.setdefault(
-            site_id, {"events": 0, "reached": empty_measure(), "new_in_year": empty_measure()}
-        )
+        return result.setdefault(site_id, {"events": 0, **{m: empty_measure() for m in measures}})
 
     with connection.cursor() as cursor:
         month_events, params = events_sql(scope, date_from=month, date_to=end)
@@ -761,14 +776,15 @@ def by_site(indicator: Indicator, month: date, *, year_start_month: int | None =
         )
         for site_id, count in cursor.fetchall():
             entry(site_id)["events"] = int(count)
-        for measure, date_from in (("reached", month), ("new_in_year", scope.year_start(month))):
+        for measure in measures:
+            date_from, reference_from = windows[measure]
             sql, params = events_sql(scope, date_from=date_from, date_to=end)
             first = first_per_person_sql(sql, scope.order, extra=("site_id",))
             cursor.execute(
                 f"SELECT f.site_id, {who.format(age=age_sql('f.d', birth))}, COUNT(*)"  # nosec B608
                 f" FROM ({first}) f JOIN {_table(Person)} p ON p.id = f.person_id"
                 " WHERE f.d >= %s GROUP BY 1, 2, 3, 4, 5",
-                [*params, month],
+                [*params, reference_from],
             )
             groups: dict[int, list] = {}
             for site_id, sex, age, pt, nat, count in cursor.fetchall():

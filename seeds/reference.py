@@ -175,6 +175,35 @@ R4V_INDICATORS = [
         "Mental health and psychosocial support",
     ),
 ]
+# Example DHIS2 mapping (docs/dhis2.md) for the health program: made-up identifiers in DHIS2's
+# UID format, to be replaced by those of your DHIS2 instance. No server is configured. Created
+# once; an admin's later edits are kept.
+DHIS2_PROGRAMS = [
+    # program, data set, attribute option combo
+    ("SALUD", "OrDsSalud01", ""),
+]
+DHIS2_DATA_ELEMENTS = [
+    # indicator, measure, data element, disaggregation
+    ("SALUD-PHC", "reached", "OrDeSalPhcR", "by_sex_age"),
+    ("SALUD-PHC", "new_in_year", "OrDeSalPhcN", "by_sex_age"),
+    ("SALUD-MHPSS", "reached", "OrDeSalPsyR", "by_sex_age"),
+    ("SALUD-MHPSS", "new_in_year", "OrDeSalPsyN", "by_sex_age"),
+]
+DHIS2_ORG_UNITS = [("PAO-LS", "OrOuPaoLsur"), ("SCH-01", "OrOuSch01vm"), ("SCH-02", "OrOuSch02vs")]
+# Sex × age band: "OrCoc" + sex + band ("unkno" for an unknown age); totals: DHIS2's default.
+_BAND_UID = {
+    "0-4": "00t04",
+    "5-11": "05t11",
+    "12-17": "12t17",
+    "18-59": "18t59",
+    "60+": "60plu",
+    "unknown": "unkno",
+}
+DHIS2_COCS = [("total", "", "HllvX50cXC0")] + [
+    ("by_sex_age", f"{sex}:{band}", f"OrCoc{sex}{uid}")
+    for sex in ("F", "M", "X")
+    for band, uid in _BAND_UID.items()
+]
 # The catalog's names in English (shown when the pages are in English), by code.
 NAMES_EN = {
     "doc-orientation": "Guidance on documentation",
@@ -367,6 +396,7 @@ def load_reference_data() -> dict[str, int]:
             },
         )
     counts["r4v_mappings"] = len(R4V_PROGRAMS) + len(R4V_INDICATORS)
+    counts["dhis2_mappings"] = _dhis2_mappings_load()
 
     for code, name in VULNERABILITIES:
         Vulnerability.objects.update_or_create(
@@ -380,3 +410,36 @@ def load_reference_data() -> dict[str, int]:
         )
     counts["partners"] = len(PARTNERS)
     return counts
+
+
+def _dhis2_mappings_load() -> int:
+    """The example DHIS2 mapping; rows that exist already (an admin's edits) are kept."""
+    from orientation.models import Program, Site
+    from reports.dhis2.models import (
+        CategoryOptionComboMapping,
+        DataElementMapping,
+        OrgUnitMapping,
+        ProgramMapping,
+    )
+    from reports.models import Indicator
+
+    for code, data_set, aoc in DHIS2_PROGRAMS:
+        ProgramMapping.objects.get_or_create(
+            program=Program.objects.get(code=code),
+            defaults={"data_set": data_set, "attribute_option_combo": aoc},
+        )
+    for code, measure, data_element, breakdown in DHIS2_DATA_ELEMENTS:
+        DataElementMapping.objects.get_or_create(
+            indicator=Indicator.objects.get(code=code),
+            measure=measure,
+            defaults={"data_element": data_element, "breakdown": breakdown},
+        )
+    for code, org_unit in DHIS2_ORG_UNITS:
+        OrgUnitMapping.objects.get_or_create(
+            site=Site.objects.get(code=code), defaults={"org_unit": org_unit}
+        )
+    for breakdown, key, coc in DHIS2_COCS:
+        CategoryOptionComboMapping.objects.get_or_create(
+            breakdown=breakdown, key=key, defaults={"category_option_combo": coc}
+        )
+    return len(DHIS2_PROGRAMS) + len(DHIS2_DATA_ELEMENTS) + len(DHIS2_ORG_UNITS) + len(DHIS2_COCS)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cases",
     "services",
     "reports",
+    "reports.dhis2",
     "seeds",
     "api",
 ]

@@ -20,6 +20,9 @@ IDEMPOTENT = {
     "reports.tasks.monthly_figures_previous_month_task",
     "reports.tasks.monthly_figures_current_month_task",
     "reports.tasks.first_events_rebuild_task",
+    # A push already sent or failed is skipped; posting the same data value set again leaves DHIS2
+    # as once (its import updates the same values).
+    "reports.dhis2.tasks.dhis2_push_task",
 }
 
 

@@ -425,6 +425,30 @@ class World:
 
         return self._cached(("report_run", code), build)
 
+    def dhis2_push(self, which: str):
+        """A push of the coordinator's program ("own", PAO) or of another one (BALON) to DHIS2."""
+        if which == "missing":
+            return Missing()
+
+        own, other = ("BALON", "PAO") if self.role == "coordinator_balon" else ("PAO", "BALON")
+        code = own if which == "own" else other
+
+        def build():
+            from reports.dhis2.models import DHIS2Push
+            from tests.factories import program
+
+            return DHIS2Push.objects.create(
+                month=date(2025, 3, 1),
+                program=program(code),
+                status=DHIS2Push.Status.SENT,
+                import_status="WARNING",
+                imported=3,
+                ignored=1,
+                conflicts=[{"object": "OrOuPaoLsur", "value": "Period is locked"}],
+            )
+
+        return self._cached(("dhis2_push", code), build)
+
     def api_token(self, which: str):
         """A personal API token of the signed-in user ("own") or of someone else ("other")."""
         if which == "missing":
@@ -1487,6 +1511,46 @@ MATRIX: dict[str, Entry] = {
             psychosocial=403,
             coordinator=200,
             admin=200,
+        ),
+        post=everyone(405),
+    ),
+    # DHIS2 data values (reports/dhis2): scoped like the R4V page; pushes of the user's programs.
+    "dhis2:page": Entry(
+        fuzz_query=["program", "month", "download", "page"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
+    "dhis2:push": Entry(
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=Redirect("reports:dashboard"),
+            admin=Redirect("reports:dashboard"),
+        ),
+        post_fields=["program", "month"],
+    ),
+    "dhis2:push_detail": Entry(
+        kwargs=lambda w, x: {"pk": w.dhis2_push(x).pk},
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=SCOPED,
+            admin=ANY_SITE,
         ),
         post=everyone(405),
     ),
