@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from orientation.dates import years_before
 from orientation.models import District, Site
 from orientation.selectors import sites_visible_to
 from orientation.versioning import VersionedFormMixin
@@ -53,13 +54,6 @@ def _helper(*layout) -> FormHelper:
     if layout:
         helper.layout = Layout(*layout)
     return helper
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 class PersonForm(forms.ModelForm):
@@ -156,7 +150,7 @@ class PersonForm(forms.ModelForm):
         if age is not None and not cleaned.get("birth_date"):
             registered = cleaned.get("registered_on") or timezone.localdate()
             # Half a year before that birthday: the age is right on the registration date.
-            cleaned["birth_date"] = _years_before(registered, age) - timedelta(days=182)
+            cleaned["birth_date"] = years_before(registered, age) - timedelta(days=182)
             cleaned["birth_date_estimated"] = True
             self.instance.birth_date = cleaned["birth_date"]
             self.instance.birth_date_estimated = True

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orientation import roles
+from orientation.dates import years_before
 from orientation.models import AccessLog, District, Site
 from orientation.params import query_id
 from orientation.selectors import program_ids_coordinated_by, site_ids_visible_to
@@ -311,19 +312,12 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
     return qs
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def _age_band_q(band: str, today: date) -> Q:
     if band == AgeBand.UNKNOWN:
         return Q(birth_date__isnull=True)
     for low, high, code in AGE_BANDS:
         if code == band:
-            return Q(birth_date__lte=_years_before(today, low), birth_date__gt=_years_before(today, high + 1))
+            return Q(birth_date__lte=years_before(today, low), birth_date__gt=years_before(today, high + 1))
     return Q()
 
 

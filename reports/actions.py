@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from orientation.dates import first_of_month
 from orientation.models import OutboxMessage, Program
 from orientation.outbox import enqueue
 from services.models import ServiceType
@@ -43,10 +44,6 @@ FILL_TASK = "reports.tasks.monthly_figures_fill_task"
 FILL_AGAIN_AFTER = timedelta(minutes=10)
 _LOCK_MONTH = zlib.crc32(b"orienta.reports.month") & 0x7FFFFFFF
 _LOCK_PROGRAM = zlib.crc32(b"orienta.reports.program") & 0x7FFFFFFF
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
 
 
 def _progress_set(run: ReportRun, done: int, total: int) -> None:

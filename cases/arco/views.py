@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.models import ArcoRequest
 from orientation import roles
 from orientation.actions import access_log_record
+from orientation.forms import form_errors_add
 from orientation.models import AccessLog
+from orientation.paginator import paginate
 from orientation.submission import submit_once
 
 from . import actions, selectors
@@ -43,7 +44,7 @@ def arco_request_list(request):
         qs = qs.filter(kind=kind)
     if overdue:
         qs = qs.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
-    page = Paginator(qs.order_by("due_on", "pk"), 25).get_page(request.GET.get("page"))
+    page = paginate(request, qs.order_by("due_on", "pk"))
     return render(
         request,
         "cases/arco/arco_request_list.html",
@@ -112,7 +113,7 @@ def arco_request_update(request, pk):
                 version=form.version,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_add(form, exc)
             request_obj = selectors.arco_request_get_for_user(request.user, pk)
         else:
             messages.success(request, _("Request updated."))
