@@ -210,18 +210,33 @@ def person_update(
     user,
     person: Person,
     vulnerabilities: Iterable[Vulnerability] | None = None,
+    household_mode: str | None = None,
     household: Household | None = None,
-    relationship: str | None = None,
+    relationship: str = "",
     change_reason: str = "",
     version: str | None = None,
 ) -> Person:
     """Save changes made to a person (kept in their history with who, when and why). With the
     ``version`` the form was opened at, a change saved by someone else since then is refused
-    (``EditConflict``), never overwritten."""
+    (``EditConflict``), never overwritten.
+
+    ``household_mode``: "keep" (their household; ``relationship`` changes it when given), "new"
+    (a new household at their site, the person its head), "join" (``household``, as
+    ``relationship``), "none" (they leave their household); None leaves both untouched. A new
+    household is created in the same transaction: a refused update leaves none behind."""
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
     version_check(person, version)
-    if relationship is not None:
+    if household_mode is not None:
+        if household_mode == "keep":
+            household, relationship = person.household, relationship or person.relationship
+        elif household_mode == "new":
+            household = household_create(user=user, site=person.site, district=person.district)
+            relationship = Person.Relationship.HEAD
+        elif household_mode == "none":
+            household, relationship = None, ""
+        elif household_mode != "join":
+            raise ValueError(f"unknown household mode: {household_mode!r}")
         person.household = household
         person.relationship = relationship if household else ""
     save_audited(person, user=user, reason=change_reason)

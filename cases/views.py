@@ -41,7 +41,7 @@ from .forms import (
     RegistrationForms,
     RegularizationStatusForm,
 )
-from .models import CaseNote, Person
+from .models import CaseNote
 
 SEARCH_SESSION_KEY = "cases_person_searches"
 SEARCH_SESSION_KEEP = 10
@@ -263,26 +263,14 @@ def person_edit(request, pk):
     form = PersonEditForm(request.POST or None, instance=person, user=request.user, prefix="person")
     household_form = HouseholdForm(request.POST or None, user=request.user, person=person, prefix="household")
     if request.method == "POST" and form.is_valid() and household_form.is_valid():
-        mode = household_form.cleaned_data["mode"]
-        household, relationship = person.household, household_form.cleaned_data.get("relationship") or ""
-        if mode == HouseholdForm.MODE_KEEP:
-            relationship = relationship or person.relationship
-        elif mode == HouseholdForm.MODE_NEW:
-            household = actions.household_create(
-                user=request.user, site=person.site, district=person.district
-            )
-            relationship = Person.Relationship.HEAD
-        elif mode == HouseholdForm.MODE_JOIN:
-            household = household_form.household
-        else:
-            household, relationship = None, ""
         try:
             actions.person_update(
                 user=request.user,
                 person=form.instance,
                 vulnerabilities=form.cleaned_data.get("vulnerabilities", []),
-                household=household,
-                relationship=relationship,
+                household_mode=household_form.cleaned_data["mode"],
+                household=household_form.household,
+                relationship=household_form.cleaned_data.get("relationship") or "",
                 change_reason=form.cleaned_data.get("change_reason", ""),
                 version=form.version,
             )
