@@ -173,10 +173,16 @@ def monthly_figures_compute(
 
 @transaction.atomic
 def report_run_request(*, user, month: date, program: Program | None) -> ReportRun:
-    """A coordinator asks for a month to be recomputed: record the run and queue the job."""
-    run = ReportRun(
-        month=first_of_month(month), program=program, trigger=ReportRun.Trigger.MANUAL, requested_by=user
-    )
+    """A coordinator asks for a month to be recomputed; returns the run that will do it.
+
+    A run of that month and program still waiting in the queue serves: it will see every event when
+    it starts, so there is no need for two. Otherwise (none, or the waiting one stalled) a new run is
+    recorded and its job queued."""
+    month = first_of_month(month)
+    waiting = ReportRun.objects.filter(month=month, program=program, status=ReportRun.Status.QUEUED).first()
+    if waiting is not None and not waiting.is_stalled:
+        return waiting
+    run = ReportRun(month=month, program=program, trigger=ReportRun.Trigger.MANUAL, requested_by=user)
     run.full_clean()
     run.save()
     enqueue(COMPUTE_TASK, run_id=run.pk)

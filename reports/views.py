@@ -110,10 +110,7 @@ def recompute(request):
         messages.error(request, _("Choose one of your programs and a month as YYYY-MM."))
         return redirect("reports:dashboard")
     program, month = form.cleaned_data["program"], form.cleaned_data["month"]
-    # A request still waiting in the queue will see every event when it starts: no need for two.
-    run = ReportRun.objects.filter(month=month, program=program, status=ReportRun.Status.QUEUED).first()
-    if run is None or run.is_stalled:
-        run = report_run_request(user=request.user, month=month, program=program)
+    run = report_run_request(user=request.user, month=month, program=program)
     if request.htmx:
         run.refresh_from_db()
         if not run.is_active:  # computed already (tasks run in the request without a broker)
