@@ -25,6 +25,7 @@ from orientation.selectors import site_ids_visible_to
 from orientation.submission import submission_repeated, submit_once
 
 from . import actions, selectors
+from .filters import PersonFilter
 from .forms import (
     ArchiveForm,
     BreakGlassForm,
@@ -36,7 +37,6 @@ from .forms import (
     HouseholdForm,
     IntakeForm,
     PersonEditForm,
-    PersonFilterForm,
     PersonSearchForm,
     RegistrationForms,
     RegularizationStatusForm,
@@ -79,20 +79,18 @@ def _list_url(params) -> str:
 
 def _person_list_context(request, raw_term: str) -> dict:
     term = selectors.SearchTerm.parse(raw_term)
-    filter_form = PersonFilterForm(request.GET or None, user=request.user)
-    filters = filter_form.filters()
-    people = selectors.people_for_list(request.user, term=term, **filters)
+    people = PersonFilter(request.GET or None, user=request.user, term=term)
     # A search is ranked and not counted (the closest first); a list is counted up to a cap.
-    page = paginate(request, people, paginator_class=WindowPaginator if term else CappedPaginator)
+    page = paginate(request, people.qs, paginator_class=WindowPaginator if term else CappedPaginator)
     return {
         "page_obj": page,
         "people": selectors.people_mark_open_referrals(page.object_list),
         "term": term,
         "search_form": PersonSearchForm(initial={"q": raw_term}),
-        "filter_form": filter_form,
+        "filter_form": people.form,
         "elsewhere": selectors.people_elsewhere(request.user, term),
         "can_write": roles.has_role(request.user, roles.CASE_WORKERS),
-        "sort": filters.get("sort", ""),
+        "sort": people.value("sort") or "",
     }
 
 

@@ -22,33 +22,21 @@ from orientation.submission import submit_once
 
 from . import actions, selectors
 from .export import person_export, person_export_sections
-from .forms import AnonymizeConfirmForm, ArcoFilterForm, ArcoRequestForm, ArcoRequestUpdateForm
+from .forms import AnonymizeConfirmForm, ArcoRequestFilter, ArcoRequestForm, ArcoRequestUpdateForm
 
-OPEN_STATUSES = [ArcoRequest.Status.RECEIVED, ArcoRequest.Status.IN_PROGRESS]
 ANONYMIZING_KINDS = {ArcoRequest.Kind.CANCELLATION, ArcoRequest.Kind.OPPOSITION}
 
 
 @roles.role_required(roles.ARCO_READERS)
 def arco_request_list(request):
-    qs = selectors.arco_requests_visible_to(request.user)
-    form = ArcoFilterForm(request.GET or None)
-    status = kind = ""
-    overdue = False
-    if form.is_valid():
-        status, kind, overdue = (form.cleaned_data[k] for k in ("status", "kind", "overdue"))
-    if status == "":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status != "all":
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
-    page = paginate(request, qs.order_by("due_on", "pk"))
+    requests = ArcoRequestFilter(
+        request.GET or None, queryset=selectors.arco_requests_visible_to(request.user)
+    )
+    page = paginate(request, requests.qs.order_by("due_on", "pk"))
     return render(
         request,
         "cases/arco/arco_request_list.html",
-        {"page_obj": page, "filter_form": form, "today": timezone.localdate()},
+        {"page_obj": page, "filter_form": requests.form, "today": timezone.localdate()},
     )
 
 
