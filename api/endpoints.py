@@ -232,8 +232,7 @@ class PersonList(ApiListView):
         return selectors.people_for_api(
             self.request.user,
             term=SearchTerm.parse(p.get("q", "")),
-            site=site,
-            population_type=p.get("population_type", ""),
+            filters={"site": site.pk if site else "", "population_type": p.get("population_type", "")},
         )
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from cases import selectors as case_selectors
+from cases.filters import PersonFilter
 from cases.models import Person
 from orientation import roles
 from orientation.models import Program, Site
@@ -82,11 +83,14 @@ def monthly_report_for_api(user, *, month: date, program_code: str = "") -> dict
     return report
 
 
-def people_for_api(user, **filters) -> QuerySet[Person]:
-    """The people list of the web (same selector), for the roles that open case files."""
+def people_for_api(
+    user, *, term: case_selectors.SearchTerm | None = None, filters: dict | None = None
+) -> QuerySet[Person]:
+    """The people list of the web (the same filters, ``cases.filters.PersonFilter``, from valid
+    values), for the roles that open case files."""
     if not roles.has_role(user, roles.CASE_READERS):
         raise PermissionDenied
-    return case_selectors.people_for_list(user, **filters)
+    return PersonFilter(filters or {}, user=user, term=term).qs
 
 
 def person_for_api(user, pk) -> Person:

@@ -30,7 +30,7 @@ import json
 import os
 import sys
 import traceback
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,6 +49,7 @@ from bench.common import (  # noqa: E402
 )
 from bench.report import machine, render  # noqa: E402
 from bench.sections import SECTION_FUNCS, section_dataset  # noqa: E402
+from orientation.dates import add_months  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -104,7 +105,7 @@ def main(argv=None) -> int:
         results["sections"]["dataset"] = {"at": started_at, "load": load_before, "data": dataset}
     end = dataset.get("end")
     last = datetime.strptime(end, "%Y-%m").date()
-    months = [_add_months(last, -i) for i in range(size["months"] - 1, -1, -1)]
+    months = [add_months(last, -i) for i in range(size["months"] - 1, -1, -1)]
 
     import django
 
@@ -151,11 +152,6 @@ def main(argv=None) -> int:
         for sec in results["sections"].values()
     )
     return 1 if mismatched or results["errors"] else 0
-
-
-def _add_months(day: date, n: int) -> date:
-    month = day.month - 1 + n
-    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orientation import roles
-from orientation.actions import access_log_record
+from orientation.actions import access_log_record, save_audited
 from orientation.models import AccessLog, District, Site
 from orientation.outbox import enqueue
 from orientation.versioning import version_check
@@ -36,21 +36,13 @@ HOUSEHOLD_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 BREAK_GLASS_MIN_REASON = 15
 
 
-def _stamp(obj, user):
-    obj._history_user = user
-    return obj
-
-
 def household_create(*, user, site: Site, district: District | None = None, address: str = "") -> Household:
     """A new household with a short unambiguous code (H-7KQ2MX)."""
     for _attempt in range(5):
         code = "H-" + "".join(secrets.choice(HOUSEHOLD_CODE_ALPHABET) for _ in range(6))
         if not Household.objects.filter(code=code).exists():
             break
-    household = _stamp(Household(code=code, site=site, district=district, address=address), user)
-    household.full_clean()
-    household.save()
-    return household
+    return save_audited(Household(code=code, site=site, district=district, address=address), user=user)
 
 
 def _advisory_lock_keys(*, person: Person, document: IdentityDocument | None) -> list[int]:
@@ -156,24 +148,18 @@ def person_register(
     elif household is not None and household_address and household_address != household.address:
         # The address the member gave is the household's (kept in its history; left empty: unchanged).
         household.address = household_address
-        _stamp(household, user)
-        household.full_clean()
-        household.save(update_fields=["address"])
+        save_audited(household, user=user, update_fields=["address"])
     person.household = household
     person.relationship = relationship if household else ""
     person.created_by = user
-    _stamp(person, user)
-    person.full_clean()
-    person.save()
+    save_audited(person, user=user)
     person.vulnerabilities.set(list(vulnerabilities))
 
     for doc in [d for d in (document, *documents) if d is not None]:
         doc.person = person
-        _stamp(doc, user)
-        doc.full_clean()
         try:
             with transaction.atomic():
-                doc.save()
+                save_audited(doc, user=user)
         except IntegrityError:
             raise ValidationError(
                 {
@@ -185,15 +171,11 @@ def person_register(
     if status is not None:
         status.person = person
         status.recorded_by = user
-        _stamp(status, user)
-        status.full_clean()
-        status.save()
+        save_audited(status, user=user)
     for consent in consents:
         consent.person = person
         consent.recorded_by = user
-        _stamp(consent, user)
-        consent.full_clean()
-        consent.save()
+        save_audited(consent, user=user)
     if duplicates_confirmed:
         access_log_record(
             user=user,
@@ -228,24 +210,36 @@ def person_update(
     user,
     person: Person,
     vulnerabilities: Iterable[Vulnerability] | None = None,
+    household_mode: str | None = None,
     household: Household | None = None,
-    relationship: str | None = None,
+    relationship: str = "",
     change_reason: str = "",
     version: str | None = None,
 ) -> Person:
     """Save changes made to a person (kept in their history with who, when and why). With the
     ``version`` the form was opened at, a change saved by someone else since then is refused
-    (``EditConflict``), never overwritten."""
+    (``EditConflict``), never overwritten.
+
+    ``household_mode``: "keep" (their household; ``relationship`` changes it when given), "new"
+    (a new household at their site, the person its head), "join" (``household``, as
+    ``relationship``), "none" (they leave their household); None leaves both untouched. A new
+    household is created in the same transaction: a refused update leaves none behind."""
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
     version_check(person, version)
-    if relationship is not None:
+    if household_mode is not None:
+        if household_mode == "keep":
+            household, relationship = person.household, relationship or person.relationship
+        elif household_mode == "new":
+            household = household_create(user=user, site=person.site, district=person.district)
+            relationship = Person.Relationship.HEAD
+        elif household_mode == "none":
+            household, relationship = None, ""
+        elif household_mode != "join":
+            raise ValueError(f"unknown household mode: {household_mode!r}")
         person.household = household
         person.relationship = relationship if household else ""
-    _stamp(person, user)
-    person._change_reason = change_reason[:100] or None
-    person.full_clean()
-    person.save()
+    save_audited(person, user=user, reason=change_reason)
     if vulnerabilities is not None:
         person.vulnerabilities.set(list(vulnerabilities))
     return person
@@ -259,9 +253,8 @@ def person_archive(*, user, person: Person, reason: str = "") -> Person:
     if person.archived_at is None:
         person.archived_at = timezone.now()
         person.archive_reason = reason[:300]
-        _stamp(person, user)
-        person._change_reason = "archived"
-        person.save(update_fields=["archived_at", "archive_reason", "updated_at"])
+        fields = ["archived_at", "archive_reason", "updated_at"]
+        save_audited(person, user=user, reason="archived", update_fields=fields, validate=False)
     return person
 
 
@@ -272,9 +265,8 @@ def person_restore(*, user, person: Person) -> Person:
     if person.archived_at is not None:
         person.archived_at = None
         person.archive_reason = ""
-        _stamp(person, user)
-        person._change_reason = "restored"
-        person.save(update_fields=["archived_at", "archive_reason", "updated_at"])
+        fields = ["archived_at", "archive_reason", "updated_at"]
+        save_audited(person, user=user, reason="restored", update_fields=fields, validate=False)
     return person
 
 
@@ -301,29 +293,22 @@ def intake_record(
     if unknown:
         raise ValidationError(_("Unknown area of need."))
     latest = person.intakes.order_by("-date").values_list("date", flat=True).first()
-    intake = _stamp(
-        Intake(
-            person=person,
-            site=site,
-            date=day,
-            caseworker=user,
-            priority=priority,
-            population_type=population_type,
-            notes=notes,
-        ),
-        user,
+    intake = Intake(
+        person=person,
+        site=site,
+        date=day,
+        caseworker=user,
+        priority=priority,
+        population_type=population_type,
+        notes=notes,
     )
-    intake.full_clean()
-    intake.save()
+    save_audited(intake, user=user)
     for area, detail in needs.items():
-        need = _stamp(IntakeNeed(intake=intake, area=area, detail=(detail or "")[:300]), user)
-        need.full_clean()
-        need.save()
+        save_audited(IntakeNeed(intake=intake, area=area, detail=(detail or "")[:300]), user=user)
     if population_type != person.population_type and (latest is None or day >= latest):
         person.population_type = population_type
-        _stamp(person, user)
-        person._change_reason = "intake"
-        person.save(update_fields=["population_type", "updated_at"])
+        fields = ["population_type", "updated_at"]
+        save_audited(person, user=user, reason="intake", update_fields=fields, validate=False)
     enqueue("cases.tasks.intake_triage_task", intake_id=intake.pk)
     return intake
 
@@ -368,10 +353,9 @@ def case_note_add(*, user, person: Person, kind: str, text: str, site: Site | No
         raise PermissionDenied
     if kind == CaseNote.Kind.PSYCHOSOCIAL and not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
         raise PermissionDenied
-    note = _stamp(CaseNote(person=person, kind=kind, text=text.strip(), author=user, site=site), user)
-    note.full_clean()
-    note.save()
-    return note
+    return save_audited(
+        CaseNote(person=person, kind=kind, text=text.strip(), author=user, site=site), user=user
+    )
 
 
 @transaction.atomic
@@ -380,10 +364,7 @@ def consent_give(*, user, person: Person, consent: Consent) -> Consent:
         raise PermissionDenied
     consent.person = person
     consent.recorded_by = user
-    _stamp(consent, user)
-    consent.full_clean()
-    consent.save()
-    return consent
+    return save_audited(consent, user=user)
 
 
 @transaction.atomic
@@ -394,10 +375,7 @@ def consent_withdraw(*, user, consent: Consent, on: date | None = None) -> Conse
         return consent
     consent.withdrawn_on = on or timezone.localdate()
     consent.withdrawn_by = user
-    _stamp(consent, user)
-    consent.full_clean()
-    consent.save(update_fields=["withdrawn_on", "withdrawn_by"])
-    return consent
+    return save_audited(consent, user=user, update_fields=["withdrawn_on", "withdrawn_by"])
 
 
 @transaction.atomic
@@ -405,10 +383,7 @@ def identity_document_add(*, user, person: Person, document: IdentityDocument) -
     if not roles.has_role(user, roles.CASE_WORKERS):
         raise PermissionDenied
     document.person = person
-    _stamp(document, user)
-    document.full_clean()
-    document.save()
-    return document
+    return save_audited(document, user=user)
 
 
 @transaction.atomic
@@ -417,10 +392,7 @@ def regularization_status_add(*, user, person: Person, status: RegularizationSta
         raise PermissionDenied
     status.person = person
     status.recorded_by = user
-    _stamp(status, user)
-    status.full_clean()
-    status.save()
-    return status
+    return save_audited(status, user=user)
 
 
 @transaction.atomic

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from orientation.models import District, Site
+from orientation.dates import years_before
+from orientation.models import District
 from orientation.selectors import sites_visible_to
 from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput, QuickSelect
 
-from .choices import AgeBand, PopulationType, Sex
+from .choices import Sex
 from .models import (
     GUARDIAN_CONSENT_AGE,
     Area,
@@ -28,7 +29,7 @@ from .models import (
     RegularizationStatus,
     Vulnerability,
 )
-from .selectors import PERSON_SORT_LABELS, household_get_by_code
+from .selectors import household_get_by_code
 from .validators import document_number_normalize, phone_normalize
 
 FREQUENT_NATIONALITIES = ["VE", "PE", "CO", "EC", "HT", "CU", "BO", "CL"]
@@ -53,13 +54,6 @@ def _helper(*layout) -> FormHelper:
     if layout:
         helper.layout = Layout(*layout)
     return helper
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 class PersonForm(forms.ModelForm):
@@ -156,7 +150,7 @@ class PersonForm(forms.ModelForm):
         if age is not None and not cleaned.get("birth_date"):
             registered = cleaned.get("registered_on") or timezone.localdate()
             # Half a year before that birthday: the age is right on the registration date.
-            cleaned["birth_date"] = _years_before(registered, age) - timedelta(days=182)
+            cleaned["birth_date"] = years_before(registered, age) - timedelta(days=182)
             cleaned["birth_date_estimated"] = True
             self.instance.birth_date = cleaned["birth_date"]
             self.instance.birth_date_estimated = True
@@ -707,45 +701,23 @@ class PersonSearchForm(forms.Form):
 
 
 class PersonFilterForm(forms.Form):
-    """Filters of the people list (in the query string: no personal data here)."""
+    """How the people list's filters look. Their fields (and what they do) are those of
+    ``cases.filters.PersonFilter`` (django-filter), which builds this form with them: quick
+    selects and check boxes, and how many filters are on."""
 
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
-    nationality = forms.ChoiceField(label=_("Nationality"), required=False)
-    population_type = forms.ChoiceField(
-        label=_("Population type"), required=False, choices=[("", _("All"))] + PopulationType.choices
-    )
-    vulnerability = forms.ModelChoiceField(
-        label=_("Vulnerability"),
-        queryset=Vulnerability.objects.order_by("name"),
-        required=False,
-        to_field_name="code",
-    )
-    age_band = forms.ChoiceField(
-        label=_("Age"), required=False, choices=[("", _("All"))] + list(AgeBand.choices)
-    )
-    open_referrals = forms.BooleanField(label=_("With open referrals"), required=False)
-    archived = forms.BooleanField(label=_("Archived"), required=False)
     SELECTS = ("site", "nationality", "population_type", "vulnerability", "age_band", "sort")
     STATIC_SELECTS = ("nationality", "population_type", "age_band", "sort")  # fixed lists, cached markup
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[("", _("Best match / name"))] + list(PERSON_SORT_LABELS.items()),
-    )
+    CHECKS = ("open_referrals", "archived")
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites_visible_to(user).order_by("code")
-        self.fields["site"].empty_label = _("All my sites")
-        self.fields["nationality"].choices = [("", _("All"))] + nationality_choices(blank=False)
-        self.fields["vulnerability"].empty_label = _("All")
         for name in self.SELECTS:
             widget = QuickSelect(
                 attrs={"class": "form-select form-select-sm"}, static=name in self.STATIC_SELECTS
             )
             widget.choices = self.fields[name].choices
             self.fields[name].widget = widget
-        for name in ("open_referrals", "archived"):
+        for name in self.CHECKS:
             self.fields[name].widget.attrs["class"] = "form-check-input"
 
     @property
@@ -754,24 +726,11 @@ class PersonFilterForm(forms.Form):
 
     @property
     def checks(self):
-        return [self[name] for name in ("open_referrals", "archived")]
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        data = self.cleaned_data
-        return {
-            "site": data.get("site"),
-            "nationality": data.get("nationality") or "",
-            "population_type": data.get("population_type") or "",
-            "vulnerability": data.get("vulnerability"),
-            "age_band": data.get("age_band") or "",
-            "open_referrals": bool(data.get("open_referrals")),
-            "archived": bool(data.get("archived")),
-            "sort": data.get("sort") or "",
-        }
+        return [self[name] for name in self.CHECKS]
 
     @property
     def active_count(self) -> int:
-        f = self.filters()
-        return sum(1 for k, v in f.items() if v and k != "sort")
+        """How many filters are on (the order is not one); none when any value is out of place."""
+        if not self.is_valid():
+            return 0
+        return sum(1 for name, value in self.cleaned_data.items() if value and name != "sort")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orientation import roles
+from orientation.dates import years_before
 from orientation.models import AccessLog, District, Site
 from orientation.params import query_id
 from orientation.selectors import program_ids_coordinated_by, site_ids_visible_to
@@ -311,19 +312,13 @@ def people_matching(qs: QuerySet[Person], term: SearchTerm) -> QuerySet[Person]:
     return qs
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _age_band_q(band: str, today: date) -> Q:
+def age_band_q(band: str, today: date) -> Q:
+    """People in an age band (``AgeBand``) on ``today``; ``unknown``: without a birth date."""
     if band == AgeBand.UNKNOWN:
         return Q(birth_date__isnull=True)
     for low, high, code in AGE_BANDS:
         if code == band:
-            return Q(birth_date__lte=_years_before(today, low), birth_date__gt=_years_before(today, high + 1))
+            return Q(birth_date__lte=years_before(today, low), birth_date__gt=years_before(today, high + 1))
     return Q()
 
 
@@ -348,45 +343,29 @@ PERSON_SORT_LABELS = {
 
 
 def people_for_list(
-    user,
-    *,
-    term: SearchTerm | None = None,
-    site: Site | None = None,
-    nationality: str = "",
-    population_type: str = "",
-    vulnerability=None,
-    age_band: str = "",
-    open_referrals: bool = False,
-    archived: bool = False,
-    sort: str = "",
+    user, *, term: SearchTerm | None = None, archived: bool | None = False
 ) -> QuerySet[Person]:
-    """The people list: what the user may see, searched, filtered and sorted; each row carries
-    ``has_open_referrals`` once marked (``people_mark_open_referrals``); rows bring their site, district, household and vulnerabilities."""
-    from services.models import Referral
-
-    qs = people_visible_to(user)
-    qs = qs.filter(archived_at__isnull=not archived, anonymized_at__isnull=True)
-    if site is not None:
-        qs = qs.filter(site=site)
-    if nationality:
-        qs = qs.filter(nationality=nationality)
-    if population_type:
-        qs = qs.filter(population_type=population_type)
-    if vulnerability is not None:
-        qs = qs.filter(vulnerabilities=vulnerability)
-    if age_band:
-        qs = qs.filter(_age_band_q(age_band, timezone.localdate()))
-    if open_referrals:
-        qs = qs.filter(Exists(Referral.objects.open().filter(person=OuterRef("pk"))))
+    """The people list before its filters: what the user may see (archived or not; None: both),
+    searched, the closest first (else by name); rows bring their site, district, household and
+    vulnerabilities, and carry ``has_open_referrals`` once marked (``people_mark_open_referrals``).
+    The list's filters and order (the query string) are ``cases.filters.PersonFilter``."""
+    qs = people_visible_to(user).filter(anonymized_at__isnull=True)
+    if archived is not None:
+        qs = qs.filter(archived_at__isnull=not archived)
     if term:
         qs = people_matching(qs, term)
-    if sort in PERSON_SORTS:
-        qs = qs.order_by(*PERSON_SORTS[sort])
-    elif term and term.name:
+    if term and term.name:
         qs = order_by_distance(qs, "family_names", "given_names", "pk", indexed=term.name_ordered_by_index)
     else:
         qs = qs.order_by(*PERSON_SORTS["name"])
     return qs.for_list()
+
+
+def people_with_open_referrals(qs: QuerySet[Person]) -> QuerySet[Person]:
+    """Those of ``qs`` with at least one open referral."""
+    from services.models import Referral
+
+    return qs.filter(Exists(Referral.objects.open().filter(person=OuterRef("pk"))))
 
 
 def people_mark_open_referrals(people) -> list[Person]:

@@ -7,24 +7,25 @@ import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
+from orientation.forms import form_errors_add
+from orientation.http import next_url_safe
 from orientation.models import Site
-from orientation.paginator import CappedPaginator, WindowPaginator
+from orientation.paginator import CappedPaginator, WindowPaginator, paginate
 from orientation.params import query_id
 from orientation.roles import role_required
 from orientation.selectors import site_ids_visible_to
 from orientation.submission import submission_repeated, submit_once
 
 from . import actions, selectors
+from .filters import PersonFilter
 from .forms import (
     ArchiveForm,
     BreakGlassForm,
@@ -36,14 +37,12 @@ from .forms import (
     HouseholdForm,
     IntakeForm,
     PersonEditForm,
-    PersonFilterForm,
     PersonSearchForm,
     RegistrationForms,
     RegularizationStatusForm,
 )
-from .models import CaseNote, Person
+from .models import CaseNote
 
-PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "cases_person_searches"
 SEARCH_SESSION_KEEP = 10
 
@@ -55,15 +54,6 @@ def _registered_message(person) -> str:
     if person.sex == "M":
         return pgettext("male", "%(name)s is registered.") % {"name": person}
     return _("%(name)s is registered.") % {"name": person}
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put an action's validation errors on the form (on a field when the form has it)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Search terms stay out of URLs -------------------------------------------------------------
@@ -89,21 +79,18 @@ def _list_url(params) -> str:
 
 def _person_list_context(request, raw_term: str) -> dict:
     term = selectors.SearchTerm.parse(raw_term)
-    filter_form = PersonFilterForm(request.GET or None, user=request.user)
-    filters = filter_form.filters()
-    people = selectors.people_for_list(request.user, term=term, **filters)
+    people = PersonFilter(request.GET or None, user=request.user, term=term)
     # A search is ranked and not counted (the closest first); a list is counted up to a cap.
-    paginator = WindowPaginator(people, PAGE_SIZE) if term else CappedPaginator(people, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginate(request, people.qs, paginator_class=WindowPaginator if term else CappedPaginator)
     return {
         "page_obj": page,
         "people": selectors.people_mark_open_referrals(page.object_list),
         "term": term,
         "search_form": PersonSearchForm(initial={"q": raw_term}),
-        "filter_form": filter_form,
+        "filter_form": people.form,
         "elsewhere": selectors.people_elsewhere(request.user, term),
         "can_write": roles.has_role(request.user, roles.CASE_WORKERS),
-        "sort": filters.get("sort", ""),
+        "sort": people.value("sort") or "",
     }
 
 
@@ -190,7 +177,7 @@ def person_register(request):
                 if earlier := submission_repeated(request):
                     earlier.message(request, "")
                     return redirect("cases:person_detail", pk=earlier.obj.pk)
-                _add_errors(forms.person, error)
+                form_errors_add(forms.person, error)
                 candidates = getattr(error, "candidates", candidates)
             else:
                 person = sent.obj
@@ -274,31 +261,19 @@ def person_edit(request, pk):
     form = PersonEditForm(request.POST or None, instance=person, user=request.user, prefix="person")
     household_form = HouseholdForm(request.POST or None, user=request.user, person=person, prefix="household")
     if request.method == "POST" and form.is_valid() and household_form.is_valid():
-        mode = household_form.cleaned_data["mode"]
-        household, relationship = person.household, household_form.cleaned_data.get("relationship") or ""
-        if mode == HouseholdForm.MODE_KEEP:
-            relationship = relationship or person.relationship
-        elif mode == HouseholdForm.MODE_NEW:
-            household = actions.household_create(
-                user=request.user, site=person.site, district=person.district
-            )
-            relationship = Person.Relationship.HEAD
-        elif mode == HouseholdForm.MODE_JOIN:
-            household = household_form.household
-        else:
-            household, relationship = None, ""
         try:
             actions.person_update(
                 user=request.user,
                 person=form.instance,
                 vulnerabilities=form.cleaned_data.get("vulnerabilities", []),
-                household=household,
-                relationship=relationship,
+                household_mode=household_form.cleaned_data["mode"],
+                household=household_form.household,
+                relationship=household_form.cleaned_data.get("relationship") or "",
                 change_reason=form.cleaned_data.get("change_reason", ""),
                 version=form.version,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("cases:person_detail", pk=person.pk)
@@ -332,17 +307,6 @@ def person_restore(request, pk):
 # --- Break the glass ------------------------------------------------------------------------------
 
 
-def _safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    # Only a path on this site: anything else (a page name, markup) would reach redirect() as a
-    # view name to reverse, and fail.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return default
-
-
 @role_required(roles.CASE_WORKERS)
 def break_glass(request, pk):
     """Where a caseworker lands when they ask for another site's file by its address.
@@ -352,7 +316,7 @@ def break_glass(request, pk):
     """
     person = selectors.person_open_or_none(request.user, pk)
     if person is not None:
-        return redirect(_safe_next(request, reverse("cases:person_detail", args=[person.pk])))
+        return redirect(next_url_safe(request, reverse("cases:person_detail", args=[person.pk])))
     actions.person_break_glass_page_shown(user=request.user, person_id=pk, request=request)
     return render(request, "cases/break_glass_search_first.html", status=403)
 
@@ -366,7 +330,7 @@ def break_glass_open(request, token):
         actions.person_break_glass_page_shown(user=request.user, person_id="", request=request)
         return render(request, "cases/break_glass_search_first.html", status=403)
     person = selectors.person_minimal_get(request.user, person_id)
-    next_url = _safe_next(request, reverse("cases:person_detail", args=[person.pk]))
+    next_url = next_url_safe(request, reverse("cases:person_detail", args=[person.pk]))
     if selectors.person_is_open_to(request.user, person):
         return redirect(next_url)
     form = BreakGlassForm(request.POST or None)
@@ -376,7 +340,7 @@ def break_glass_open(request, token):
                 user=request.user, person=person, reason=form.cleaned_data["reason"], request=request
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.warning(request, _("Access recorded in the access log with your reason."))
             return redirect(next_url)
@@ -407,7 +371,7 @@ def intake_create(request, pk):
                 notes=data.get("notes", ""),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             sent.message(request, _("Intake recorded."))
             return redirect("cases:person_detail", pk=person.pk)
@@ -422,7 +386,7 @@ def intake_today(request):
     if site_id is not None:
         site = next((s for s in sites if s.pk == site_id), None)
     intakes = selectors.intakes_today(request.user, site=site)
-    page = Paginator(intakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, intakes)
     return render(
         request,
         "cases/intake_today.html",
@@ -450,7 +414,7 @@ def case_note_create(request, pk):
                 site=person.site,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             sent.message(request, _("Note added."))
             return redirect("cases:person_detail", pk=person.pk)
@@ -480,7 +444,7 @@ def consent_create(request, pk):
                 request, actions.consent_give, user=request.user, person=person, consent=form.instance
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             sent.message(request, _("Consent recorded."))
             return redirect("cases:person_detail", pk=person.pk)
@@ -525,7 +489,7 @@ def document_create(request, pk):
                 document=form.instance,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             sent.message(request, _("Document added."))
             return redirect("cases:person_detail", pk=person.pk)
@@ -550,7 +514,7 @@ def status_create(request, pk):
                 status=form.instance,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             sent.message(request, _("Migratory status recorded."))
             return redirect("cases:person_detail", pk=person.pk)
@@ -574,7 +538,7 @@ def documents_expiring(request):
     within = query_id(request.GET.get("within"))
     within = within if within in selectors.EXPIRY_WINDOWS else selectors.EXPIRY_WINDOWS[0]
     documents = selectors.documents_expiring_for(request.user, within=within, site=site)
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, documents)
     return render(
         request,
         "cases/documents_expiring.html",

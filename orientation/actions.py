@@ -9,6 +9,20 @@ from .models import AccessLog, Notification, UserProfile
 from .network import client_ip
 
 
+def save_audited(obj, *, user, reason: str | None = None, update_fields=None, validate: bool = True):
+    """Save a record the way every action does: its history row names ``user`` (anonymous or
+    none: no one) and, when given, ``reason`` (at most 100 characters); the record is validated
+    (``full_clean``) first, unless ``validate`` is False (anonymizing and archiving old rows that
+    newer rules would reject). Call it inside the action's transaction. Returns the record."""
+    obj._history_user = user if getattr(user, "is_authenticated", False) else None
+    if reason is not None:
+        obj._change_reason = reason[:100] or None
+    if validate:
+        obj.full_clean()
+    obj.save(update_fields=update_fields)
+    return obj
+
+
 def access_log_record(
     *, user, action: str, obj=None, object_type: str = "", object_id="", reason: str = "", request=None
 ) -> AccessLog:

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .dates import reporting_year_start
+
 
 class TranslatedName(models.Model):
     """A catalog entry's name in Spanish (``name``) and, optionally, in English (``name_en``),
@@ -118,9 +120,9 @@ class Program(models.Model):
     def reporting_year_start(self, month: date) -> date:
         """The first day of the reporting year that contains ``month`` (never before the
         program's start): where ``new_in_year`` and ``cumulative_in_year`` start counting."""
-        start_month = self.reporting_year_start_month or 1
-        year = month.year if month.month >= start_month else month.year - 1
-        return max(date(year, start_month, 1), self.start_date)
+        return reporting_year_start(
+            month, start_month=self.reporting_year_start_month or 1, not_before=self.start_date
+        )
 
 
 class SiteMembership(models.Model):

@@ -5,15 +5,47 @@ Django's paginator counts every row (``SELECT COUNT(*)``) on each page view: for
 ``cap + 1`` rows (``SELECT COUNT(*) FROM (... LIMIT cap + 1)``): below the cap it behaves like
 Django's, above it the list says "more than <cap>" and offers the first ``cap`` rows. Nobody
 pages through 40 pages of 25 people; the search box and the filters narrow the list instead.
+
+Every list takes its page through ``paginate``, and shows its links with
+``templates/includes/_pagination.html``.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.http import QueryDict
 
 LIST_CAP = 1000
+PAGE_SIZE = 25
+
+
+def paginate(
+    request,
+    object_list,
+    *,
+    size: int = PAGE_SIZE,
+    param: str = "page",
+    paginator_class: type[Paginator] = Paginator,
+) -> Page:
+    """The page of ``object_list`` the query string asks for in ``param`` (the first when it is
+    missing or not a number, the last when past the end), with the query strings of the pages
+    before and after it: ``previous_query`` and ``next_query`` (the request's own parameters, the
+    filters and the order kept, with ``param`` changed; None at either end), for
+    ``{% querystring page_obj.next_query %}``. ``param`` lets one page hold several lists."""
+    page = paginator_class(object_list, size).get_page(request.GET.get(param))
+    page.previous_query = (
+        _query_with(request.GET, param, page.previous_page_number()) if page.has_previous() else None
+    )
+    page.next_query = _query_with(request.GET, param, page.next_page_number()) if page.has_next() else None
+    return page
+
+
+def _query_with(query: QueryDict, param: str, number: int) -> QueryDict:
+    query = query.copy()
+    query[param] = str(number)
+    return query
 
 
 class CappedPaginator(Paginator):

@@ -3,7 +3,6 @@ import sys
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from . import roles
 from .actions import notifications_mark_read, user_language_set
 from .health import health_status
 from .middleware import LANGUAGE_SESSION_KEY
+from .paginator import paginate
 from .selectors import programs_visible_to, sites_visible_to
 
 
@@ -31,7 +31,7 @@ def home(request):
 
 
 def notification_list(request):
-    page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
+    page = paginate(request, request.user.notifications.all())
     return render(request, "orientation/notification_list.html", {"page_obj": page})
 
 

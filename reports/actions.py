@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from orientation.dates import first_of_month
 from orientation.models import OutboxMessage, Program
 from orientation.outbox import enqueue
 from services.models import ServiceType
@@ -46,10 +47,6 @@ FILL_TASK = "reports.tasks.monthly_figures_fill_task"
 FILL_AGAIN_AFTER = timedelta(minutes=10)
 _LOCK_MONTH = zlib.crc32(b"orienta.reports.month") & 0x7FFFFFFF
 _LOCK_PROGRAM = zlib.crc32(b"orienta.reports.program") & 0x7FFFFFFF
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
 
 
 def _progress_set(run: ReportRun, done: int, total: int) -> None:
@@ -189,10 +186,16 @@ def _month_computed_send(*, run: ReportRun, month: date, program: Program | None
 
 @transaction.atomic
 def report_run_request(*, user, month: date, program: Program | None) -> ReportRun:
-    """A coordinator asks for a month to be recomputed: record the run and queue the job."""
-    run = ReportRun(
-        month=first_of_month(month), program=program, trigger=ReportRun.Trigger.MANUAL, requested_by=user
-    )
+    """A coordinator asks for a month to be recomputed; returns the run that will do it.
+
+    A run of that month and program still waiting in the queue serves: it will see every event when
+    it starts, so there is no need for two. Otherwise (none, or the waiting one stalled) a new run is
+    recorded and its job queued."""
+    month = first_of_month(month)
+    waiting = ReportRun.objects.filter(month=month, program=program, status=ReportRun.Status.QUEUED).first()
+    if waiting is not None and not waiting.is_stalled:
+        return waiting
+    run = ReportRun(month=month, program=program, trigger=ReportRun.Trigger.MANUAL, requested_by=user)
     run.full_clean()
     run.save()
     enqueue(COMPUTE_TASK, run_id=run.pk)

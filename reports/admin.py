@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Area
+from orientation.dates import first_of_month
 from services.models import Activity
 
 from .models import Indicator, IndicatorR4V, MonthlyFigure, ProgramR4V, ReportRun, Target
@@ -64,7 +65,7 @@ class TargetForm(forms.ModelForm):
 
     def clean_month(self):
         month = self.cleaned_data.get("month")
-        return month.replace(day=1) if month else None
+        return first_of_month(month) if month else None
 
 
 class TargetInline(admin.TabularInline):

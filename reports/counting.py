@@ -56,6 +56,7 @@ from django.utils import timezone
 from cases.choices import AGE_BANDS as AGE_BAND_LIMITS
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Person
+from orientation.dates import month_end, reporting_year_start
 from services.models import Attendance, DirectService, Referral, ServiceType, SportSession
 
 from .models import FirstEvent, FirstEventCount, FirstEventState, Indicator
@@ -90,11 +91,6 @@ _TEMP_TABLES = {
 PEOPLE_CHECK_MARGIN = timedelta(minutes=15)
 # PostgreSQL memory for the sorts of one statement, set for the computation's transaction only.
 WORK_MEM = getattr(settings, "REPORTS_WORK_MEM", "64MB")
-
-
-def month_end(month: date) -> date:
-    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return following - timedelta(days=1)
 
 
 def _table(model) -> str:
@@ -193,8 +189,7 @@ class Scope:
 
     def year_start(self, month: date) -> date:
         """The first day of the reporting year containing ``month``, or the program's start if later."""
-        year = month.year if month.month >= self.year_start_month else month.year - 1
-        return max(date(year, self.year_start_month, 1), self.program_start)
+        return reporting_year_start(month, start_month=self.year_start_month, not_before=self.program_start)
 
     @property
     def signature(self) -> str:

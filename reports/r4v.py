@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from cases.models import Person
+from orientation.dates import first_of_month
 from orientation.models import Program, Site
 from orientation.spreadsheet import spreadsheet_row
 
@@ -142,7 +143,7 @@ def _mapping_problems(programs: list[Program], indicators: list[Indicator]) -> l
 
 def r4v_build(*, month: date, program_code: str | None = None) -> R4VFile:
     """The month's R4V rows, or the problems that stop them."""
-    month = month.replace(day=1)
+    month = first_of_month(month)
     result = R4VFile(month=month)
     programs = list(Program.objects.order_by("code"))
     if program_code:

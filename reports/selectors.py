@@ -19,6 +19,7 @@ from django_countries import countries
 
 from cases.choices import AgeBand, PopulationType, Sex
 from orientation import roles
+from orientation.dates import add_months, first_of_month
 from orientation.models import Program
 from orientation.selectors import programs_visible_to
 
@@ -41,14 +42,9 @@ def month_label(month: date) -> str:
     return f"{month:%Y-%m}"
 
 
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def default_month() -> date:
     """The month a coordinator reports on: the one that just ended."""
-    return add_months(timezone.localdate().replace(day=1), -1)
+    return add_months(timezone.localdate(), -1)
 
 
 # --- The report contract (docs/report-json.md) ----------------------------------------------------
@@ -78,7 +74,7 @@ def monthly_report(*, month: date, program_code: str | None = None) -> dict:
     ``target_month`` is the indicator's target for that month and ``target_total`` its
     whole-program target (null where none is set). Zero counts are left out of the breakdowns.
     """
-    month = month.replace(day=1)
+    month = first_of_month(month)
     figures = list(_figures_for_month(month, program_code))
     targets = _targets([f.indicator_id for f in figures], [month])
     return {
@@ -285,7 +281,7 @@ class Dashboard:
     def months_not_computed(self, *, start: date, today: date) -> list[date]:
         """The months shown (from the program's start to this month) that an active indicator has
         no figure for; from the figures already read, no query."""
-        first, last = start.replace(day=1), today.replace(day=1)
+        first, last = first_of_month(start), first_of_month(today)
         return [
             m
             for i, m in enumerate(self.months)
@@ -313,7 +309,7 @@ def dashboard_for(*, program: Program, month: date) -> Dashboard:
 
     A fixed number of queries whatever the number of indicators, months or events.
     """
-    month = month.replace(day=1)
+    month = first_of_month(month)
     indicators = list(Indicator.objects.filter(program=program, active=True).order_by("sort_order", "code"))
     months = [add_months(month, -i) for i in range(11, -1, -1)]
     figures = {

@@ -15,16 +15,15 @@ from celery import shared_task
 from django.utils import timezone
 
 from orientation.celery import IDEMPOTENT_TASK, time_limits
+from orientation.dates import add_months, first_of_month
 
 from .actions import (
     first_events_rebuild,
-    first_of_month,
     monthly_figures_compute,
     monthly_figures_fill,
     report_run_create,
 )
 from .models import ReportRun
-from .selectors import add_months
 
 JOB = {
     **IDEMPOTENT_TASK,

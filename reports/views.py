@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from orientation.actions import access_log_record
+from orientation.dates import add_months, first_of_month, months_between
 from orientation.models import AccessLog
 from orientation.roles import REPORT_READERS, role_required
 
@@ -23,7 +24,6 @@ from .forms import ExportForm, ProgramMonthForm
 from .models import ReportRun
 from .r4v import r4v_build, r4v_xlsx
 from .selectors import (
-    add_months,
     dashboard_for,
     default_month,
     monthly_report,
@@ -36,12 +36,8 @@ from .selectors import (
 
 def _month_choices(program, selected: date) -> list[date]:
     """Months from this one back to the program's start (at most ten years), with ``selected``."""
-    current = timezone.localdate().replace(day=1)
-    first = max(program.start_date.replace(day=1), add_months(current, -120))
-    months, month = [], current
-    while month >= first:
-        months.append(month)
-        month = add_months(month, -1)
+    current = first_of_month(timezone.localdate())
+    months = months_between(max(program.start_date, add_months(current, -120)), current)[::-1]
     if selected not in months:
         months.append(selected)
         months.sort(reverse=True)
@@ -114,10 +110,7 @@ def recompute(request):
         messages.error(request, _("Choose one of your programs and a month as YYYY-MM."))
         return redirect("reports:dashboard")
     program, month = form.cleaned_data["program"], form.cleaned_data["month"]
-    # A request still waiting in the queue will see every event when it starts: no need for two.
-    run = ReportRun.objects.filter(month=month, program=program, status=ReportRun.Status.QUEUED).first()
-    if run is None or run.is_stalled:
-        run = report_run_request(user=request.user, month=month, program=program)
+    run = report_run_request(user=request.user, month=month, program=program)
     if request.htmx:
         run.refresh_from_db()
         if not run.is_active:  # computed already (tasks run in the request without a broker)

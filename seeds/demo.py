@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -11,6 +11,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+
+from orientation.dates import add_months
 
 DEMO_PASSWORD = "orienta-demo"  # noqa: S105 (documented demo password, refused in production)
 DEMO_USERS = [
@@ -85,11 +87,6 @@ FAMILY = [
     "Paredes",
 ]
 NATIONALITIES = ["VE"] * 14 + ["PE"] * 4 + ["CO"] * 2 + ["EC"]
-
-
-def _months_back(today: date, n: int) -> date:
-    month = today.month - 1 - n
-    return date(today.year + month // 12, month % 12 + 1, 1)
 
 
 def ensure_demo_users(stdout=None) -> list:
@@ -364,7 +361,7 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
     # Weekly sessions for each group over the last 12 months, attendance for members who had joined.
     members = {g.pk: list(GroupParticipant.objects.filter(group=g).select_related("person")) for g in groups}
     for group in groups:
-        start = _months_back(today, 11)
+        start = add_months(today, -11)
         day = start + timedelta(days=(group.pk % 5))
         while day <= today:
             activity = rng.choices(

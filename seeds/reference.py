@@ -9,6 +9,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from orientation.dates import add_months, first_of_month
+
 DATA = Path(__file__).parent / "data"
 
 SITES = [
@@ -304,11 +306,6 @@ PARTNERS = [
 ]
 
 
-def _add_months(day: date, n: int) -> date:
-    month = day.month - 1 + n
-    return date(day.year + month // 12, month % 12 + 1, 1)
-
-
 @transaction.atomic
 def load_reference_data() -> dict[str, int]:
     from cases.models import Vulnerability
@@ -361,7 +358,7 @@ def load_reference_data() -> dict[str, int]:
     # Example targets: the whole program, and each month from two years back to a year ahead.
     today = timezone.localdate()
     first = date(today.year - 2, today.month, 1)
-    months = [_add_months(first, i) for i in range(37)]
+    months = [add_months(first, i) for i in range(37)]
     counts["targets"] = 0
     for code, monthly, total in TARGETS:
         indicator = Indicator.objects.get(code=code)
@@ -371,7 +368,7 @@ def load_reference_data() -> dict[str, int]:
             [
                 Target(indicator=indicator, month=m, value=monthly)
                 for m in months
-                if m not in existing and m >= indicator.program.start_date.replace(day=1)
+                if m not in existing and m >= first_of_month(indicator.program.start_date)
             ]
         )
         counts["targets"] += Target.objects.filter(indicator=indicator).count()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Person
 from orientation import roles
-from orientation.actions import access_log_record, notification_send
+from orientation.actions import access_log_record, notification_send, save_audited
 from orientation.models import AccessLog, Program, Site
 from orientation.outbox import enqueue
 from orientation.versioning import version_check
@@ -99,10 +99,7 @@ def direct_service_record(
         population_type=person.population_type,
         notes=notes.strip(),
     )
-    service._history_user = user
-    service.full_clean()
-    service.save()
-    return service
+    return save_audited(service, user=user)
 
 
 # --- Referrals --------------------------------------------------------------------------------------
@@ -192,9 +189,7 @@ def referral_create(
         responsible=responsible or user,
         created_by=user,
     )
-    referral._history_user = user
-    referral.full_clean()
-    referral.save()
+    save_audited(referral, user=user)
     _transition_record(referral=referral, from_status="", user=user)
     if override:
         access_log_record(
@@ -245,9 +240,7 @@ def referral_transition(
         referral.outcome = outcome.strip()
     if not referral.is_open:
         referral.is_overdue = False
-    referral._history_user = user if getattr(user, "is_authenticated", False) else None
-    referral.full_clean()
-    referral.save()
+    save_audited(referral, user=user)
     _transition_record(
         referral=referral,
         from_status=from_status,
@@ -271,14 +264,9 @@ def referral_follow_up_log(*, referral: Referral, user, note: str, next_due: dat
             raise ValidationError({"next_due": _("The next follow-up cannot be in the past.")})
         referral.follow_up_due = next_due
         referral.is_overdue = False
-        referral._history_user = user
-        referral.full_clean()
-        referral.save(update_fields=["follow_up_due", "is_overdue", "updated_at"])
+        save_audited(referral, user=user, update_fields=["follow_up_due", "is_overdue", "updated_at"])
     follow_up = ReferralFollowUp(referral=referral, by=user, note=note.strip(), next_due=next_due)
-    follow_up._history_user = user
-    follow_up.full_clean()
-    follow_up.save()
-    return follow_up
+    return save_audited(follow_up, user=user)
 
 
 @transaction.atomic
@@ -289,9 +277,7 @@ def referral_responsible_set(
     was opened at ``version``)."""
     referral = version_check(referral, version)
     referral.responsible = responsible
-    referral._history_user = user
-    referral.save(update_fields=["responsible", "updated_at"])
-    return referral
+    return save_audited(referral, user=user, update_fields=["responsible", "updated_at"], validate=False)
 
 
 # --- Slip and partner links -----------------------------------------------------------------------
@@ -494,9 +480,7 @@ def psychosocial_session_record(
         staff=user,
         confidential_note=confidential_note.strip(),
     )
-    session._history_user = user
-    session.full_clean()
-    session.save()
+    save_audited(session, user=user)
     for person in unique:
         service = DirectService(
             person=person,
@@ -508,9 +492,7 @@ def psychosocial_session_record(
             population_type=person.population_type,
             psychosocial_session=session,
         )
-        service._history_user = user
-        service.full_clean()
-        service.save()
+        save_audited(service, user=user)
     return session
 
 

@@ -118,6 +118,21 @@ def client_for(client):
     return _login
 
 
+@pytest.fixture
+def page_queries(django_assert_num_queries):
+    """``page_queries(client, url, n, **get_kwargs)``: open a page once (warming the session and
+    the caches), then again in exactly ``n`` queries; returns that second response (status 200)."""
+
+    def _get(client, url, expected: int, **kwargs):
+        assert client.get(url, **kwargs).status_code == 200
+        with django_assert_num_queries(expected):
+            response = client.get(url, **kwargs)
+        assert response.status_code == 200
+        return response
+
+    return _get
+
+
 # --- A real Celery worker ------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from cases.models import ArcoRequest, Person
-from orientation.actions import access_log_record
+from orientation.actions import access_log_record, save_audited
 from orientation.append_only import history_scrub_allowed
 from orientation.models import AccessLog
 from orientation.versioning import version_check
@@ -35,10 +35,7 @@ def arco_request_create(*, person: Person, user, kind: str, received_on: date) -
         status=ArcoRequest.Status.RECEIVED,
         handled_by=user,
     )
-    request_obj._history_user = user
-    request_obj.full_clean()
-    request_obj.save()
-    return request_obj
+    return save_audited(request_obj, user=user)
 
 
 @transaction.atomic
@@ -55,10 +52,7 @@ def arco_request_update(
         request_obj.closed_on = request_obj.closed_on or timezone.localdate()
     else:
         request_obj.closed_on = None
-    request_obj._history_user = user
-    request_obj.full_clean()
-    request_obj.save()
-    return request_obj
+    return save_audited(request_obj, user=user)
 
 
 # --- Anonymization ---------------------------------------------------------------------------
@@ -105,10 +99,8 @@ def _m2m_history_models_of(through):
 def _save_erased(obj, values: dict, user, reason: str) -> None:
     for attname, value in values.items():
         setattr(obj, attname, value)
-    obj._history_user = user
-    obj._change_reason = reason[:100]
-    # No full_clean here: anonymization must succeed even for old rows that newer rules reject.
-    obj.save(update_fields=list(values))
+    # Not validated: anonymization must succeed even for old rows that newer rules reject.
+    save_audited(obj, user=user, reason=reason, update_fields=list(values), validate=False)
 
 
 def _scrub_history(model, ids: list, values: dict) -> int:
@@ -162,9 +154,7 @@ def person_anonymize(*, person: Person, user, reason: str, request=None) -> Pers
     for attname, value in person_values.items():
         setattr(person, attname, value)
     person.anonymized_at = timezone.now()
-    person._history_user = user
-    person._change_reason = reason[:100]
-    person.save()
+    save_audited(person, user=user, reason=reason, validate=False)
     for name in POLICY["cases.person"].erase:
         field = Person._meta.get_field(name)
         if field.many_to_many:
@@ -195,10 +185,7 @@ def arco_request_anonymize(*, request_obj: ArcoRequest, user, request=None) -> A
     request_obj.handled_by = user
     request_obj.closed_on = request_obj.closed_on or timezone.localdate()
     request_obj.resolution = "Anonimizado."
-    request_obj._history_user = user
-    request_obj.full_clean()
-    request_obj.save()
-    return request_obj
+    return save_audited(request_obj, user=user)
 
 
 # --- Retention -------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
+import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import ArcoRequest
+from orientation.filters import ListFilterSet
 from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput
 
@@ -47,13 +49,33 @@ class AnonymizeConfirmForm(forms.Form):
     )
 
 
-class ArcoFilterForm(forms.Form):
-    status = forms.ChoiceField(
+OPEN_STATUSES = [ArcoRequest.Status.RECEIVED, ArcoRequest.Status.IN_PROGRESS]
+
+
+class ArcoRequestFilter(ListFilterSet):
+    """The filters of the requests list (django-filter): open requests unless another status (or
+    all) is chosen, by right exercised, overdue only."""
+
+    status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[("", _("Open"))] + list(ArcoRequest.Status.choices) + [("all", _("All"))],
-        required=False,
+        choices=[*ArcoRequest.Status.choices, ("all", _("All"))],
+        empty_label=_("Open"),
+        method="filter_status",
     )
-    kind = forms.ChoiceField(
-        label=_("Right exercised"), choices=[("", _("Any"))] + list(ArcoRequest.Kind.choices), required=False
+    kind = django_filters.ChoiceFilter(
+        label=_("Right exercised"), choices=ArcoRequest.Kind.choices, empty_label=_("Any")
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    always = ("status",)
+
+    def filter_status(self, queryset, name, value):
+        if not value:
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.models import ArcoRequest, Intake, Person
 from orientation import roles
+from orientation.dates import years_before
 from orientation.selectors import site_ids_visible_to
 
 
@@ -66,12 +67,7 @@ def arco_request_get_for_user(user, pk, *, capability=roles.ARCO_HANDLERS) -> Ar
 
 def retention_cutoff(today: date | None = None) -> date:
     """The day before which a last contact makes a person due for anonymization."""
-    today = today or timezone.localdate()
-    years = settings.RETENTION_YEARS
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
+    return years_before(today or timezone.localdate(), settings.RETENTION_YEARS)
 
 
 def people_due_for_retention(today: date | None = None) -> QuerySet[Person]:

@@ -6,7 +6,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,38 +15,28 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.models import ArcoRequest
 from orientation import roles
 from orientation.actions import access_log_record
+from orientation.forms import form_errors_add
 from orientation.models import AccessLog
+from orientation.paginator import paginate
 from orientation.submission import submit_once
 
 from . import actions, selectors
 from .export import person_export, person_export_sections
-from .forms import AnonymizeConfirmForm, ArcoFilterForm, ArcoRequestForm, ArcoRequestUpdateForm
+from .forms import AnonymizeConfirmForm, ArcoRequestFilter, ArcoRequestForm, ArcoRequestUpdateForm
 
-OPEN_STATUSES = [ArcoRequest.Status.RECEIVED, ArcoRequest.Status.IN_PROGRESS]
 ANONYMIZING_KINDS = {ArcoRequest.Kind.CANCELLATION, ArcoRequest.Kind.OPPOSITION}
 
 
 @roles.role_required(roles.ARCO_READERS)
 def arco_request_list(request):
-    qs = selectors.arco_requests_visible_to(request.user)
-    form = ArcoFilterForm(request.GET or None)
-    status = kind = ""
-    overdue = False
-    if form.is_valid():
-        status, kind, overdue = (form.cleaned_data[k] for k in ("status", "kind", "overdue"))
-    if status == "":
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    elif status != "all":
-        qs = qs.filter(status=status)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
-    page = Paginator(qs.order_by("due_on", "pk"), 25).get_page(request.GET.get("page"))
+    requests = ArcoRequestFilter(
+        request.GET or None, queryset=selectors.arco_requests_visible_to(request.user)
+    )
+    page = paginate(request, requests.qs.order_by("due_on", "pk"))
     return render(
         request,
         "cases/arco/arco_request_list.html",
-        {"page_obj": page, "filter_form": form, "today": timezone.localdate()},
+        {"page_obj": page, "filter_form": requests.form, "today": timezone.localdate()},
     )
 
 
@@ -112,7 +101,7 @@ def arco_request_update(request, pk):
                 version=form.version,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_add(form, exc)
             request_obj = selectors.arco_request_get_for_user(request.user, pk)
         else:
             messages.success(request, _("Request updated."))

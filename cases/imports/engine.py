@@ -13,11 +13,13 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import IO
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
+
+from orientation.dates import months_between
 
 from .errors import ErrorSink
 from .kinds import IMPORTERS, Importer, Stats
@@ -235,12 +237,9 @@ def figures_refresh(result: ImportResult, *, today: date | None = None) -> int:
 
     if not result.ok or not result.changed:
         return 0
-    this_month = (today or timezone.localdate()).replace(day=1)
+    today = today or timezone.localdate()
     for program_id, earliest in sorted(result.earliest_event.items()):
-        months, month = [], earliest.replace(day=1)
-        while month <= this_month:
-            months.append(month.isoformat())
-            month = (month + timedelta(days=32)).replace(day=1)
+        months = [month.isoformat() for month in months_between(earliest, today)]
         with transaction.atomic():
             enqueue(FIGURES_TASK, program_id=program_id, months=months, recompute=True)
     return len(result.earliest_event)

@@ -7,7 +7,6 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from orientation import roles
+from orientation.forms import form_errors_add
+from orientation.paginator import paginate
 from orientation.spreadsheet import spreadsheet_row
 
 from ..models import ImportBatch
@@ -72,11 +73,11 @@ def import_upload(request):
                 user=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("File received. It is checked row by row before anything is saved."))
             return redirect("cases:import_detail", pk=batch.pk)
-    page = Paginator(import_batches_for_user(request.user), 20).get_page(request.GET.get("page"))
+    page = paginate(request, import_batches_for_user(request.user), size=20)
     context = {
         "form": form,
         "page_obj": page,

@@ -6,23 +6,14 @@ import django_otp
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from orientation.http import next_url_safe
 
 from . import actions, selectors
 from .forms import TokenForm
 from .middleware import DEVICE_FLAG
-
-
-def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    # Only a path on this site (a bare word would reach redirect() as a view name to reverse).
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,7 +38,7 @@ def mfa_setup(request):
             django_otp.login(request, device)
             request.session.pop(DEVICE_FLAG, None)
             messages.success(request, _("Two-factor authentication is on."))
-            return redirect(_next_url(request))
+            return redirect(next_url_safe(request, "/"))
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
     return render(
         request,
@@ -57,7 +48,7 @@ def mfa_setup(request):
             "qr_data_uri": actions.totp_qr_data_uri(device),
             "secret": actions.totp_secret_base32(device),
             "required": selectors.otp_required_for(request.user),
-            "next": _next_url(request),
+            "next": next_url_safe(request, "/"),
         },
     )
 
@@ -67,14 +58,16 @@ def mfa_verify(request):
     """The second step after the password, for users with a confirmed device."""
     device = selectors.totp_device_confirmed_for(request.user)
     if device is None or request.user.is_verified():
-        return redirect(_next_url(request))
+        return redirect(next_url_safe(request, "/"))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if actions.totp_device_verify(device=device, token=form.cleaned_data["token"]):
             django_otp.login(request, device)
-            return redirect(_next_url(request))
+            return redirect(next_url_safe(request, "/"))
         form.add_error("token", _("That code is not valid. Try the next one shown in the app."))
-    return render(request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request, "registration/mfa_verify.html", {"form": form, "next": next_url_safe(request, "/")}
+    )
 
 
 @require_POST

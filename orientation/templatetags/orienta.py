@@ -5,18 +5,6 @@ from orientation import roles
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def query_replace(context, **kwargs) -> str:
-    """The current query string with some parameters replaced (for pagination and sorting)."""
-    query = context["request"].GET.copy()
-    for key, value in kwargs.items():
-        if value in (None, ""):
-            query.pop(key, None)
-        else:
-            query[key] = value
-    return query.urlencode()
-
-
 @register.filter
 def has_role(user, role_names: str) -> bool:
     """``{% if user|has_role:"caseworker,psychosocial" %}``."""

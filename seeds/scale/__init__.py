@@ -53,7 +53,7 @@ from django.utils import timezone
 from .bulk import TableWriter, postgres_load, reset_people
 from .distributions import FAMILY, GIVEN_F, GIVEN_M, _normalize, referral_code
 from .generator import Generator, Result
-from .plan import Plan, _add_months, plan_like, plan_months
+from .plan import Plan, plan_like, plan_months
 
 # Bump when the generated data changes shape: make bench then regenerates its data sets.
 GENERATOR_VERSION = 2
@@ -67,7 +67,6 @@ __all__ = [
     "Plan",
     "Result",
     "TableWriter",
-    "_add_months",
     "_normalize",
     "dataset_description",
     "generate",

@@ -9,6 +9,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from orientation.dates import add_months
+
 from .bulk import TableWriter
 from .distributions import (
     ACTIVITIES,
@@ -36,7 +38,7 @@ from .distributions import (
     _table,
     referral_code,
 )
-from .plan import Plan, _add_months, _allocate, plan_months
+from .plan import Plan, _allocate, plan_months
 
 
 @dataclass
@@ -497,7 +499,7 @@ class Generator:
                     sid, day = None, None
                     reg_ord = rng.randint(
                         months[m].toordinal(),
-                        min(self.today_ord - 1, _add_months(months[m], 1).toordinal() - 1),
+                        min(self.today_ord - 1, add_months(months[m], 1).toordinal() - 1),
                     )
                 site = group.site_id
                 school = site if site != self.sites["PAO-LS"] else None

@@ -7,12 +7,9 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from orientation.dates import add_months, first_of_month, month_end
+
 from .distributions import ADULT_PROGRAMS, PROGRAM_WEIGHTS, YOUTH_PROGRAMS, YOUTH_SHARE
-
-
-def _add_months(day: date, n: int) -> date:
-    month = day.month - 1 + n
-    return date(day.year + month // 12, month % 12 + 1, 1)
 
 
 def reference_programs() -> dict[str, tuple[date, date | None]]:
@@ -57,7 +54,7 @@ def _program_ranges(
 ) -> dict[tuple[int, str], tuple[date, date]]:
     ranges = {}
     for m, first in enumerate(months):
-        last = min(_add_months(first, 1) - timedelta(days=1), yesterday)
+        last = min(month_end(first), yesterday)
         for code in PROGRAM_WEIGHTS:
             start, end = programs[code]
             lo, hi = max(first, start), min(last, end or last)
@@ -86,10 +83,10 @@ def plan_months(
     (default: last month), in proportion to the programs running in each month."""
     programs = programs or reference_programs()
     today = timezone.localdate()
-    end = end or _add_months(today.replace(day=1), -1)
-    last_first = end.replace(day=1)
-    month_list = [_add_months(last_first, i - months + 1) for i in range(months)]
-    yesterday = min(_add_months(last_first, 1) - timedelta(days=1), today - timedelta(days=1))
+    end = end or add_months(today, -1)
+    last_first = first_of_month(end)
+    month_list = [add_months(last_first, i - months + 1) for i in range(months)]
+    yesterday = min(month_end(last_first), today - timedelta(days=1))
     ranges = _program_ranges(month_list, programs, yesterday)
     cells = sorted(ranges)
     counts = _allocate(events, [PROGRAM_WEIGHTS[p] for _m, p in cells])

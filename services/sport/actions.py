@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from cases.choices import AgeBand, Sex, age_on
 from cases.models import Consent, Person
 from orientation import roles
+from orientation.actions import save_audited
 from orientation.models import Program, Site, SiteMembership
 from orientation.versioning import version_check
 from services.models import Activity, Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
@@ -203,9 +204,7 @@ def sport_participant_add(*, user, session: SportSession, person: Person) -> Att
     if not created and membership.left_on is not None:
         membership.left_on = None
         membership.joined_on = session.date
-        membership._history_user = user
-        membership.full_clean()
-        membership.save()
+        save_audited(membership, user=user)
     return attendance_record(user=user, session=session, person=person, present=True)
 
 
@@ -275,9 +274,7 @@ def sport_light_profile_create(
         guardian_phone="".join(guardian_phone.split()),
         created_by=user,
     )
-    person._history_user = user
-    person.full_clean()
-    person.save()
+    save_audited(person, user=user)
     purposes = [Consent.Purpose.DATA_PROCESSING] + ([Consent.Purpose.IMAGE_USE] if image_consent else [])
     for purpose in purposes:
         consent = Consent(
@@ -290,9 +287,7 @@ def sport_light_profile_create(
             guardian_relationship=guardian_relationship if minor else "",
             recorded_by=user,
         )
-        consent._history_user = user
-        consent.full_clean()
-        consent.save()
+        save_audited(consent, user=user)
     sport_participant_add(user=user, session=session, person=person)
     return person
 
@@ -303,9 +298,7 @@ def sport_participant_leave(*, user, group: SportGroup, person: Person) -> Group
     membership = GroupParticipant.objects.select_for_update().get(group=group, person=person)
     if membership.left_on is None:
         membership.left_on = max(timezone.localdate(), membership.joined_on)
-        membership._history_user = user
-        membership.full_clean()
-        membership.save()
+        save_audited(membership, user=user)
     return membership
 
 

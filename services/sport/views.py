@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +18,8 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
+from orientation.forms import form_errors_add
+from orientation.paginator import paginate
 from orientation.params import query_id
 from orientation.roles import role_required
 from orientation.submission import submission_repeated, submit_once
@@ -26,15 +27,6 @@ from services.models import Activity
 
 from . import actions, selectors
 from .forms import HeadCountForm, LightProfileForm, SportGroupForm, SportSessionForm
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put an action's validation errors on the form's fields (or on the form as a whole)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _attendance_url(session, anchor: str = "") -> str:
@@ -60,7 +52,7 @@ def sport_group_list(request):
     active = {"active": True, "inactive": False, "all": None}.get(show, True)
     site_id = query_id(request.GET.get("site"))
     groups = selectors.sport_groups_for_list(request.user, query=query, site_id=site_id, active=active)
-    page = Paginator(groups, 25).get_page(request.GET.get("page"))
+    page = paginate(request, groups)
     context = {
         "page_obj": page,
         "query": query,
@@ -94,7 +86,7 @@ def sport_group_create(request):
                 facilitators=data["facilitators"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             group = sent.obj
             sent.message(request, _("Group %(name)s created.") % {"name": group.name})
@@ -122,7 +114,7 @@ def sport_group_edit(request, pk):
                 version=form.version,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Group %(name)s saved.") % {"name": group.name})
             return redirect("services:sport_group_detail", pk=group.pk)
@@ -139,9 +131,7 @@ def sport_group_detail(request, pk):
         "group": group,
         "facilitators": group.facilitators.all(),
         "stats": selectors.sport_group_stats(group, today=today),
-        "sessions_page": Paginator(selectors.sport_group_sessions(group), 10).get_page(
-            request.GET.get("page")
-        ),
+        "sessions_page": paginate(request, selectors.sport_group_sessions(group), size=10),
         "participants": selectors.sport_group_participants(group),
         "stopped": stopped,
         "enough_sessions": enough_sessions,
@@ -184,7 +174,7 @@ def sport_session_create(request, pk):
                 facilitators=data["facilitators"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             if created:
                 messages.success(request, _("Session opened. Tap each participant who came."))
@@ -379,7 +369,7 @@ def sport_light_profile_create(request, pk):
             except ValidationError as exc:
                 if earlier := submission_repeated(request):
                     return _light_profile_created(request, session, earlier.obj)
-                _apply_errors(form, exc)
+                form_errors_add(form, exc)
             else:
                 return _light_profile_created(request, session, person)
     context = {"session": session, "group": session.group, "light_form": form, "duplicates": duplicates}
@@ -446,7 +436,7 @@ def sport_participant_detail(request, pk):
         "person": person,
         "consents": selectors.sport_participant_consents(person),
         "memberships": selectors.sport_participant_memberships(request.user, person),
-        "attendance_page": Paginator(attendance, 20).get_page(request.GET.get("page")),
+        "attendance_page": paginate(request, attendance, size=20),
         "is_minor": (person.age() or 0) < actions.ADULT_AGE,
         "can_open_case_file": roles.has_role(request.user, roles.CASE_READERS),
     }

@@ -33,14 +33,6 @@ def followups_widget(context) -> dict:
     }
 
 
-@register.simple_tag(takes_context=True)
-def query_with(context, param: str, value) -> str:
-    """The current query string with one parameter (named at run time) set: for pagination."""
-    query = context["request"].GET.copy()
-    query[param] = value
-    return query.urlencode()
-
-
 @register.filter
 def staff_name(user) -> str:
     """A staff member's full name, else the username, else a dash."""

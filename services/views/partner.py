@@ -9,13 +9,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from orientation.forms import form_errors_add
 from orientation.network import client_ip
 
 from .. import actions, selectors
 from ..forms import (
     PartnerFeedbackForm,
 )
-from ._common import form_errors_add
 
 # --- Partner feedback (no account) ------------------------------------------------------------------
 

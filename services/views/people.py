@@ -12,6 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.models import Intake
 from cases.selectors import person_get_for_user
 from orientation import roles
+from orientation.forms import form_errors_add
+from orientation.http import next_url_safe
+from orientation.paginator import paginate
 from orientation.params import query_id
 from orientation.roles import role_required
 from orientation.submission import submit_once
@@ -20,7 +23,7 @@ from .. import actions, selectors
 from ..forms import (
     DirectServiceForm,
 )
-from ._common import form_errors_add, next_url_safe, paginate, person_page_url
+from ._common import person_page_url
 
 # --- A person's services ----------------------------------------------------------------------------
 

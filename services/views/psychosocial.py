@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.models import normalize_text
 from cases.selectors import people_visible_to, person_get_for_user
 from orientation import roles
+from orientation.forms import form_errors_add
 from orientation.roles import role_required
 from orientation.submission import submit_once
 
@@ -18,7 +19,7 @@ from .. import actions, selectors
 from ..forms import (
     PsychosocialSessionForm,
 )
-from ._common import form_errors_add, person_page_url
+from ._common import person_page_url
 
 # --- Psychosocial sessions -----------------------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from cases.models import normalize_text
 from orientation import roles
+from orientation.dates import add_months
+from orientation.paginator import CappedPaginator, paginate
 from orientation.roles import role_required
 from orientation.selectors import programs_visible_to
 
@@ -18,7 +18,6 @@ from .. import selectors
 from ..forms import (
     StatsFilterForm,
 )
-from ._common import paginate
 
 # --- Follow-up queues and rates ------------------------------------------------------------------
 
@@ -60,17 +59,12 @@ def overdue_queue(request):
     elif len(sites) == 1:
         site = sites[0]
     qs = selectors.overdue_queue_for(request.user, site_id=site.pk if site else None)
-    page = paginate(request, qs, capped=True)
+    page = paginate(request, qs, paginator_class=CappedPaginator)
     return render(
         request,
         "services/overdue_queue.html",
         {"page_obj": page, "sites": sites, "site": site, "today": timezone.localdate()},
     )
-
-
-def _default_stats_from(today: date) -> date:
-    month = today.month - 12
-    return date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
 @require_GET
@@ -80,7 +74,7 @@ def referral_stats(request):
     today = timezone.localdate()
     data = request.GET.copy()
     if "date_from" not in data:
-        data["date_from"] = _default_stats_from(today).isoformat()
+        data["date_from"] = add_months(today, -12).isoformat()
     form = StatsFilterForm(
         data,
         programs=programs_visible_to(request.user).order_by("code"),

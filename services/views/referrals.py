@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.selectors import person_get_for_user
 from orientation import roles
+from orientation.forms import form_errors_add
 from orientation.roles import role_required
 from orientation.submission import submit_once
 
@@ -27,7 +28,7 @@ from ..forms import (
     ReferralTransitionForm,
 )
 from ..models import Referral
-from ._common import form_errors_add, person_page_url
+from ._common import person_page_url
 
 # --- Referrals ---------------------------------------------------------------------------------------
 

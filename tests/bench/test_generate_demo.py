@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bench import floor
 from cases.models import Consent, Intake, Person
+from orientation.dates import add_months
 from orientation.models import Program, Site
 from seeds import scale
 from services.models import Attendance, DirectService, Referral, ReferralTransition, ServiceType, SportSession
@@ -44,7 +45,7 @@ def _last_month() -> tuple[date, date]:
 
 def _first_month() -> date:
     first, _last = _last_month()
-    return scale._add_months(first, -(MONTHS - 1))
+    return add_months(first, -(MONTHS - 1))
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Vulnerability
-from reports.actions import first_of_month, monthly_figures_compute
+from orientation.dates import first_of_month
+from reports.actions import monthly_figures_compute
 from seeds.demo import ensure_demo_users, load_demo_data
 from services.models import SportSession
 from tests.factories import ConsentFactory, PersonFactory, ReferralFactory, site

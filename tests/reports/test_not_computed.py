@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from cases.imports.engine import figures_refresh, file_import
 from cases.imports.errors import ErrorSink
+from orientation.dates import add_months
 from orientation.models import AccessLog, OutboxMessage
 from reports.actions import (
     FILL_TASK,
@@ -21,7 +22,6 @@ from reports.actions import (
     months_not_computed,
 )
 from reports.models import Indicator, MonthlyFigure
-from reports.selectors import add_months
 from tests.factories import PersonFactory, program, site
 from tests.imports.conftest import attendance_row, write_csv
 

@@ -9,11 +9,11 @@ import pytest
 
 from cases.choices import age_band
 from cases.models import Person
+from orientation.dates import add_months
 from orientation.models import Program
 from reports.actions import first_events_rebuild, monthly_figures_compute
 from reports.counting import age_band_of, rollup
 from reports.models import MEASURES, FirstEvent, FirstEventCount, Indicator, MonthlyFigure
-from reports.selectors import add_months
 from services.models import Attendance, DirectService, Referral, ServiceType
 from tests.factories import (
     AttendanceFactory,

@@ -43,7 +43,7 @@ def test_break_glass_follows_a_local_path(client, make_user, ref):
 
 @pytest.mark.parametrize("target", NOT_A_PATH)
 def test_services_next_is_a_local_path_or_the_default(rf, target):
-    from services.views._common import next_url_safe
+    from orientation.http import next_url_safe
 
     assert next_url_safe(rf.post("/", {"next": target}), "/default/") == "/default/"
     assert next_url_safe(rf.post("/", {"next": "/people/1/"}), "/default/") == "/people/1/"

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from cases.models import Consent
+from orientation.dates import years_before
 from services.models import GroupParticipant, HeadCount
 
 from ..factories import PersonFactory, SportGroupFactory, SportSessionFactory, site
@@ -13,7 +14,7 @@ from ..factories import PersonFactory, SportGroupFactory, SportSessionFactory, s
 
 def years_ago(years: int, days: int = 40) -> date:
     today = timezone.localdate()
-    return today.replace(year=today.year - years) - timedelta(days=days)
+    return years_before(today, years) - timedelta(days=days)
 
 
 class ChildFactory(PersonFactory):
