@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orientation.dates import first_of_month
 from orientation.models import Program
 from orientation.outbox import enqueue
 
@@ -44,7 +45,7 @@ def dhis2_push_request(
 ) -> tuple[DHIS2Push, bool]:
     """Queue a push of a program's month. A push of the same month still waiting is reused (it
     reads the figures when it runs). Returns the push and whether it is a new one."""
-    month = month.replace(day=1)
+    month = first_of_month(month)
     waiting = (
         DHIS2Push.objects.filter(month=month, program=program, status=DHIS2Push.Status.QUEUED)
         .order_by("-created_at")
@@ -73,7 +74,7 @@ def dhis2_pushes_after_month_computed(sender, *, run, month: date, program: Prog
     with transaction.atomic():
         if not DHIS2Server.objects.filter(active=True, auto_push=True).exists():
             return []
-        if month >= timezone.localdate().replace(day=1):
+        if month >= first_of_month(timezone.localdate()):
             return []
         mappings = ProgramMapping.objects.select_related("program").order_by("program__code")
         if program is not None:

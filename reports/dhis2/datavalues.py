@@ -22,6 +22,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from orientation.dates import first_of_month
 from orientation.models import Program, Site
 from reports import counting
 from reports.models import MEASURES, Indicator
@@ -125,7 +126,7 @@ def _programs(program_code: str | None, mappings: dict[int, ProgramMapping], pro
 def data_value_set_build(*, month: date, program_code: str | None = None) -> DataValueSet:
     """The month's data value set for one program (or every program with a DHIS2 mapping), or
     the problems that stop it."""
-    month = month.replace(day=1)
+    month = first_of_month(month)
     result = DataValueSet(month=month)
     mappings = {m.program_id: m for m in ProgramMapping.objects.select_related("program")}
     programs = _programs(program_code, mappings, result.problems)

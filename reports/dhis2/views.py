@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orientation.actions import access_log_record
 from orientation.models import AccessLog
+from orientation.paginator import paginate
 from orientation.roles import REPORT_READERS, role_required
 from reports.forms import ProgramMonthForm
 from reports.selectors import default_month, report_programs_for
@@ -81,7 +81,7 @@ def page(request):
             response = HttpResponse(built.as_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    pushes = Paginator(dhis2_pushes_of(program=program), PUSHES_PER_PAGE).get_page(request.GET.get("page"))
+    pushes = paginate(request, dhis2_pushes_of(program=program), size=PUSHES_PER_PAGE)
     query = {"program": program.code, "month": f"{month:%Y-%m}"}
     return render(
         request,
