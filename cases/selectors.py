@@ -53,7 +53,8 @@ def program_people_condition(user) -> Q:
     """A coordinator's people: at a site of their programs, with a record of one of those programs
     (a direct service, a referral, a sport group or an attendance). A program sharing a site with
     others (BALON's clinics at the orientation point) does not open the site's other case files."""
-    from services.models import Attendance, DirectService, GroupParticipant, Referral
+    from services.models import DirectService, Referral
+    from services.sport.models import Attendance, GroupParticipant
 
     programs = program_ids_coordinated_by(user)
     person = OuterRef("pk")
@@ -762,7 +763,8 @@ def person_changes(person: Person, *, limit: int = HISTORY_LIMIT) -> list[Person
 
 def person_page(user, person: Person) -> dict[str, Any]:
     """Everything the person page shows, in a fixed number of queries whatever the number of rows."""
-    from services.models import Attendance, DirectService, Referral
+    from services.models import DirectService, Referral
+    from services.sport.models import Attendance
 
     documents = list(person.documents.order_by("doc_type", "-created_at"))
     statuses = list(person.regularization_statuses.select_related("recorded_by"))

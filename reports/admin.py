@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Area
-from services.models import Activity
+from services.sport.models import Activity
 
 from .models import Indicator, IndicatorR4V, MonthlyFigure, ProgramR4V, ReportRun, Target
 

@@ -56,7 +56,8 @@ from django.utils import timezone
 from cases.choices import AGE_BANDS as AGE_BAND_LIMITS
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Person
-from services.models import Attendance, DirectService, Referral, ServiceType, SportSession
+from services.models import DirectService, Referral, ServiceType
+from services.sport.models import Attendance, SportSession
 
 from .models import FirstEvent, FirstEventCount, FirstEventState, Indicator
 

@@ -10,13 +10,14 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
 
-from cases.models import ArcoRequest, Person
+from cases.models import Person
 from orientation.actions import access_log_record
 from orientation.append_only import history_scrub_allowed
 from orientation.models import AccessLog
 from orientation.versioning import version_check
 
 from .dates import arco_due_on
+from .models import ArcoRequest
 from .policy import ANON_TEXT, POLICY, LinkedModel, person_linked_models
 from .selectors import people_due_for_retention
 

@@ -137,7 +137,7 @@ POLICY: dict[str, ModelPolicy] = {
         keep=["id", "person", "kind", "author", "site", "created_at"],
         confidential=Q(kind="psychosocial"),
     ),
-    "cases.arcorequest": _p(
+    "arco.arcorequest": _p(
         erase=["resolution"],
         keep=["id", "person", "kind", "received_on", "due_on", "status", "handled_by", "closed_on"],
     ),
@@ -222,8 +222,8 @@ POLICY: dict[str, ModelPolicy] = {
     "reports.firstevent": _p(
         keep=["person", "indicator", "first_on", "population_type", "sex", "nationality", "age"]
     ),
-    "services.groupparticipant": _p(keep=["id", "group", "person", "joined_on", "left_on"]),
-    "services.attendance": _p(
+    "sport.groupparticipant": _p(keep=["id", "group", "person", "joined_on", "left_on"]),
+    "sport.attendance": _p(
         keep=["id", "session", "person", "present", "population_type", "recorded_by", "recorded_at"]
     ),
 }

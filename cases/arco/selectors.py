@@ -10,9 +10,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import ArcoRequest, Intake, Person
+from cases.models import Intake, Person
 from orientation import roles
 from orientation.selectors import site_ids_visible_to
+
+from .models import ArcoRequest
 
 
 def _may_see(user, person: Person) -> bool:
@@ -80,7 +82,8 @@ def people_due_for_retention(today: date | None = None) -> QuerySet[Person]:
     A contact is the registration, an intake, a direct service, a referral (made, followed up or
     completed) or an attendance at a sport session.
     """
-    from services.models import Attendance, DirectService, Referral
+    from services.models import DirectService, Referral
+    from services.sport.models import Attendance
 
     cutoff = retention_cutoff(today)
     recent_referral = Referral.objects.filter(

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import ArcoRequest
 from orientation import roles
 from orientation.actions import access_log_record
 from orientation.models import AccessLog
@@ -22,6 +21,7 @@ from orientation.submission import submit_once
 from . import actions, selectors
 from .export import person_export, person_export_sections
 from .forms import AnonymizeConfirmForm, ArcoFilterForm, ArcoRequestForm, ArcoRequestUpdateForm
+from .models import ArcoRequest
 
 OPEN_STATUSES = [ArcoRequest.Status.RECEIVED, ArcoRequest.Status.IN_PROGRESS]
 ANONYMIZING_KINDS = {ArcoRequest.Kind.CANCELLATION, ArcoRequest.Kind.OPPOSITION}
@@ -46,7 +46,7 @@ def arco_request_list(request):
     page = Paginator(qs.order_by("due_on", "pk"), 25).get_page(request.GET.get("page"))
     return render(
         request,
-        "cases/arco/arco_request_list.html",
+        "arco/arco_request_list.html",
         {"page_obj": page, "filter_form": form, "today": timezone.localdate()},
     )
 
@@ -70,8 +70,8 @@ def arco_request_create(request, person_pk):
             _("Request registered. It must be answered by %(date)s.")
             % {"date": request_obj.due_on.strftime("%d/%m/%Y")},
         )
-        return redirect("cases:arco_request_detail", pk=request_obj.pk)
-    return render(request, "cases/arco/arco_request_form.html", {"form": form, "person": person})
+        return redirect("arco:arco_request_detail", pk=request_obj.pk)
+    return render(request, "arco/arco_request_form.html", {"form": form, "person": person})
 
 
 def arco_request_detail(request, pk):
@@ -79,7 +79,7 @@ def arco_request_detail(request, pk):
     form = ArcoRequestUpdateForm(
         initial={"status": request_obj.status, "resolution": request_obj.resolution}, record=request_obj
     )
-    return render(request, "cases/arco/arco_request_detail.html", _detail_context(request, request_obj, form))
+    return render(request, "arco/arco_request_detail.html", _detail_context(request, request_obj, form))
 
 
 def _detail_context(request, request_obj, form) -> dict:
@@ -116,10 +116,10 @@ def arco_request_update(request, pk):
             request_obj = selectors.arco_request_get_for_user(request.user, pk)
         else:
             messages.success(request, _("Request updated."))
-            return redirect("cases:arco_request_detail", pk=request_obj.pk)
+            return redirect("arco:arco_request_detail", pk=request_obj.pk)
     return render(
         request,
-        "cases/arco/arco_request_detail.html",
+        "arco/arco_request_detail.html",
         _detail_context(request, request_obj, form),
         status=200,
     )
@@ -164,7 +164,7 @@ def arco_request_export_print(request, pk):
     )
     return render(
         request,
-        "cases/arco/arco_export_print.html",
+        "arco/arco_export_print.html",
         {
             "arco": request_obj,
             "sections": sections,
@@ -183,10 +183,10 @@ def arco_request_anonymize(request, pk):
         raise Http404
     if request_obj.person.anonymized_at is not None:
         messages.info(request, _("This person was already anonymized."))
-        return redirect("cases:arco_request_detail", pk=request_obj.pk)
+        return redirect("arco:arco_request_detail", pk=request_obj.pk)
     form = AnonymizeConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.arco_request_anonymize(request_obj=request_obj, user=request.user, request=request)
         messages.success(request, _("The person's personal data were erased and the request closed."))
-        return redirect("cases:arco_request_detail", pk=request_obj.pk)
-    return render(request, "cases/arco/arco_anonymize_confirm.html", {"arco": request_obj, "form": form})
+        return redirect("arco:arco_request_detail", pk=request_obj.pk)
+    return render(request, "arco/arco_anonymize_confirm.html", {"arco": request_obj, "form": form})

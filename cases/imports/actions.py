@@ -28,9 +28,10 @@ from orientation.actions import access_log_record
 from orientation.models import AccessLog
 from orientation.outbox import enqueue
 
-from ..models import ImportBatch, Person
+from ..models import Person
 from .engine import BatchProgress, figures_refresh, file_check, file_import
 from .errors import ErrorSink
+from .models import ImportBatch
 from .reading import file_format
 
 logger = logging.getLogger(__name__)
@@ -348,6 +349,4 @@ def _stored_files(directory: str):
 
 
 def _enqueue(task_name: str, **kwargs) -> None:
-    from . import tasks  # noqa: F401  (registers the tasks where Celery runs them eagerly)
-
     enqueue(task_name, **kwargs)

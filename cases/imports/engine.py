@@ -260,7 +260,7 @@ class BatchProgress:
         self._side = None
 
     def __call__(self, processed: int) -> None:
-        from ..models import ImportBatch
+        from .models import ImportBatch
 
         connection = connections[DEFAULT_DB_ALIAS]
         if not connection.in_atomic_block:

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orientation.selectors import sites_visible_to
 
-from ..models import ImportBatch
 from .errors import RowError
+from .models import ImportBatch
 from .reading import FileReadError, file_format, xlsx_size_check
 
 MAX_UPLOAD_MB = 50

@@ -54,7 +54,8 @@ class Lookups:
 
     @classmethod
     def load(cls, user=None) -> Lookups:
-        from services.models import Partner, ServiceType, SportGroup
+        from services.models import Partner, ServiceType
+        from services.sport.models import SportGroup
 
         program_sites: dict[int, set[int]] = {}
         for program_id, site_id in Program.sites.through.objects.values_list("program_id", "site_id"):

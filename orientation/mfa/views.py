@@ -32,7 +32,7 @@ def mfa_setup(request):
     if confirmed is not None:
         return render(
             request,
-            "registration/mfa_status.html",
+            "mfa/status.html",
             {
                 "device": confirmed,
                 "required": selectors.otp_required_for(request.user),
@@ -51,7 +51,7 @@ def mfa_setup(request):
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
     return render(
         request,
-        "registration/mfa_setup.html",
+        "mfa/setup.html",
         {
             "form": form,
             "qr_data_uri": actions.totp_qr_data_uri(device),
@@ -74,7 +74,7 @@ def mfa_verify(request):
             django_otp.login(request, device)
             return redirect(_next_url(request))
         form.add_error("token", _("That code is not valid. Try the next one shown in the app."))
-    return render(request, "registration/mfa_verify.html", {"form": form, "next": _next_url(request)})
+    return render(request, "mfa/verify.html", {"form": form, "next": _next_url(request)})
 
 
 @require_POST
@@ -84,7 +84,7 @@ def mfa_disable(request):
         raise PermissionDenied
     device = selectors.totp_device_confirmed_for(request.user)
     if device is None:
-        return redirect("mfa_setup")
+        return redirect("mfa:mfa_setup")
     form = TokenForm(request.POST)
     if form.is_valid() and actions.totp_device_verify(device=device, token=form.cleaned_data["token"]):
         actions.totp_devices_remove(user=request.user)
@@ -93,4 +93,4 @@ def mfa_disable(request):
         messages.success(request, _("Two-factor authentication is off."))
     else:
         messages.error(request, _("That code is not valid; two-factor authentication is still on."))
-    return redirect("mfa_setup")
+    return redirect("mfa:mfa_setup")

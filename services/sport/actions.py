@@ -20,7 +20,8 @@ from cases.models import Consent, Person
 from orientation import roles
 from orientation.models import Program, Site, SiteMembership
 from orientation.versioning import version_check
-from services.models import Activity, Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
+
+from .models import Activity, Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
 ADULT_AGE = 18
 

@@ -220,7 +220,7 @@ class World:
 
         def build():
             from cases.arco.dates import arco_due_on
-            from cases.models import ArcoRequest
+            from cases.arco.models import ArcoRequest
 
             return ArcoRequest.objects.create(
                 person=person, kind=kind, received_on=date(2025, 3, 3), due_on=arco_due_on(date(2025, 3, 3))
@@ -350,7 +350,7 @@ class World:
         user = self.users.get(self.role) if which == "own" else self.users["admin"]
 
         def build():
-            from cases.models import ImportBatch
+            from cases.imports.models import ImportBatch
 
             return ImportBatch.objects.create(
                 kind=ImportBatch.Kind.choices[0][0],
@@ -384,7 +384,7 @@ class World:
         group = self.sport_group(which)
 
         def build():
-            from services.models import GroupParticipant
+            from services.sport.models import GroupParticipant
             from tests.factories import PersonFactory
 
             person = PersonFactory(site=group.site, birth_date=date(2014, 6, 1))
@@ -629,21 +629,21 @@ MATRIX: dict[str, Entry] = {
         get=everyone(405), post=everyone(Redirect("notification_list")), post_fields=[]
     ),
     # Two-factor authentication (orientation.mfa)
-    "mfa_setup": Entry(get=everyone(200), post=everyone(200)),
-    "mfa_verify": Entry(
+    "mfa:mfa_setup": Entry(get=everyone(200), post=everyone(200)),
+    "mfa:mfa_verify": Entry(
         get=everyone(Redirect("home")),
         post=everyone(Redirect("home")),
         post_fields=["token", "next"],
         fuzz_prepare=with_unverified_totp,
     ),
-    "mfa_disable": Entry(
+    "mfa:mfa_disable": Entry(
         get=everyone(405),
-        post=everyone(Redirect("mfa_setup")),
+        post=everyone(Redirect("mfa:mfa_setup")),
         post_fields=["token"],
         fuzz_prepare=with_verified_totp,
     ),
     # ARCO register (cases.arco)
-    "cases:arco_request_list": Entry(
+    "arco:arco_request_list": Entry(
         fuzz_query=["status", "kind", "overdue", "page"],
         get=roles_(
             anonymous=LOGIN,
@@ -655,7 +655,7 @@ MATRIX: dict[str, Entry] = {
             admin=200,
         ),
     ),
-    "cases:arco_request_create": Entry(
+    "arco:arco_request_create": Entry(
         kwargs=lambda w, which: {"person_pk": w.person(which).pk},
         get=roles_(
             anonymous=LOGIN,
@@ -678,7 +678,7 @@ MATRIX: dict[str, Entry] = {
             coordinator_balon=403,
         ),
     ),
-    "cases:arco_request_detail": Entry(
+    "arco:arco_request_detail": Entry(
         kwargs=lambda w, which: {"pk": w.arco_request(which).pk},
         get=roles_(
             anonymous=LOGIN,
@@ -690,7 +690,7 @@ MATRIX: dict[str, Entry] = {
             admin=ANY_SITE,
         ),
     ),
-    "cases:arco_request_update": Entry(
+    "arco:arco_request_update": Entry(
         kwargs=lambda w, which: {"pk": w.arco_request(which).pk},
         get=everyone(405),
         post=roles_(
@@ -705,7 +705,7 @@ MATRIX: dict[str, Entry] = {
         ),
         post_fields=["status", "resolution"],
     ),
-    "cases:arco_request_export_json": Entry(
+    "arco:arco_request_export_json": Entry(
         kwargs=lambda w, which: {"pk": w.arco_request(which).pk},
         get=roles_(
             anonymous=LOGIN,
@@ -718,7 +718,7 @@ MATRIX: dict[str, Entry] = {
             coordinator_balon=403,
         ),
     ),
-    "cases:arco_request_export_print": Entry(
+    "arco:arco_request_export_print": Entry(
         kwargs=lambda w, which: {"pk": w.arco_request(which).pk},
         get=roles_(
             anonymous=LOGIN,
@@ -731,7 +731,7 @@ MATRIX: dict[str, Entry] = {
             coordinator_balon=403,
         ),
     ),
-    "cases:arco_request_anonymize": Entry(
+    "arco:arco_request_anonymize": Entry(
         kwargs=lambda w, which: {"pk": w.arco_request(which, kind="cancellation").pk},
         get=roles_(
             anonymous=LOGIN,
@@ -830,7 +830,7 @@ MATRIX: dict[str, Entry] = {
         get=everyone(405),
         post=CASE_WORKERS_ONLY,
     ),
-    "cases:import_abandon": Entry(
+    "imports:import_abandon": Entry(
         post_fields=[],
         kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
         get=everyone(405),
@@ -840,16 +840,16 @@ MATRIX: dict[str, Entry] = {
             caseworker=403,
             psychosocial=403,
             facilitator=403,
-            coordinator={"own": Redirect("cases:import_upload"), "other": 404, "missing": 404},
+            coordinator={"own": Redirect("imports:import_upload"), "other": 404, "missing": 404},
             admin={
-                "own": Redirect("cases:import_upload"),
-                "other": Redirect("cases:import_upload"),
+                "own": Redirect("imports:import_upload"),
+                "other": Redirect("imports:import_upload"),
                 "missing": 404,
             },
             coordinator_balon=403,
         ),
     ),
-    "cases:import_confirm": Entry(
+    "imports:import_confirm": Entry(
         post_fields=[],
         kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
         get=everyone(405),
@@ -859,16 +859,16 @@ MATRIX: dict[str, Entry] = {
             caseworker=403,
             psychosocial=403,
             facilitator=403,
-            coordinator={"own": Redirect("cases:import_detail"), "other": 404, "missing": 404},
+            coordinator={"own": Redirect("imports:import_detail"), "other": 404, "missing": 404},
             admin={
-                "own": Redirect("cases:import_detail"),
-                "other": Redirect("cases:import_detail"),
+                "own": Redirect("imports:import_detail"),
+                "other": Redirect("imports:import_detail"),
                 "missing": 404,
             },
             coordinator_balon=403,
         ),
     ),
-    "cases:import_detail": Entry(
+    "imports:import_detail": Entry(
         fuzz=False,  # a page, not a form (a POST shows it)
         kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
         get=roles_(
@@ -892,7 +892,7 @@ MATRIX: dict[str, Entry] = {
             coordinator_balon=403,
         ),
     ),
-    "cases:import_progress": Entry(
+    "imports:import_progress": Entry(
         fuzz=False,  # a page, not a form (a POST shows it)
         kwargs=lambda w, x: {"pk": w.import_batch(x).pk},
         get=roles_(
@@ -916,7 +916,7 @@ MATRIX: dict[str, Entry] = {
             coordinator_balon=403,
         ),
     ),
-    "cases:import_template": Entry(
+    "imports:import_template": Entry(
         fuzz=False,  # a file, not a form (a POST returns it)
         kwargs=lambda w, x: {"kind": {"own": "people", "other": "attendance", "missing": "no-such-kind"}[x]},
         get=roles_(
@@ -940,7 +940,7 @@ MATRIX: dict[str, Entry] = {
             coordinator_balon=403,
         ),
     ),
-    "cases:import_upload": Entry(
+    "imports:import_upload": Entry(
         get=IMPORTERS_ONLY,
         post=IMPORTERS_ONLY,
         fuzz_query=["kind", "page"],
@@ -969,7 +969,7 @@ MATRIX: dict[str, Entry] = {
         get=CASE_WORKERS_ONLY,
         post=CASE_WORKERS_ONLY,
     ),
-    "cases:people_export": Entry(
+    "imports:people_export": Entry(
         get=REPORTS_ONLY,
         post=REPORTS_ONLY,
     ),
@@ -1238,12 +1238,12 @@ MATRIX: dict[str, Entry] = {
             admin={"own": 400, "other": 400, "missing": 404},
         ),
     ),
-    "services:sport_attendance": Entry(
+    "sport:sport_attendance": Entry(
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
         get=SPORT_READ,
         post=everyone(405),
     ),
-    "services:sport_attendance_add": Entry(
+    "sport:sport_attendance_add": Entry(
         post_fields=["person"],
         fuzz_as="caseworker",  # no person posted: 404, the person to add is not found
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
@@ -1258,7 +1258,7 @@ MATRIX: dict[str, Entry] = {
             admin=404,
         ),
     ),
-    "services:sport_attendance_mark": Entry(
+    "sport:sport_attendance_mark": Entry(
         post_fields=["present"],
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk, "person_pk": w.sport_participant(x).pk},
         get=everyone(405),
@@ -1273,42 +1273,42 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     # "All present": one POST marks everyone not recorded yet, then back to the list.
-    "services:sport_attendance_all_present": Entry(
+    "sport:sport_attendance_all_present": Entry(
         post_fields=[],
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
         get=everyone(405),
         post=roles_(
             anonymous=LOGIN,
             norole=403,
-            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
-            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
-            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            caseworker={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
             coordinator=403,
             admin={
-                "own": Redirect("services:sport_attendance"),
-                "other": Redirect("services:sport_attendance"),
+                "own": Redirect("sport:sport_attendance"),
+                "other": Redirect("sport:sport_attendance"),
                 "missing": 404,
             },
         ),
     ),
-    "services:sport_attendance_search": Entry(
+    "sport:sport_attendance_search": Entry(
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
         get=roles_(
             anonymous=LOGIN,
             norole=403,
-            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
-            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
-            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            caseworker={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
             coordinator=403,
             admin={
-                "own": Redirect("services:sport_attendance"),
-                "other": Redirect("services:sport_attendance"),
+                "own": Redirect("sport:sport_attendance"),
+                "other": Redirect("sport:sport_attendance"),
                 "missing": 404,
             },
         ),
         post=everyone(405),
     ),
-    "services:sport_group_create": Entry(
+    "sport:sport_group_create": Entry(
         get=roles_(
             anonymous=LOGIN,
             norole=403,
@@ -1328,13 +1328,13 @@ MATRIX: dict[str, Entry] = {
             admin=200,
         ),
     ),
-    "services:sport_group_detail": Entry(
+    "sport:sport_group_detail": Entry(
         fuzz_query=["page"],
         kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
         get=SPORT_READ,
         post=everyone(405),
     ),
-    "services:sport_group_edit": Entry(
+    "sport:sport_group_edit": Entry(
         kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
         get=roles_(
             anonymous=LOGIN,
@@ -1355,7 +1355,7 @@ MATRIX: dict[str, Entry] = {
             admin=ANY_SITE,
         ),
     ),
-    "services:sport_group_list": Entry(
+    "sport:sport_group_list": Entry(
         fuzz_query=["q", "show", "site", "page"],
         get=roles_(
             anonymous=LOGIN,
@@ -1368,53 +1368,53 @@ MATRIX: dict[str, Entry] = {
         ),
         post=everyone(405),
     ),
-    "services:sport_head_count": Entry(
+    "sport:sport_head_count": Entry(
         post_fields=["hc_F_0_4", "hc_M_5_11", "hc_X_12_17", "hc_F_18_59", "hc_M_60plus"],
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
         get=everyone(405),
         post=roles_(
             anonymous=LOGIN,
             norole=403,
-            caseworker={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
-            psychosocial={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
-            facilitator={"own": Redirect("services:sport_attendance"), "other": 404, "missing": 404},
+            caseworker={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("sport:sport_attendance"), "other": 404, "missing": 404},
             coordinator=403,
             admin={
-                "own": Redirect("services:sport_attendance"),
-                "other": Redirect("services:sport_attendance"),
+                "own": Redirect("sport:sport_attendance"),
+                "other": Redirect("sport:sport_attendance"),
                 "missing": 404,
             },
         ),
     ),
-    "services:sport_light_profile_create": Entry(
+    "sport:sport_light_profile_create": Entry(
         kwargs=lambda w, x: {"pk": w.sport_session(x).pk},
         get=SPORT_WRITE,
         post=SPORT_WRITE,
     ),
-    "services:sport_participant_detail": Entry(
+    "sport:sport_participant_detail": Entry(
         kwargs=lambda w, x: {"pk": w.sport_participant(x).pk},
         get=SPORT_READ,
         post=everyone(405),
     ),
-    "services:sport_participant_leave": Entry(
+    "sport:sport_participant_leave": Entry(
         post_fields=[],
         kwargs=lambda w, x: {"pk": w.sport_group(x).pk, "person_pk": w.sport_participant(x).pk},
         get=everyone(405),
         post=roles_(
             anonymous=LOGIN,
             norole=403,
-            caseworker={"own": Redirect("services:sport_group_detail"), "other": 404, "missing": 404},
-            psychosocial={"own": Redirect("services:sport_group_detail"), "other": 404, "missing": 404},
-            facilitator={"own": Redirect("services:sport_group_detail"), "other": 404, "missing": 404},
+            caseworker={"own": Redirect("sport:sport_group_detail"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("sport:sport_group_detail"), "other": 404, "missing": 404},
+            facilitator={"own": Redirect("sport:sport_group_detail"), "other": 404, "missing": 404},
             coordinator=403,
             admin={
-                "own": Redirect("services:sport_group_detail"),
-                "other": Redirect("services:sport_group_detail"),
+                "own": Redirect("sport:sport_group_detail"),
+                "other": Redirect("sport:sport_group_detail"),
                 "missing": 404,
             },
         ),
     ),
-    "services:sport_session_create": Entry(
+    "sport:sport_session_create": Entry(
         fuzz_query=["activity", "date"],
         kwargs=lambda w, x: {"pk": w.sport_group(x).pk},
         get=SPORT_WRITE,

@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 
 from cases.models import Consent
-from services.models import GroupParticipant, HeadCount
+from services.sport.models import GroupParticipant, HeadCount
 
 from ..factories import PersonFactory, SportGroupFactory, SportSessionFactory, site
 

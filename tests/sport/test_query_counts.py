@@ -39,7 +39,7 @@ def test_attendance_screen_with_5_and_40_participants(
     for kid in people[::3]:
         AttendanceFactory(session=session, person=kid, present=True)
     client = client_for(facilitator)
-    url = reverse("services:sport_attendance", args=[session.pk])
+    url = reverse("sport:sport_attendance", args=[session.pk])
     with django_assert_max_num_queries(ATTENDANCE_SCREEN_MAX):
         response = client.get(url)
     assert response.content.decode().count('data-testid="attendance-row"') == n
@@ -47,7 +47,7 @@ def test_attendance_screen_with_5_and_40_participants(
 
 def test_attendance_screen_same_count_for_5_and_40(client_for, facilitator, group, session):
     client = client_for(facilitator)
-    url = reverse("services:sport_attendance", args=[session.pk])
+    url = reverse("sport:sport_attendance", args=[session.pk])
     fill_group(group, 5)
     few = count_queries(client, url)
     fill_group(group, 35)
@@ -68,18 +68,18 @@ def test_attendance_screen_of_a_community_activity(
     fill_group(group, 40)
     client = client_for(facilitator)
     with django_assert_max_num_queries(ATTENDANCE_SCREEN_MAX + 1):
-        client.get(reverse("services:sport_attendance", args=[community.pk]))
+        client.get(reverse("sport:sport_attendance", args=[community.pk]))
 
 
 def test_a_tap_costs_the_same_for_any_group_size(client_for, facilitator, group, session):
     client = client_for(facilitator)
     hx = {"HTTP_HX_REQUEST": "true"}
     people = fill_group(group, 5)
-    url = reverse("services:sport_attendance_mark", args=[session.pk, people[0].pk])
+    url = reverse("sport:sport_attendance_mark", args=[session.pk, people[0].pk])
     with CaptureQueriesContext(connection) as few:
         client.post(url, {"present": "1"}, **hx)
     people += fill_group(group, 35)
-    url = reverse("services:sport_attendance_mark", args=[session.pk, people[-1].pk])
+    url = reverse("sport:sport_attendance_mark", args=[session.pk, people[-1].pk])
     with CaptureQueriesContext(connection) as many:
         client.post(url, {"present": "1"}, **hx)
     assert len(many.captured_queries) == len(few.captured_queries)
@@ -87,7 +87,7 @@ def test_a_tap_costs_the_same_for_any_group_size(client_for, facilitator, group,
 
 def test_group_list_with_3_and_30_groups(client_for, admin_user, facilitator):
     client = client_for(admin_user)
-    url = reverse("services:sport_group_list")
+    url = reverse("sport:sport_group_list")
 
     def add(n):
         for _ in range(n):
@@ -103,7 +103,7 @@ def test_group_list_with_3_and_30_groups(client_for, admin_user, facilitator):
 
 def test_group_detail_does_not_grow_with_sessions_and_participants(client_for, facilitator, group):
     client = client_for(facilitator)
-    url = reverse("services:sport_group_detail", args=[group.pk])
+    url = reverse("sport:sport_group_detail", args=[group.pk])
 
     def add(members, sessions):
         people = fill_group(group, members)
@@ -128,7 +128,7 @@ def test_group_detail_does_not_grow_with_sessions_and_participants(client_for, f
 def test_participant_page_does_not_grow_with_attendance(client_for, facilitator, group):
     kid = GroupParticipantFactory(group=group).person
     client = client_for(facilitator)
-    url = reverse("services:sport_participant_detail", args=[kid.pk])
+    url = reverse("sport:sport_participant_detail", args=[kid.pk])
 
     def add(n):
         for _ in range(n):

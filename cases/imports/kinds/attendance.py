@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from cases.choices import PopulationType, age_on
 from cases.models import Person
-from services.models import Activity, Attendance, SportGroup, SportSession
+from services.sport.models import Activity, Attendance, SportGroup, SportSession
 
 from ..lookups import group_key
 from .base import BATCH_SIZE, Importer, Stats

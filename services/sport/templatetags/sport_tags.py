@@ -12,7 +12,7 @@ from services.sport.selectors import sport_groups_for_widget
 register = template.Library()
 
 
-@register.inclusion_tag("services/sport/includes/_my_groups_widget.html", takes_context=True)
+@register.inclusion_tag("sport/includes/_my_groups_widget.html", takes_context=True)
 def my_groups_widget(context):
     user = context["request"].user
     return {"groups": sport_groups_for_widget(user, today=timezone.localdate())}
