@@ -1,15 +1,24 @@
-"""People rows (docs/import.md), keyed by ``ref``; a document creates or updates an
-IdentityDocument of that type."""
+"""The kinds of import file of ``cases`` (registered into the import engine, cases/imports/registry.py).
+
+People rows (docs/import.md), keyed by ``ref``; a document creates or updates an IdentityDocument
+of that type."""
 
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ...choices import DocumentType, PopulationType, Sex
-from ...models import IdentityDocument, Person
-from ..validators import document_number_normalize, document_number_valid, phone_valid, ubigeo_normalize
-from .base import BATCH_SIZE, Importer, Stats
+from .choices import DocumentType, PopulationType, Sex
+from .imports.kinds.base import BATCH_SIZE, Importer, Stats
+from .imports.registry import register
+from .imports.validators import (
+    document_number_normalize,
+    document_number_valid,
+    phone_valid,
+    ubigeo_normalize,
+)
+from .models import IdentityDocument, Person
 
 # The country that issues a document type, where there is only one.
 ISSUING_COUNTRY = {"dni": "PE", "ce": "PE", "cpp": "PE", "ptp": "PE", "refugee_card": "PE", "cedula_ve": "VE"}
@@ -29,8 +38,10 @@ PERSON_FIELDS = {
 }
 
 
+@register
 class PeopleImporter(Importer):
     kind = "people"
+    label = _("People")
     columns = (
         "ref",
         "given_names",

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -24,8 +24,10 @@ from orientation.models import AccessLog, District, Site
 from orientation.params import query_id
 from orientation.selectors import program_ids_coordinated_by, site_ids_visible_to
 
+from . import person_records
 from .choices import AGE_BANDS, AgeBand
 from .models import CaseNote, Household, IdentityDocument, Intake, Person, normalize_text
+from .person_records import TIMELINE_LIMIT, TimelineEntry
 from .search import Similarity, WordDistance, name_words, order_by_distance, phonetic_key
 from .validators import document_number_normalize, phone_normalize_or_none
 
@@ -53,17 +55,8 @@ def program_people_condition(user) -> Q:
     """A coordinator's people: at a site of their programs, with a record of one of those programs
     (a direct service, a referral, a sport group or an attendance). A program sharing a site with
     others (BALON's clinics at the orientation point) does not open the site's other case files."""
-    from services.models import DirectService, Referral
-    from services.sport.models import Attendance, GroupParticipant
-
     programs = program_ids_coordinated_by(user)
-    person = OuterRef("pk")
-    return Q(site_id__in=site_ids_visible_to(user)) & (
-        Q(Exists(DirectService.objects.filter(person=person, program_id__in=programs)))
-        | Q(Exists(Referral.objects.filter(person=person, program_id__in=programs)))
-        | Q(Exists(GroupParticipant.objects.filter(person=person, group__program_id__in=programs)))
-        | Q(Exists(Attendance.objects.filter(person=person, session__program_id__in=programs)))
-    )
+    return Q(site_id__in=site_ids_visible_to(user)) & person_records.program_condition(programs)
 
 
 def person_in_scope(user, person: Person) -> bool:
@@ -363,8 +356,6 @@ def people_for_list(
 ) -> QuerySet[Person]:
     """The people list: what the user may see, searched, filtered and sorted; each row carries
     ``has_open_referrals`` once marked (``people_mark_open_referrals``); rows bring their site, district, household and vulnerabilities."""
-    from services.models import Referral
-
     qs = people_visible_to(user)
     qs = qs.filter(archived_at__isnull=not archived, anonymized_at__isnull=True)
     if site is not None:
@@ -378,7 +369,7 @@ def people_for_list(
     if age_band:
         qs = qs.filter(_age_band_q(age_band, timezone.localdate()))
     if open_referrals:
-        qs = qs.filter(Exists(Referral.objects.open().filter(person=OuterRef("pk"))))
+        qs = qs.filter(person_records.open_work_condition())
     if term:
         qs = people_matching(qs, term)
     if sort in PERSON_SORTS:
@@ -393,15 +384,8 @@ def people_for_list(
 def people_mark_open_referrals(people) -> list[Person]:
     """Set ``has_open_referrals`` on a page of people, in one query for the page's ids (an
     annotation over the whole list made PostgreSQL read every open referral: bench/PLANS.md)."""
-    from services.models import Referral
-
     people = list(people)
-    ids = [p.pk for p in people]
-    flagged = (
-        set(Referral.objects.open().filter(person_id__in=ids).order_by().values_list("person_id", flat=True))
-        if ids
-        else set()
-    )
+    flagged = person_records.open_work_ids([p.pk for p in people])
     for person in people:
         person.has_open_referrals = person.pk in flagged
     return people
@@ -644,7 +628,6 @@ def person_duplicate_candidates(
 
 # --- The person page ------------------------------------------------------------------------------
 
-TIMELINE_LIMIT = 100
 HISTORY_LIMIT = 50
 
 TRACKED_FIELDS = [
@@ -667,14 +650,6 @@ TRACKED_FIELDS = [
     "guardian_phone",
     "archived_at",
 ]
-
-
-@dataclass
-class TimelineEntry:
-    kind: str
-    day: date
-    obj: Any
-    order: tuple = ()
 
 
 @dataclass
@@ -762,38 +737,15 @@ def person_changes(person: Person, *, limit: int = HISTORY_LIMIT) -> list[Person
 
 
 def person_page(user, person: Person) -> dict[str, Any]:
-    """Everything the person page shows, in a fixed number of queries whatever the number of rows."""
-    from services.models import DirectService, Referral
-    from services.sport.models import Attendance
+    """Everything the person page shows, in a fixed number of queries whatever the number of rows.
 
+    The timeline holds the records of the apps above ``cases`` too (services, referrals, sport
+    attendance): each adds its part through cases/person_records.py."""
     documents = list(person.documents.order_by("doc_type", "-created_at"))
     statuses = list(person.regularization_statuses.select_related("recorded_by"))
     consents = list(person.consents.select_related("recorded_by", "withdrawn_by"))
     intakes = list(person.intakes.for_timeline().order_by("-date", "-created_at")[:TIMELINE_LIMIT])
-    services_qs = DirectService.objects.filter(person=person)
-    specialist_follows = False
-    if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
-        # That a person receives psychosocial care is itself sensitive: the sessions stay off the
-        # timeline of other roles; case workers, who need to know, see only that a specialist
-        # follows the person (one query, for them only).
-        sessions = services_qs.filter(psychosocial_session__isnull=False)
-        services_qs = services_qs.filter(psychosocial_session__isnull=True)
-        specialist_follows = roles.has_role(user, roles.CASE_WORKERS) and sessions.exists()
-    services = list(
-        services_qs.select_related("service_type", "site", "program", "staff").order_by(
-            "-delivered_on", "-id"
-        )[:TIMELINE_LIMIT]
-    )
-    referrals = list(
-        Referral.objects.filter(person=person)
-        .select_related("service_type", "partner", "site", "program")
-        .order_by("-referred_on", "-id")[:TIMELINE_LIMIT]
-    )
-    attendance = list(
-        Attendance.objects.filter(person=person)
-        .select_related("session__program", "session__site", "session__group")
-        .order_by("-session__date", "-id")[:TIMELINE_LIMIT]
-    )
+    parts = person_records.timeline_parts(user, person)
     notes = list(
         CaseNote.objects.filter(person=person)
         .visible_to(user)
@@ -804,9 +756,7 @@ def person_page(user, person: Person) -> dict[str, Any]:
     timezone_day = timezone.localdate
     entries = (
         [TimelineEntry("intake", i.date, i, (i.created_at,)) for i in intakes]
-        + [TimelineEntry("service", s.delivered_on, s, (s.created_at,)) for s in services]
-        + [TimelineEntry("referral", r.referred_on, r, (r.created_at,)) for r in referrals]
-        + [TimelineEntry("attendance", a.session.date, a, (a.recorded_at,)) for a in attendance]
+        + [entry for part in parts for entry in part.entries]
         + [TimelineEntry("note", timezone_day(n.created_at), n, (n.created_at,)) for n in notes]
         + [TimelineEntry("consent", c.given_on, c, (c.created_at,)) for c in consents]
         + [TimelineEntry("document", timezone_day(d.created_at), d, (d.created_at,)) for d in documents]
@@ -820,19 +770,18 @@ def person_page(user, person: Person) -> dict[str, Any]:
     entries.sort(key=lambda e: (e.day, e.order), reverse=True)
     today = timezone.localdate()
     current_status = statuses[0] if statuses else None
-    return {
+    page = dict(person_records.PAGE_DEFAULTS)
+    for part in parts:
+        page.update(part.context)
+    return page | {
         "documents": documents,
         "statuses": statuses,
         "current_status": current_status,
         "consents": consents,
         "active_consents": {c.purpose for c in consents if c.is_active},
         "timeline": entries,
-        "specialist_follows": specialist_follows,
         "changes": changes,
         "members": household_members(person),
-        "open_referrals": sum(
-            1 for r in referrals if r.status in (Referral.Status.PENDING, Referral.Status.ACCEPTED)
-        ),
         "age": person.age(today),
         "expiring_soon": [
             x

@@ -12,6 +12,33 @@ from __future__ import annotations
 
 from django.db import migrations
 
+# Models that moved to another app: their label before → their label now. The access log keeps the
+# label a row was written with (it is append-only), so a row written before the move still says
+# ``cases.arcorequest``; ``object_type_current`` reads both as the same record type.
+MOVED_LABELS: dict[str, str] = {
+    "cases.arcorequest": "arco.arcorequest",
+    "cases.historicalarcorequest": "arco.historicalarcorequest",
+    "cases.importbatch": "imports.importbatch",
+    "services.sportgroup": "sport.sportgroup",
+    "services.groupparticipant": "sport.groupparticipant",
+    "services.historicalgroupparticipant": "sport.historicalgroupparticipant",
+    "services.sportsession": "sport.sportsession",
+    "services.attendance": "sport.attendance",
+    "services.historicalattendance": "sport.historicalattendance",
+    "services.headcount": "sport.headcount",
+}
+
+
+def object_type_current(object_type: str) -> str:
+    """The label a stored record type has today (``cases.arcorequest`` → ``arco.arcorequest``)."""
+    return MOVED_LABELS.get(object_type, object_type)
+
+
+def object_type_spellings(object_type: str) -> list[str]:
+    """Every label rows of this record type may have been written with, the current one first."""
+    current = object_type_current(object_type)
+    return [current, *sorted(old for old, new in MOVED_LABELS.items() if new == current)]
+
 
 def content_types_move(*, old_app: str, new_app: str, models: list[str]) -> migrations.RunPython:
     """A migration operation renaming the content types of ``models`` (lower-case model names,

@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from orientation import roles
 from orientation.models import OutboxMessage, Program
 from orientation.outbox import enqueue
 from services.models import ServiceType
@@ -177,6 +178,7 @@ def monthly_figures_compute(
 @transaction.atomic
 def report_run_request(*, user, month: date, program: Program | None) -> ReportRun:
     """A coordinator asks for a month to be recomputed: record the run and queue the job."""
+    roles.require(user, roles.REPORT_READERS)
     run = ReportRun(
         month=first_of_month(month), program=program, trigger=ReportRun.Trigger.MANUAL, requested_by=user
     )

@@ -1,17 +1,22 @@
-"""Service rows (docs/import.md), keyed by ``ref``: a direct service or a referral. A referral
+"""The kinds of import file of ``services`` (registered into the import engine,
+cases/imports/registry.py).
+
+Service rows (docs/import.md), keyed by ``ref``: a direct service or a referral. A referral
 whose status changes gets a ReferralTransition, as when a caseworker moves it."""
 
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases.choices import PopulationType
+from cases.imports.kinds.base import BATCH_SIZE, Importer, Stats
+from cases.imports.lookups import kind_spellings
+from cases.imports.registry import lookup_register, register
 from cases.models import Person
-from services.models import DirectService, Referral, ReferralTransition
 
-from ..lookups import kind_spellings
-from .base import BATCH_SIZE, Importer, Stats
+from .models import DirectService, Partner, Referral, ReferralTransition, ServiceType
 
 KINDS = ("direct", "referral")
 DIRECT_FIELDS = ("person_id", "site_id", "program_id", "service_type_id", "delivered_on", "population_type")
@@ -28,8 +33,18 @@ REFERRAL_FIELDS = (
 )
 
 
+def _codes(model) -> dict[str, tuple[int, str]]:
+    return {code.lower(): (pk, code) for pk, code in model.objects.values_list("pk", "code")}
+
+
+lookup_register("service_types", lambda: _codes(ServiceType))
+lookup_register("partners", lambda: _codes(Partner))
+
+
+@register
 class ServicesImporter(Importer):
     kind = "services"
+    label = _("Services and referrals")
     columns = (
         "ref",
         "person_ref",
@@ -55,7 +70,12 @@ class ServicesImporter(Importer):
         person_ref = self.text(row, values, "person_ref", required=True, max_length=40)
         program = self.program(row, values)
         service_type = self.reference(
-            row, values, "service_type", self.lookups.service_types, "unknown_service_type", required=True
+            row,
+            values,
+            "service_type",
+            self.lookups.tables["service_types"],
+            "unknown_service_type",
+            required=True,
         )
         kind = self.spelled(row, values, "kind", kind_spellings(), required=True)
         day = self.day(row, values, "date", required=True)
@@ -63,7 +83,7 @@ class ServicesImporter(Importer):
         site_id = self.site(row, values)
         self.site_in_program(row, site_id, program)
         partner = self.reference(
-            row, values, "partner", self.lookups.partners, "unknown_partner", required=False
+            row, values, "partner", self.lookups.tables["partners"], "unknown_partner", required=False
         )
         population_type = self.choice(row, values, "population_type", PopulationType)
 

@@ -10,3 +10,8 @@ class ArcoConfig(AppConfig):
     name = "cases.arco"
     label = "arco"
     verbose_name = _("Data requests (ARCO)")
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("personal_data")

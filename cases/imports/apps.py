@@ -9,3 +9,8 @@ class ImportsConfig(AppConfig):
     name = "cases.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("import_kinds")

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any
 
 from django.utils import translation
 from django_countries import countries
@@ -37,11 +38,10 @@ class ProgramInfo:
 class Lookups:
     sites: dict[str, tuple[int, str]]
     programs: dict[str, ProgramInfo]
-    service_types: dict[str, tuple[int, str]]
-    partners: dict[str, tuple[int, str]]
     districts: set[str]
-    groups: dict[tuple[int, int, str], int]
     countries: Spellings
+    # The code tables the kinds registered (registry.lookup_register): name → table.
+    tables: dict[str, Any]
     # None: every site / program (an admin, or the command line).
     visible_site_ids: set[int] | None
     visible_program_ids: set[int] | None
@@ -54,8 +54,7 @@ class Lookups:
 
     @classmethod
     def load(cls, user=None) -> Lookups:
-        from services.models import Partner, ServiceType
-        from services.sport.models import SportGroup
+        from .registry import LOOKUP_LOADERS
 
         program_sites: dict[int, set[int]] = {}
         for program_id, site_id in Program.sites.through.objects.values_list("program_id", "site_id"):
@@ -72,19 +71,9 @@ class Lookups:
         return cls(
             sites={code.lower(): (pk, code) for pk, code in Site.objects.values_list("pk", "code")},
             programs=programs,
-            service_types={
-                code.lower(): (pk, code) for pk, code in ServiceType.objects.values_list("pk", "code")
-            },
-            partners={code.lower(): (pk, code) for pk, code in Partner.objects.values_list("pk", "code")},
             districts=set(District.objects.values_list("ubigeo", flat=True)),
-            groups={
-                (program_id, site_id, group_key(name)): pk
-                # Two names that differ only in case: the oldest group wins.
-                for pk, program_id, site_id, name in SportGroup.objects.order_by("-pk").values_list(
-                    "pk", "program_id", "site_id", "name"
-                )
-            },
             countries=country_spellings(),
+            tables={name: load() for name, load in LOOKUP_LOADERS.items()},
             visible_site_ids=visible_sites,
             visible_program_ids=visible_programs,
         )

@@ -10,11 +10,6 @@ from django.utils.translation import gettext_lazy as _
 class ImportBatch(models.Model):
     """An uploaded file waiting for confirmation, then imported whole or not at all."""
 
-    class Kind(models.TextChoices):
-        PEOPLE = "people", _("People")
-        SERVICES = "services", _("Services and referrals")
-        ATTENDANCE = "attendance", _("Sport attendance")
-
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded")
         INVALID = "invalid", _("Rejected: errors found")
@@ -25,7 +20,8 @@ class ImportBatch(models.Model):
         FAILED = "failed", _("Failed")
         ABANDONED = "abandoned", _("Abandoned")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # A kind some app registered (cases/imports/registry.py): people, services, attendance...
+    kind = models.CharField(_("kind"), max_length=20)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(
@@ -50,3 +46,8 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.original_name}"
+
+    def get_kind_display(self) -> str:
+        from .registry import kind_label
+
+        return kind_label(self.kind)

@@ -31,6 +31,7 @@ from .forms import ImportUploadForm, PeopleExportForm
 from .kinds import IMPORTERS
 from .labels import counts_display
 from .models import ImportBatch
+from .registry import kind_choices
 from .selectors import (
     import_batch_get_for_user,
     import_batch_preview,
@@ -48,7 +49,7 @@ def _kinds_help() -> list[dict]:
             "label": label,
             "columns": [(c, c in IMPORTERS[code].required_columns) for c in IMPORTERS[code].columns],
         }
-        for code, label in ImportBatch.Kind.choices
+        for code, label in kind_choices()
     ]
 
 

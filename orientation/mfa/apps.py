@@ -8,3 +8,6 @@ class MfaConfig(AppConfig):
     name = "orientation.mfa"
     label = "mfa"
     verbose_name = _("Two-factor sign-in")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the sign-in receiver)

@@ -1,4 +1,7 @@
-"""Attendance rows (docs/import.md): a session is keyed by program, site, date, activity and group
+"""The kinds of import file of ``services.sport`` (registered into the import engine,
+cases/imports/registry.py).
+
+Attendance rows (docs/import.md): a session is keyed by program, site, date, activity and group
 (empty: no group); a person's attendance by session and person.
 
 A group the file names that does not exist yet for its program and site is created by the import
@@ -13,14 +16,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases.choices import PopulationType, age_on
+from cases.imports.kinds.base import BATCH_SIZE, Importer, Stats
+from cases.imports.lookups import group_key
+from cases.imports.registry import lookup_register, register
 from cases.models import Person
-from services.sport.models import Activity, Attendance, SportGroup, SportSession
 
-from ..lookups import group_key
-from .base import BATCH_SIZE, Importer, Stats
+from .models import Activity, Attendance, SportGroup, SportSession
 
 # The age range of a group set up by hand (SportGroup's defaults), widened to the ages seen.
 GROUP_AGE_MIN = SportGroup._meta.get_field("age_min").default
@@ -28,8 +33,23 @@ GROUP_AGE_MAX = SportGroup._meta.get_field("age_max").default
 GROUP_ACTIVE_DAYS = 90
 
 
+def _groups() -> dict[tuple[int, int, str], int]:
+    return {
+        (program_id, site_id, group_key(name)): pk
+        # Two names that differ only in case: the oldest group wins.
+        for pk, program_id, site_id, name in SportGroup.objects.order_by("-pk").values_list(
+            "pk", "program_id", "site_id", "name"
+        )
+    }
+
+
+lookup_register("groups", _groups)
+
+
+@register
 class AttendanceImporter(Importer):
     kind = "attendance"
+    label = _("Sport attendance")
     columns = (
         "person_ref",
         "program",
@@ -82,7 +102,7 @@ class AttendanceImporter(Importer):
     def _plan_group(self, program_id: int, site_id: int, name: str, written: str, day) -> None:
         """Note a group that does not exist yet, to be created when the file is written."""
         key = (program_id, site_id, name)
-        if key in self.lookups.groups:
+        if key in self.lookups.tables["groups"]:
             return
         plan = self.lookups.planned_groups.get(key)
         if plan is None:
@@ -116,13 +136,13 @@ class AttendanceImporter(Importer):
         groups = [
             {"program": programs[program_id], "site": sites[site_id], "name": plan["name"]}
             for (program_id, site_id, _name), plan in self.lookups.planned_groups.items()
-            if (program_id, site_id, _name) not in self.lookups.groups
+            if (program_id, site_id, _name) not in self.lookups.tables["groups"]
         ]
         groups.sort(key=lambda g: (g["program"], g["site"], g["name"].lower()))
         return {"groups_to_create": groups}
 
     def _groups_create(self, keys: set[tuple], stats: Stats) -> None:
-        missing = sorted(keys - self.lookups.groups.keys())
+        missing = sorted(keys - self.lookups.tables["groups"].keys())
         if not missing:
             return
         recent = self.today - timedelta(days=GROUP_ACTIVE_DAYS)
@@ -143,7 +163,7 @@ class AttendanceImporter(Importer):
         SportGroup.objects.bulk_create(new, batch_size=BATCH_SIZE)
         stats["sport_groups"]["created"] += len(new)
         for key, group in zip(missing, new, strict=True):
-            self.lookups.groups[key] = group.pk
+            self.lookups.tables["groups"][key] = group.pk
 
     def _session_ids(self, keys: set[tuple], stats: Stats) -> None:
         missing = keys - self.sessions.keys()
@@ -177,7 +197,7 @@ class AttendanceImporter(Importer):
     def _session_key(self, session: tuple) -> tuple:
         """(program, site, date, activity, group name key) → the same with the group's id."""
         program_id, site_id, day, activity, name = session
-        group_id = None if name is None else self.lookups.groups[(program_id, site_id, name)]
+        group_id = None if name is None else self.lookups.tables["groups"][(program_id, site_id, name)]
         return (program_id, site_id, day, activity, group_id)
 
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:

@@ -41,10 +41,6 @@ from orientation.selectors import programs_visible_to, site_ids_visible_to
 
 from .models import Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
-# Who may set groups up: facilitators (their own groups, at their sites) and admins. Coordinators
-# read them (their role is read-only).
-SPORT_GROUP_MANAGERS = roles.SPORT_GROUP_MANAGERS
-
 READ, WRITE, MANAGE = "read", "write", "manage"
 
 # "Stopped coming": attended before, but not present in the group's last this-many sessions.

@@ -67,13 +67,13 @@ def sport_group_list(request):
         "show": show,
         "site_id": site_id,
         "sites": selectors.sport_group_sites_for_filter(request.user),
-        "can_create": roles.has_role(request.user, selectors.SPORT_GROUP_MANAGERS),
+        "can_create": roles.has_role(request.user, roles.SPORT_GROUP_MANAGERS),
         "filtered": bool(query or site_id or show != "active"),
     }
     return render(request, "sport/group_list.html", context)
 
 
-@role_required(selectors.SPORT_GROUP_MANAGERS)
+@role_required(roles.SPORT_GROUP_MANAGERS)
 def sport_group_create(request):
     if request.method == "POST" and (earlier := submission_repeated(request)):
         earlier.message(request, "")
@@ -102,7 +102,7 @@ def sport_group_create(request):
     return render(request, "sport/group_form.html", {"form": form, "group": None})
 
 
-@role_required(selectors.SPORT_GROUP_MANAGERS)
+@role_required(roles.SPORT_GROUP_MANAGERS)
 def sport_group_edit(request, pk):
     group = selectors.sport_group_get_for_user(request.user, pk, mode=selectors.MANAGE)
     form = SportGroupForm(request.POST or None, instance=group, user=request.user)

@@ -311,7 +311,7 @@ def test_imported_attendance_with_new_groups_is_counted_as_the_contract_says(ref
 
     from cases.imports.engine import file_import
     from cases.imports.errors import ErrorSink
-    from cases.imports.kinds import AttendanceImporter
+    from services.sport.import_kinds import AttendanceImporter
     from services.sport.models import SportGroup
 
     rng = random.Random(seed)

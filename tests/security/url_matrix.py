@@ -353,7 +353,7 @@ class World:
             from cases.imports.models import ImportBatch
 
             return ImportBatch.objects.create(
-                kind=ImportBatch.Kind.choices[0][0],
+                kind="people",
                 original_name="personas.csv",
                 uploaded_by=user,
                 status=ImportBatch.Status.UPLOADED,

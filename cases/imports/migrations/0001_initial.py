@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                     name='ImportBatch',
                     fields=[
                         ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('kind', models.CharField(choices=[('people', 'People'), ('services', 'Services and referrals'), ('attendance', 'Sport attendance')], max_length=20, verbose_name='kind')),
+                        ('kind', models.CharField(max_length=20, verbose_name='kind')),
                         ('file', models.FileField(blank=True, upload_to='imports/%Y/%m/', verbose_name='file')),
                         ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                         ('created_at', models.DateTimeField(auto_now_add=True)),
