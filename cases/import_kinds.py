@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .choices import DocumentType, PopulationType, Sex
 from .imports.kinds.base import BATCH_SIZE, Importer, Stats
-from .imports.registry import register
+from .imports.registry import entity_labels_register, messages_register, register
 from .imports.validators import (
     document_number_normalize,
     document_number_valid,
@@ -36,6 +36,18 @@ PERSON_FIELDS = {
     "site_id": "site",
     "registered_on": "registered_on",
 }
+
+
+messages_register(
+    {
+        "bad_dni": _("A DNI has exactly 8 digits."),
+        "bad_document_number": _("A document number has 3 to 30 letters, digits or hyphens."),
+        "document_incomplete": _("Give both document_type and document_number, or leave both empty."),
+        "document_taken": _("This document is already registered for another person."),
+        "duplicate_document": _("The same document is already in row %(other)s."),
+    }
+)
+entity_labels_register({"people": _("People"), "documents": _("Identity documents")})
 
 
 @register

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from orientation import limits
+from orientation import limits, roles
 from orientation.limits import text_limit
 from orientation.models import District, Site, TranslatedName
 
@@ -452,9 +452,7 @@ class CaseNoteQuerySet(models.QuerySet):
         return self.filter(kind=CaseNote.Kind.GENERAL)
 
     def visible_to(self, user):
-        from orientation.roles import PSYCHOSOCIAL_READERS, has_role
-
-        if has_role(user, PSYCHOSOCIAL_READERS):
+        if roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
             return self
         return self.general()
 

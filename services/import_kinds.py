@@ -6,14 +6,16 @@ whose status changes gets a ReferralTransition, as when a caseworker moves it.""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases.choices import PopulationType
 from cases.imports.kinds.base import BATCH_SIZE, Importer, Stats
-from cases.imports.lookups import kind_spellings
-from cases.imports.registry import lookup_register, register
+from cases.imports.lookups import labelled_spellings
+from cases.imports.registry import entity_labels_register, lookup_register, messages_register, register
 from cases.models import Person
 
 from .models import DirectService, Partner, Referral, ReferralTransition, ServiceType
@@ -35,6 +37,34 @@ REFERRAL_FIELDS = (
 
 def _codes(model) -> dict[str, tuple[int, str]]:
     return {code.lower(): (pk, code) for pk, code in model.objects.values_list("pk", "code")}
+
+
+KIND_LABELS = {"direct": _("direct service"), "referral": _("referral")}
+messages_register(
+    {
+        "unknown_service_type": _("Unknown service type “%(value)s”."),
+        "unknown_partner": _("Unknown partner “%(value)s”."),
+        "not_for_direct": _("Leave this empty for a direct service."),
+        "completed_without_date": _("A completed referral needs its completion date (completed_on)."),
+        "completed_before_date": _("The completion date %(value)s is before the referral date %(date)s."),
+        "completed_on_not_completed": _("Only a completed referral has a completion date."),
+        "kind_changed": _("The reference “%(value)s” is already a %(existing)s: its kind cannot change."),
+    },
+    value_labels={"existing": KIND_LABELS},
+)
+entity_labels_register(
+    {
+        "direct_services": _("Direct services"),
+        "referrals": _("Referrals"),
+        "referral_transitions": _("Referral status changes"),
+    }
+)
+
+
+@cache
+def kind_spellings():
+    """The spellings of the ``kind`` column: direct, referral."""
+    return labelled_spellings(KIND_LABELS, "kind")
 
 
 lookup_register("service_types", lambda: _codes(ServiceType))

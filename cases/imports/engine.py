@@ -19,6 +19,8 @@ from typing import IO
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
+from orientation.outbox import enqueue
+
 from .errors import ErrorSink
 from .kinds import IMPORTERS, Importer, Stats
 from .lookups import Lookups
@@ -231,8 +233,6 @@ def figures_refresh(result: ImportResult, *, today: date | None = None) -> int:
     """After an import that changed events, queue the recomputation of each program's figures from
     the month of its earliest imported event to this month (through the outbox; the reports app
     computes each month under its lock). Returns how many programs were queued."""
-    from orientation.outbox import enqueue
-
     if not result.ok or not result.changed:
         return 0
     this_month = (today or timezone.localdate()).replace(day=1)

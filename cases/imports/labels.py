@@ -2,16 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-ENTITY_LABELS = {
-    "people": _("People"),
-    "documents": _("Identity documents"),
-    "direct_services": _("Direct services"),
-    "referrals": _("Referrals"),
-    "referral_transitions": _("Referral status changes"),
-    "sport_groups": _("Sport groups"),
-    "sport_sessions": _("Sport sessions"),
-    "attendance": _("Attendance"),
-}
+# What each kind counts, in words: filled by the kinds (registry.entity_labels_register).
+ENTITY_LABELS: dict[str, str] = {}
 COUNT_LABELS = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged")}
 COUNT_ORDER = ("created", "updated", "unchanged")
 

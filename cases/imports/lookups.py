@@ -198,17 +198,15 @@ def choice_spellings(choices) -> Spellings:
     return Spellings.build((str(v) for v in choices.values), found)
 
 
-@cache
-def kind_spellings() -> Spellings:
-    """The spellings of the services ``kind``: direct, referral."""
-    from .errors import KIND_LABELS
-
+def labelled_spellings(labels: dict, synonyms: str) -> Spellings:
+    """The spellings of codes given with their labels (a kind's own column, such as the services
+    ``kind``), with the words of ``CODE_SYNONYMS[synonyms]``."""
     found = []
-    for code, label in KIND_LABELS.items():
+    for code, label in labels.items():
         found += _label_spellings(code, label)
-    for code, words in CODE_SYNONYMS["kind"].items():
+    for code, words in CODE_SYNONYMS.get(synonyms, {}).items():
         found += [(code, word) for word in words]
-    return Spellings.build(KIND_LABELS, found)
+    return Spellings.build(labels, found)
 
 
 # Nationalities as people write them in the region (both genders), besides the country names.

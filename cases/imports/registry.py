@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .errors import MESSAGES, VALUE_LABELS
+from .labels import ENTITY_LABELS
+
 if TYPE_CHECKING:
     from .kinds.base import Importer
 
@@ -30,6 +33,18 @@ def register(importer: type[Importer]) -> type[Importer]:
 def lookup_register(name: str, loader: Callable[[], Any]) -> None:
     """A code table the rows of a kind are checked against, found as ``lookups.tables[name]``."""
     LOOKUP_LOADERS[name] = loader
+
+
+def messages_register(messages: dict[str, str], *, value_labels: dict[str, dict] | None = None) -> None:
+    """A kind's reasons to reject a row, by code (``value_labels``: words for parameter values)."""
+    MESSAGES.update(messages)
+    for name, labels in (value_labels or {}).items():
+        VALUE_LABELS.setdefault(name, {}).update(labels)
+
+
+def entity_labels_register(labels: dict[str, str]) -> None:
+    """Words for what a kind counts in its summary (``{"people": _("People")}``)."""
+    ENTITY_LABELS.update(labels)
 
 
 def kind_choices() -> list[tuple[str, str]]:

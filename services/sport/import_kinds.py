@@ -22,7 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from cases.choices import PopulationType, age_on
 from cases.imports.kinds.base import BATCH_SIZE, Importer, Stats
 from cases.imports.lookups import group_key
-from cases.imports.registry import lookup_register, register
+from cases.imports.registry import entity_labels_register, lookup_register, messages_register, register
 from cases.models import Person
 
 from .models import Activity, Attendance, SportGroup, SportSession
@@ -44,6 +44,15 @@ def _groups() -> dict[tuple[int, int, str], int]:
 
 
 lookup_register("groups", _groups)
+messages_register(
+    {
+        "bad_present": _("Write 1 (present) or 0 (absent)."),
+        "duplicate_attendance": _("This person is already listed for the same session in row %(other)s."),
+    }
+)
+entity_labels_register(
+    {"sport_groups": _("Sport groups"), "sport_sessions": _("Sport sessions"), "attendance": _("Attendance")}
+)
 
 
 @register

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from cases.imports.lookups import choice_spellings, country_spellings, kind_spellings, spelling_key
+from cases.imports.lookups import choice_spellings, country_spellings, spelling_key
 from cases.models import Person
+from services.import_kinds import kind_spellings
 from services.models import DirectService, Referral
 from services.sport.models import Attendance, SportSession
 from tests.factories import PersonFactory, site
