@@ -15,7 +15,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from cases.choices import PopulationType
 from cases.imports.kinds.base import BATCH_SIZE, Importer, Stats
 from cases.imports.lookups import labelled_spellings
-from cases.imports.registry import entity_labels_register, lookup_register, messages_register, register
+from cases.imports.registry import (
+    entity_labels_register,
+    lookup_register,
+    messages_register,
+    register,
+    synonyms_register,
+)
 from cases.models import Person
 
 from .models import DirectService, Partner, Referral, ReferralTransition, ServiceType
@@ -57,7 +63,27 @@ entity_labels_register(
         "direct_services": _("Direct services"),
         "referrals": _("Referrals"),
         "referral_transitions": _("Referral status changes"),
-    }
+    },
+    only_what_happened=("referral_transitions",),
+)
+
+synonyms_register(
+    "Status",
+    {
+        "pending": ("pendiente",),
+        "accepted": ("aceptado", "aceptada"),
+        "completed": ("completado", "completada", "atendido", "atendida"),
+        "declined": ("rechazado", "rechazada", "denegado", "denegada"),
+        "no_show": ("no asistió", "no se presentó", "no show", "no-show"),
+        "cancelled": ("cancelado", "cancelada", "anulado", "anulada", "canceled"),
+    },
+)
+synonyms_register(
+    "kind",
+    {
+        "direct": ("directo", "directa", "servicio directo", "atención directa", "direct service"),
+        "referral": ("derivación", "derivado", "derivada", "referencia", "referido", "referida", "remisión"),
+    },
 )
 
 

@@ -144,7 +144,8 @@ def _label_spellings(code: str, label) -> list[tuple[str, str]]:
     return found
 
 
-# What people write besides the labels (both genders where Spanish has them).
+# What people write besides the labels (both genders where Spanish has them), by choices class:
+# the engine's own (cases' choices); each kind adds those of its own codes (registry.synonyms_register).
 CODE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "Sex": {
         "F": ("mujer", "femenina", "female", "woman"),
@@ -166,23 +167,6 @@ CODE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "passport": ("pasaporte",),
         "refugee_card": ("carné de refugio", "carnet de solicitante de refugio", "solicitante de refugio"),
         "birth_cert": ("acta de nacimiento", "partida", "birth certificate"),
-    },
-    "Activity": {
-        "soccer_clinic": ("fútbol", "futbol", "soccer", "football", "clínica de futbol"),
-        "leadership_workshop": ("liderazgo", "taller de liderazgo", "leadership"),
-        "community_activity": ("comunitaria", "actividad comunitaria", "community"),
-    },
-    "Status": {
-        "pending": ("pendiente",),
-        "accepted": ("aceptado", "aceptada"),
-        "completed": ("completado", "completada", "atendido", "atendida"),
-        "declined": ("rechazado", "rechazada", "denegado", "denegada"),
-        "no_show": ("no asistió", "no se presentó", "no show", "no-show"),
-        "cancelled": ("cancelado", "cancelada", "anulado", "anulada", "canceled"),
-    },
-    "kind": {
-        "direct": ("directo", "directa", "servicio directo", "atención directa", "direct service"),
-        "referral": ("derivación", "derivado", "derivada", "referencia", "referido", "referida", "remisión"),
     },
 }
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import MESSAGES, VALUE_LABELS
-from .labels import ENTITY_LABELS
+from .labels import ENTITY_LABELS, ONLY_WHAT_HAPPENED
+from .lookups import CODE_SYNONYMS
 
 if TYPE_CHECKING:
     from .kinds.base import Importer
@@ -42,9 +43,17 @@ def messages_register(messages: dict[str, str], *, value_labels: dict[str, dict]
         VALUE_LABELS.setdefault(name, {}).update(labels)
 
 
-def entity_labels_register(labels: dict[str, str]) -> None:
-    """Words for what a kind counts in its summary (``{"people": _("People")}``)."""
+def entity_labels_register(labels: dict[str, str], *, only_what_happened: tuple[str, ...] = ()) -> None:
+    """Words for what a kind counts in its summary (``{"people": _("People")}``);
+    ``only_what_happened``: those shown without zero counts (a referral's status changes)."""
     ENTITY_LABELS.update(labels)
+    ONLY_WHAT_HAPPENED.update(only_what_happened)
+
+
+def synonyms_register(name: str, words: dict[str, tuple[str, ...]]) -> None:
+    """What people write for the codes of a kind's own choices (``name``: the choices class's name,
+    or the column's), besides the labels: ``{"referral": ("derivación", ...)}``."""
+    CODE_SYNONYMS.setdefault(name, {}).update(words)
 
 
 def kind_choices() -> list[tuple[str, str]]:

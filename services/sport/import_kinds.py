@@ -22,7 +22,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from cases.choices import PopulationType, age_on
 from cases.imports.kinds.base import BATCH_SIZE, Importer, Stats
 from cases.imports.lookups import group_key
-from cases.imports.registry import entity_labels_register, lookup_register, messages_register, register
+from cases.imports.registry import (
+    entity_labels_register,
+    lookup_register,
+    messages_register,
+    register,
+    synonyms_register,
+)
 from cases.models import Person
 
 from .models import Activity, Attendance, SportGroup, SportSession
@@ -44,6 +50,14 @@ def _groups() -> dict[tuple[int, int, str], int]:
 
 
 lookup_register("groups", _groups)
+synonyms_register(
+    "Activity",
+    {
+        "soccer_clinic": ("fútbol", "futbol", "soccer", "football", "clínica de futbol"),
+        "leadership_workshop": ("liderazgo", "taller de liderazgo", "leadership"),
+        "community_activity": ("comunitaria", "actividad comunitaria", "community"),
+    },
+)
 messages_register(
     {
         "bad_present": _("Write 1 (present) or 0 (absent)."),
