@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from django.db import connections
+        from django.utils.module_loading import autodiscover_modules
 
         from .search import register_lookups, register_sqlite_functions
 
@@ -18,3 +19,5 @@ class CasesConfig(AppConfig):
         for conn in connections.all(initialized_only=True):
             if conn.vendor == "sqlite" and conn.connection is not None:
                 register_sqlite_functions(None, conn)
+        # What the apps above keep about people (timeline, coordinator scope): cases/person_records.py.
+        autodiscover_modules("person_records")

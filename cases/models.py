@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from orientation import limits
+from orientation import limits, roles
 from orientation.limits import text_limit
 from orientation.models import District, Site, TranslatedName
 
@@ -452,9 +452,7 @@ class CaseNoteQuerySet(models.QuerySet):
         return self.filter(kind=CaseNote.Kind.GENERAL)
 
     def visible_to(self, user):
-        from orientation.roles import PSYCHOSOCIAL_READERS, has_role
-
-        if has_role(user, PSYCHOSOCIAL_READERS):
+        if roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
             return self
         return self.general()
 
@@ -483,83 +481,3 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
-
-
-class ArcoRequest(models.Model):
-    """A data-subject request under Law 29733: access, rectification, cancellation, opposition."""
-
-    class Kind(models.TextChoices):
-        ACCESS = "access", _("Access")
-        RECTIFICATION = "rectification", _("Rectification")
-        CANCELLATION = "cancellation", _("Cancellation")
-        OPPOSITION = "opposition", _("Opposition")
-
-    class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        REJECTED = "rejected", _("Rejected")
-
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="arco_requests")
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    received_on = models.DateField(_("received on"), default=timezone.localdate)
-    due_on = models.DateField(_("due on"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    resolution = models.TextField(_("resolution"), blank=True, **text_limit(limits.RESOLUTION))
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-received_on"]
-        verbose_name = _("ARCO request")
-        verbose_name_plural = _("ARCO requests")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.received_on}"
-
-
-class ImportBatch(models.Model):
-    """An uploaded file waiting for confirmation, then imported whole or not at all."""
-
-    class Kind(models.TextChoices):
-        PEOPLE = "people", _("People")
-        SERVICES = "services", _("Services and referrals")
-        ATTENDANCE = "attendance", _("Sport attendance")
-
-    class Status(models.TextChoices):
-        UPLOADED = "uploaded", _("Uploaded")
-        INVALID = "invalid", _("Rejected: errors found")
-        READY = "ready", _("Ready to import")
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Importing")
-        DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-        ABANDONED = "abandoned", _("Abandoned")
-
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
-    original_name = models.CharField(_("file name"), max_length=200)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="import_batches"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    summary = models.JSONField(default=dict, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Written every few seconds by the worker running the import (PostgreSQL): a run whose
-    # heartbeat stops died with its worker (cases.imports.actions.import_batches_fail_dead).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.original_name}"

@@ -4,12 +4,6 @@ from celery.utils.log import get_task_logger
 from orientation.celery import IDEMPOTENT_TASK
 
 from .actions import expiry_reminders_send, intake_triage
-from .imports.tasks import (  # noqa: F401  (Celery's autodiscovery only looks at <app>.tasks)
-    import_batch_check_task,
-    import_batch_run_task,
-    import_batches_cleanup_task,
-    import_batches_fail_dead_task,
-)
 from .models import Intake
 
 logger = get_task_logger(__name__)

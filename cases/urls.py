@@ -1,8 +1,6 @@
 from django.urls import path
 
 from . import views
-from .arco import urls as arco_urls
-from .imports import urls as import_urls
 
 app_name = "cases"
 
@@ -27,6 +25,3 @@ urlpatterns: list = [
     path("notes/<int:pk>/", views.case_note_detail, name="case_note_detail"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]
-
-urlpatterns += import_urls.urlpatterns
-urlpatterns += arco_urls.urlpatterns

@@ -87,7 +87,7 @@ class UserAdmin(BaseUserAdmin):
 class AccessLogAdmin(admin.ModelAdmin):
     """Read-only: the access log is append-only."""
 
-    list_display = ["at", "user", "action", "object_type", "object_id", "ip_address"]
+    list_display = ["at", "user", "action", "record_type_display", "object_id", "ip_address"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "user__username"]
     date_hierarchy = "at"

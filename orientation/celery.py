@@ -30,9 +30,9 @@ class OrientaTask(Task):
 
 app = Celery("orientation", task_cls=OrientaTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# Every installed app's tasks.py, nested apps included (cases.imports, cases.arco...): one way
+# for all (docs/architecture.md).
 app.autodiscover_tasks()
-# Task modules in sub-packages of the apps.
-app.autodiscover_tasks(["cases.arco"])
 
 
 @signals.task_postrun.connect

@@ -11,10 +11,10 @@ NAV_ITEMS = [
     (_("Today"), "cases:intake_today", roles.CASE_WORKERS),
     (_("Follow-ups"), "services:followups", roles.CASE_WORKERS),
     (_("Referrals"), "services:referral_stats", roles.REPORT_READERS),
-    (_("Sport"), "services:sport_group_list", roles.SPORT_STAFF),
+    (_("Sport"), "sport:sport_group_list", roles.SPORT_STAFF),
     (_("Reports"), "reports:dashboard", roles.REPORT_READERS),
-    (_("Import"), "cases:import_upload", roles.IMPORTERS),
-    (_("Data requests"), "cases:arco_request_list", roles.ARCO_READERS),
+    (_("Import"), "imports:import_upload", roles.IMPORTERS),
+    (_("Data requests"), "arco:arco_request_list", roles.ARCO_READERS),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import connection
 
@@ -28,16 +30,20 @@ def _broker_ok() -> bool | None:
         return False
 
 
-def _last_report_run():
+# Facts the apps above add to the health report (``reports``: the last successful report run),
+# registered from their AppConfig.ready so that the core imports none of them.
+FACTS: dict[str, Callable[[], object]] = {}
+
+
+def health_fact_register(name: str, fact: Callable[[], object]) -> None:
+    FACTS[name] = fact
+
+
+def _fact(fact: Callable[[], object]):
     try:
-        from reports.selectors import report_run_last_successful
-    except ImportError:
-        return None
-    try:
-        run = report_run_last_successful()
+        return fact()
     except Exception:
         return None
-    return run.finished_at.isoformat() if run and run.finished_at else None
 
 
 def health_status() -> dict:
@@ -47,5 +53,4 @@ def health_status() -> dict:
         "ok": database and broker is not False,
         "database": database,
         "broker": broker,
-        "last_report_run": _last_report_run() if database else None,
-    }
+    } | {name: (_fact(fact) if database else None) for name, fact in FACTS.items()}

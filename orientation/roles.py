@@ -1,7 +1,9 @@
 """Staff roles. Each role is a Django group; what a role may do is decided here, in one place.
 
-Views and selectors ask ``has_role(user, ...)`` or use the ``role_required`` decorator; the admin
-site relies on the Django permissions that ``ensure_role_groups`` gives each group.
+Views use the ``role_required`` decorator, selectors and templates ask ``has_role(user, ...)``, and
+actions that take the acting user call ``require(user, ...)`` (docs/architecture.md, "Where role
+checks live"); the admin site relies on the Django permissions that ``ensure_role_groups`` gives
+each group.
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ CASE_READERS = {CASEWORKER, PSYCHOSOCIAL, COORDINATOR, ADMIN}  # open case files
 # through a specialist.
 PSYCHOSOCIAL_READERS = {PSYCHOSOCIAL}
 SPORT_STAFF = {FACILITATOR, CASEWORKER, PSYCHOSOCIAL, COORDINATOR, ADMIN}  # sport pages
-SPORT_WRITERS = {FACILITATOR, CASEWORKER, PSYCHOSOCIAL, ADMIN}
-SPORT_GROUP_MANAGERS = {FACILITATOR, ADMIN}  # set sport groups up (facilitators: their own)
+SPORT_WRITERS = {FACILITATOR, CASEWORKER, PSYCHOSOCIAL, ADMIN}  # take attendance, light profiles
+# Set sport groups up: facilitators (their own groups, at their sites) and admins. Coordinators read
+# them (their role is read-only).
+SPORT_GROUP_MANAGERS = {FACILITATOR, ADMIN}
 REPORT_READERS = {COORDINATOR, ADMIN}  # dashboards, monthly figures, aggregate exports
 IMPORTERS = _steward(COORDINATOR, ADMIN)
 PERSONAL_EXPORTERS = {COORDINATOR, ADMIN}
@@ -128,6 +132,18 @@ def has_role(user, *roles) -> bool:
         elif role in held:
             return True
     return False
+
+
+def require(user, *roles) -> None:
+    """In an action: refuse (PermissionDenied) a user without one of the roles or capabilities.
+
+    The rule (docs/architecture.md, "Where role checks live"): a view decides who may reach a page
+    (``role_required``), a selector scopes every read to the user's sites and programs, and an
+    action that takes the acting user checks again the capability its write needs, so that a
+    second caller (a command, a task, another view) cannot skip it.
+    """
+    if not has_role(user, *roles):
+        raise PermissionDenied
 
 
 def primary_role(user) -> str | None:

@@ -10,11 +10,6 @@ def stamp_session_start(sender, request, user, **kwargs) -> None:
     now = timezone.now().timestamp()
     request.session["orienta_started"] = now
     request.session["orienta_seen"] = now
-    # Whether a second factor is due, looked up once per sign-in (see orientation.mfa.middleware).
-    from .mfa.middleware import DEVICE_FLAG
-    from .mfa.selectors import user_has_confirmed_device
-
-    request.session[DEVICE_FLAG] = user_has_confirmed_device(user)
 
 
 @receiver(user_logged_in)

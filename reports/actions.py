@@ -29,6 +29,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from orientation import roles
 from orientation.dates import first_of_month
 from orientation.models import OutboxMessage, Program
 from orientation.outbox import enqueue
@@ -191,6 +192,7 @@ def report_run_request(*, user, month: date, program: Program | None) -> ReportR
     A run of that month and program still waiting in the queue serves: it will see every event when
     it starts, so there is no need for two. Otherwise (none, or the waiting one stalled) a new run is
     recorded and its job queued."""
+    roles.require(user, roles.REPORT_READERS)
     month = first_of_month(month)
     waiting = ReportRun.objects.filter(month=month, program=program, status=ReportRun.Status.QUEUED).first()
     if waiting is not None and not waiting.is_stalled:

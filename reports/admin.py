@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Area
 from orientation.dates import first_of_month
-from services.models import Activity
+from services.sport.models import Activity
 
 from .models import Indicator, IndicatorR4V, MonthlyFigure, ProgramR4V, ReportRun, Target
 

@@ -6,7 +6,9 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
 
-    def ready(self):
-        # Register the jobs in every process (a worker finds them by itself; the web process
-        # needs them when tasks run eagerly, without a broker).
-        from . import tasks  # noqa: F401
+    def ready(self) -> None:
+        from orientation.health import health_fact_register
+
+        from .selectors import report_run_last_finished_at
+
+        health_fact_register("last_report_run", report_run_last_finished_at)

@@ -57,7 +57,8 @@ from cases.choices import AGE_BANDS as AGE_BAND_LIMITS
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Person
 from orientation.dates import month_end, reporting_year_start
-from services.models import Attendance, DirectService, Referral, ServiceType, SportSession
+from services.models import DirectService, Referral, ServiceType
+from services.sport.models import Attendance, SportSession
 
 from .models import FirstEvent, FirstEventCount, FirstEventState, Indicator
 

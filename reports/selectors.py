@@ -102,6 +102,12 @@ def report_run_last_successful() -> ReportRun | None:
     )
 
 
+def report_run_last_finished_at() -> str | None:
+    """When the last successful run finished, for the health report (orientation/health.py)."""
+    run = report_run_last_successful()
+    return run.finished_at.isoformat() if run and run.finished_at else None
+
+
 # --- Scoping -------------------------------------------------------------------------------------
 
 

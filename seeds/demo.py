@@ -125,18 +125,8 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
     from cases.choices import PopulationType
     from cases.models import Consent, Household, IdentityDocument, Intake, IntakeNeed, Person, Vulnerability
     from orientation.models import District, Program, Site
-    from services.models import (
-        Activity,
-        Attendance,
-        DirectService,
-        GroupParticipant,
-        Partner,
-        Referral,
-        ReferralTransition,
-        ServiceType,
-        SportGroup,
-        SportSession,
-    )
+    from services.models import DirectService, Partner, Referral, ReferralTransition, ServiceType
+    from services.sport.models import Activity, Attendance, GroupParticipant, SportGroup, SportSession
 
     users = {u.username: u for u in ensure_demo_users()}
     if Person.objects.filter(ref__startswith="DEMO-").exists():

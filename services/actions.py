@@ -85,6 +85,7 @@ def direct_service_record(
     allowed_programs,
 ) -> DirectService:
     """Record a service delivered at the site; the person's current population type is stamped."""
+    roles.require(user, roles.CASE_WORKERS)
     _program_check(program=program, site=person.site, allowed_programs=allowed_programs)
     _event_date_check(program=program, day=delivered_on, field="delivered_on")
     if not service_type.active:
@@ -139,6 +140,7 @@ def referral_create(
     An override is only for ``CONSENT_OVERRIDERS``, needs a reason, and is written on the referral
     and in the access log.
     """
+    roles.require(user, roles.CASE_WORKERS)
     override = consent_override_reason.strip()
     consent = referral_consent_active(person)
     if consent is None:
@@ -217,6 +219,8 @@ def referral_transition(
     """Move a referral along its workflow; the move is kept with who, when and why. With the
     ``version`` the caseworker's form was opened at, a change saved by someone else since then
     (another status, a new follow-up date, a new responsible) is refused, never overwritten."""
+    if not via_partner_link:  # a partner answers through its link, without an account
+        roles.require(user, roles.CASE_WORKERS)
     referral = version_check(referral, version)
     if to_status not in Referral.Status.values:
         raise ValidationError({"to_status": _("Unknown status.")})
@@ -254,6 +258,7 @@ def referral_transition(
 @transaction.atomic
 def referral_follow_up_log(*, referral: Referral, user, note: str, next_due: date | None) -> ReferralFollowUp:
     """Record a follow-up contact and, optionally, the next date to check on the referral."""
+    roles.require(user, roles.CASE_WORKERS)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if not referral.is_open:
         raise ValidationError(_("This referral is closed: there is nothing left to follow up."))
@@ -275,6 +280,7 @@ def referral_responsible_set(
 ) -> Referral:
     """Hand a referral's follow-up to someone else (refused if the referral changed since the form
     was opened at ``version``)."""
+    roles.require(user, roles.CASE_WORKERS)
     referral = version_check(referral, version)
     referral.responsible = responsible
     return save_audited(referral, user=user, update_fields=["responsible", "updated_at"], validate=False)
@@ -289,6 +295,7 @@ def partner_link_create(*, referral: Referral, user) -> tuple[PartnerLink, str]:
 
     Returns the link and the raw token, which is never stored (only its SHA-256).
     """
+    roles.require(user, roles.CASE_WORKERS)
     now = timezone.now()
     PartnerLink.objects.filter(referral=referral, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -306,6 +313,7 @@ def partner_link_create(*, referral: Referral, user) -> tuple[PartnerLink, str]:
 @transaction.atomic
 def referral_slip_print(*, referral: Referral, user, request=None) -> str:
     """Log the printing of a slip and make the partner's link for it; returns the raw token."""
+    roles.require(user, roles.CASE_WORKERS)
     if not referral.is_open:
         raise ValidationError(_("This referral is closed: no slip can be printed for it."))
     access_log_record(user=user, action=AccessLog.Action.PRINT, obj=referral, request=request)

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Consent, Person
+from cases.selectors import break_glass_person_ids, reads_by_program
 from orientation import roles
 from orientation.models import Program, Site, name_in_language
 from orientation.selectors import program_ids_coordinated_by, programs_visible_to, site_ids_visible_to
@@ -134,8 +135,6 @@ def referral_consent_active(person: Person) -> Consent | None:
 
 def _visible_site_filter(user, *, person_field: str = "person__site_id", site_field: str = "site_id") -> Q:
     """Records of the user's sites; for a coordinator, only those of their programs."""
-    from cases.selectors import reads_by_program
-
     site_ids = site_ids_visible_to(user)
     condition = Q(**{f"{person_field}__in": site_ids}) | Q(**{f"{site_field}__in": site_ids})
     if reads_by_program(user):
@@ -164,8 +163,6 @@ def psychosocial_sessions_visible_to(user) -> QuerySet[PsychosocialSession]:
     """Sessions whose every participant the user may open: people of the user's sites, or of
     another site after breaking the glass for them. A group session with a participant the user
     may not see stays hidden, like that person's file. Psychosocial specialists only."""
-    from cases.selectors import break_glass_person_ids
-
     if not roles.has_role(user, roles.PSYCHOSOCIAL_READERS):
         return PsychosocialSession.objects.none()
     participants = DirectService.objects.filter(psychosocial_session=OuterRef("pk"))
@@ -243,8 +240,6 @@ def overdue_queue_for(user, *, site_id: int | None = None, today: date | None = 
         return Referral.objects.none()
     qs = Referral.objects.overdue(today).for_list()
     if not roles.has_role(user, roles.ADMIN):
-        from cases.selectors import reads_by_program
-
         site_ids = site_ids_visible_to(user)
         if site_id is not None and site_id not in site_ids:
             return qs.none()

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from . import views
-from .sport import urls as sport_urls
 
 app_name = "services"
 
@@ -36,5 +35,3 @@ urlpatterns: list = [
     path("psychosocial/<int:pk>/", views.psychosocial_session_detail, name="psychosocial_session_detail"),
     path("psychosocial/<int:pk>/note/", views.psychosocial_note, name="psychosocial_note"),
 ]
-
-urlpatterns += sport_urls.urlpatterns

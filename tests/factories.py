@@ -18,15 +18,8 @@ from cases.models import (
     RegularizationStatus,
 )
 from orientation.models import Program, Site, SiteMembership
-from services.models import (
-    Attendance,
-    DirectService,
-    Partner,
-    Referral,
-    ServiceType,
-    SportGroup,
-    SportSession,
-)
+from services.models import DirectService, Partner, Referral, ServiceType
+from services.sport.models import Attendance, SportGroup, SportSession
 
 GIVEN = ["Ana", "Luis", "Rosa", "Jesús", "Daniela", "Carlos", "Lucía", "Miguel", "Sofía", "Yorman", "Génesis"]
 FAMILY = [

@@ -10,13 +10,15 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
 
-from cases.models import ArcoRequest, Person
+from cases.models import Person
+from orientation import roles
 from orientation.actions import access_log_record, save_audited
 from orientation.append_only import history_scrub_allowed
 from orientation.models import AccessLog
 from orientation.versioning import version_check
 
 from .dates import arco_due_on
+from .models import ArcoRequest
 from .policy import ANON_TEXT, POLICY, LinkedModel, person_linked_models
 from .selectors import people_due_for_retention
 
@@ -27,6 +29,7 @@ CLOSED_STATUSES = {ArcoRequest.Status.DONE, ArcoRequest.Status.REJECTED}
 
 @transaction.atomic
 def arco_request_create(*, person: Person, user, kind: str, received_on: date) -> ArcoRequest:
+    roles.require(user, roles.ARCO_HANDLERS)
     request_obj = ArcoRequest(
         person=person,
         kind=kind,
@@ -44,6 +47,7 @@ def arco_request_update(
 ) -> ArcoRequest:
     """Move a request on; whoever changes it becomes its handler. Closing stamps the date. A change
     saved by someone else since ``version`` is refused (``EditConflict``)."""
+    roles.require(user, roles.ARCO_HANDLERS)
     request_obj = version_check(request_obj, version)
     request_obj.status = status
     request_obj.resolution = resolution
@@ -178,6 +182,7 @@ def person_anonymize(*, person: Person, user, reason: str, request=None) -> Pers
 @transaction.atomic
 def arco_request_anonymize(*, request_obj: ArcoRequest, user, request=None) -> ArcoRequest:
     """Honour a cancellation or opposition request: anonymize the person and close the request."""
+    roles.require(user, roles.ARCO_ANONYMIZERS)
     reason = f"ARCO {request_obj.kind} #{request_obj.pk}"
     person_anonymize(person=request_obj.person, user=user, reason=reason, request=request)
     request_obj = ArcoRequest.objects.select_for_update().get(pk=request_obj.pk)

@@ -3,10 +3,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import ArcoRequest
 from orientation.filters import ListFilterSet
 from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput
+
+from .models import ArcoRequest
 
 
 class ArcoRequestForm(forms.Form):

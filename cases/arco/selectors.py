@@ -6,19 +6,21 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import ArcoRequest, Intake, Person
+from cases.models import Person
+from cases.selectors import people_visible_to, person_in_scope, reads_by_program
 from orientation import roles
 from orientation.dates import years_before
 from orientation.selectors import site_ids_visible_to
 
+from .models import ArcoRequest
+from .policy import CONTACTS
+
 
 def _may_see(user, person: Person) -> bool:
-    from cases.selectors import person_in_scope
-
     return person_in_scope(user, person)
 
 
@@ -39,8 +41,6 @@ def arco_person_get_for_user(user, pk) -> Person:
 
 
 def arco_requests_visible_to(user) -> QuerySet[ArcoRequest]:
-    from cases.selectors import people_visible_to, reads_by_program
-
     if not roles.has_role(user, roles.ARCO_READERS):
         return ArcoRequest.objects.none()
     qs = ArcoRequest.objects.select_related("person", "person__site", "handled_by")
@@ -73,20 +73,12 @@ def retention_cutoff(today: date | None = None) -> date:
 def people_due_for_retention(today: date | None = None) -> QuerySet[Person]:
     """Not yet anonymized people with no contact of any kind since the cutoff.
 
-    A contact is the registration, an intake, a direct service, a referral (made, followed up or
-    completed) or an attendance at a sport session.
+    A contact is the registration, or a row some app declared a contact in its ``personal_data.py``
+    (an intake, a direct service, a referral made, followed up or completed, an attendance at a
+    sport session).
     """
-    from services.models import Attendance, DirectService, Referral
-
     cutoff = retention_cutoff(today)
-    recent_referral = Referral.objects.filter(
-        Q(referred_on__gte=cutoff) | Q(completed_on__gte=cutoff), person=OuterRef("pk")
-    )
-    return (
-        Person.objects.filter(anonymized_at__isnull=True, registered_on__lt=cutoff)
-        .exclude(Exists(Intake.objects.filter(person=OuterRef("pk"), date__gte=cutoff)))
-        .exclude(Exists(DirectService.objects.filter(person=OuterRef("pk"), delivered_on__gte=cutoff)))
-        .exclude(Exists(recent_referral))
-        .exclude(Exists(Attendance.objects.filter(person=OuterRef("pk"), session__date__gte=cutoff)))
-        .order_by("pk")
-    )
+    qs = Person.objects.filter(anonymized_at__isnull=True, registered_on__lt=cutoff)
+    for recent in CONTACTS.values():
+        qs = qs.exclude(Exists(recent(cutoff).filter(person=OuterRef("pk"))))
+    return qs.order_by("pk")

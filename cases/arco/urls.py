@@ -2,7 +2,9 @@ from django.urls import path
 
 from . import views
 
-# Included into the parent app's urls.py (same namespace: "cases").
+app_name = "arco"
+
+# Mounted under /people/ by the project's urls.py (the paths are those of the first version).
 urlpatterns: list = [
     path("arco/", views.arco_request_list, name="arco_request_list"),
     path("<int:person_pk>/arco/new/", views.arco_request_create, name="arco_request_create"),

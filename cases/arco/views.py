@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import ArcoRequest
 from orientation import roles
 from orientation.actions import access_log_record
 from orientation.forms import form_errors_add
@@ -23,6 +22,7 @@ from orientation.submission import submit_once
 from . import actions, selectors
 from .export import person_export, person_export_sections
 from .forms import AnonymizeConfirmForm, ArcoRequestFilter, ArcoRequestForm, ArcoRequestUpdateForm
+from .models import ArcoRequest
 
 ANONYMIZING_KINDS = {ArcoRequest.Kind.CANCELLATION, ArcoRequest.Kind.OPPOSITION}
 
@@ -35,7 +35,7 @@ def arco_request_list(request):
     page = paginate(request, requests.qs.order_by("due_on", "pk"))
     return render(
         request,
-        "cases/arco/arco_request_list.html",
+        "arco/arco_request_list.html",
         {"page_obj": page, "filter_form": requests.form, "today": timezone.localdate()},
     )
 
@@ -59,8 +59,8 @@ def arco_request_create(request, person_pk):
             _("Request registered. It must be answered by %(date)s.")
             % {"date": request_obj.due_on.strftime("%d/%m/%Y")},
         )
-        return redirect("cases:arco_request_detail", pk=request_obj.pk)
-    return render(request, "cases/arco/arco_request_form.html", {"form": form, "person": person})
+        return redirect("arco:arco_request_detail", pk=request_obj.pk)
+    return render(request, "arco/arco_request_form.html", {"form": form, "person": person})
 
 
 def arco_request_detail(request, pk):
@@ -68,7 +68,7 @@ def arco_request_detail(request, pk):
     form = ArcoRequestUpdateForm(
         initial={"status": request_obj.status, "resolution": request_obj.resolution}, record=request_obj
     )
-    return render(request, "cases/arco/arco_request_detail.html", _detail_context(request, request_obj, form))
+    return render(request, "arco/arco_request_detail.html", _detail_context(request, request_obj, form))
 
 
 def _detail_context(request, request_obj, form) -> dict:
@@ -105,10 +105,10 @@ def arco_request_update(request, pk):
             request_obj = selectors.arco_request_get_for_user(request.user, pk)
         else:
             messages.success(request, _("Request updated."))
-            return redirect("cases:arco_request_detail", pk=request_obj.pk)
+            return redirect("arco:arco_request_detail", pk=request_obj.pk)
     return render(
         request,
-        "cases/arco/arco_request_detail.html",
+        "arco/arco_request_detail.html",
         _detail_context(request, request_obj, form),
         status=200,
     )
@@ -153,7 +153,7 @@ def arco_request_export_print(request, pk):
     )
     return render(
         request,
-        "cases/arco/arco_export_print.html",
+        "arco/arco_export_print.html",
         {
             "arco": request_obj,
             "sections": sections,
@@ -172,10 +172,10 @@ def arco_request_anonymize(request, pk):
         raise Http404
     if request_obj.person.anonymized_at is not None:
         messages.info(request, _("This person was already anonymized."))
-        return redirect("cases:arco_request_detail", pk=request_obj.pk)
+        return redirect("arco:arco_request_detail", pk=request_obj.pk)
     form = AnonymizeConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.arco_request_anonymize(request_obj=request_obj, user=request.user, request=request)
         messages.success(request, _("The person's personal data were erased and the request closed."))
-        return redirect("cases:arco_request_detail", pk=request_obj.pk)
-    return render(request, "cases/arco/arco_anonymize_confirm.html", {"arco": request_obj, "form": form})
+        return redirect("arco:arco_request_detail", pk=request_obj.pk)
+    return render(request, "arco/arco_anonymize_confirm.html", {"arco": request_obj, "form": form})

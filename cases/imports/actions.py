@@ -24,14 +24,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from orientation import roles
 from orientation.actions import access_log_record
 from orientation.models import AccessLog
 from orientation.outbox import enqueue
 
-from ..models import ImportBatch, Person
+from ..models import Person
 from .engine import BatchProgress, figures_refresh, file_check, file_import
 from .errors import ErrorSink
+from .models import ImportBatch
 from .reading import file_format
+from .registry import IMPORTERS
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +70,9 @@ def _errors_summary(errors: ErrorSink) -> tuple[list[dict], int]:
 @transaction.atomic
 def import_batch_create(*, user, kind: str, upload) -> ImportBatch:
     """Keep an uploaded file and queue its check."""
+    roles.require(user, roles.IMPORTERS)
     fmt = file_format(upload.name)
-    if kind not in ImportBatch.Kind.values or fmt is None:
+    if kind not in IMPORTERS or fmt is None:
         raise ValidationError(_("Choose a kind and a .csv or .xlsx file."))
     batch = ImportBatch(kind=kind, original_name=upload.name[-200:], uploaded_by=user, status=Status.UPLOADED)
     # The stored name says nothing about the content; the original name is kept apart.
@@ -126,6 +130,7 @@ def import_batch_check(*, batch_id: int) -> ImportBatch | None:
 @transaction.atomic
 def import_batch_confirm(*, batch: ImportBatch, user) -> ImportBatch:
     """Queue the import of a checked file (or retry one that failed)."""
+    roles.require(user, roles.IMPORTERS)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status not in (Status.READY, Status.FAILED):
         raise ValidationError(_("This file cannot be imported now."))
@@ -192,6 +197,7 @@ def import_batch_run(*, batch_id: int) -> ImportBatch | None:
 @transaction.atomic
 def import_batch_abandon(*, batch: ImportBatch, user) -> ImportBatch:
     """Give up an upload: its file is deleted at once."""
+    roles.require(user, roles.IMPORTERS)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status in (Status.QUEUED, Status.RUNNING, Status.DONE, Status.ABANDONED):
         raise ValidationError(_("This file can no longer be abandoned."))
@@ -294,6 +300,7 @@ def import_batches_cleanup(*, now=None) -> int:
 def people_export_prepare(*, user, people: QuerySet[Person], reason: str, request=None) -> AccessLog:
     """Before people are exported: give a reference to those who have none and log who exports,
     when, from where and why (never a name or a number)."""
+    roles.require(user, roles.PERSONAL_EXPORTERS)
     people_refs_assign(people=people)
     return access_log_record(
         user=user, action=AccessLog.Action.EXPORT, object_type="cases.person", reason=reason, request=request
@@ -348,6 +355,4 @@ def _stored_files(directory: str):
 
 
 def _enqueue(task_name: str, **kwargs) -> None:
-    from . import tasks  # noqa: F401  (registers the tasks where Celery runs them eagerly)
-
     enqueue(task_name, **kwargs)

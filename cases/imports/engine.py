@@ -20,6 +20,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.utils import timezone
 
 from orientation.dates import months_between
+from orientation.outbox import enqueue
 
 from .errors import ErrorSink
 from .kinds import IMPORTERS, Importer, Stats
@@ -233,8 +234,6 @@ def figures_refresh(result: ImportResult, *, today: date | None = None) -> int:
     """After an import that changed events, queue the recomputation of each program's figures from
     the month of its earliest imported event to this month (through the outbox; the reports app
     computes each month under its lock). Returns how many programs were queued."""
-    from orientation.outbox import enqueue
-
     if not result.ok or not result.changed:
         return 0
     today = today or timezone.localdate()
@@ -259,7 +258,7 @@ class BatchProgress:
         self._side = None
 
     def __call__(self, processed: int) -> None:
-        from ..models import ImportBatch
+        from .models import ImportBatch
 
         connection = connections[DEFAULT_DB_ALIAS]
         if not connection.in_atomic_block:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+# The engine's own reasons; each kind adds its own (registry.messages_register).
 MESSAGES = {
     # The file as a whole
     "file_unreadable": _(
@@ -39,8 +40,6 @@ MESSAGES = {
     "ambiguous_code": _("“%(value)s” could mean more than one code (%(options)s): write the code."),
     "unknown_site": _("Unknown site “%(value)s”."),
     "unknown_program": _("Unknown program “%(value)s”."),
-    "unknown_service_type": _("Unknown service type “%(value)s”."),
-    "unknown_partner": _("Unknown partner “%(value)s”."),
     "unknown_district": _("Unknown district “%(value)s”: use the 6-digit UBIGEO code."),
     "unknown_nationality": _(
         "Unknown nationality “%(value)s”: use the 2-letter ISO country code (VE, PE, CO…)."
@@ -57,21 +56,9 @@ MESSAGES = {
     "after_program": _("The date %(value)s is after program %(program)s ended (%(end)s)."),
     "site_not_in_program": _("Site %(value)s is not a site of program %(program)s."),
     "birth_after_registration": _("The birth date is after the registration date."),
-    "bad_dni": _("A DNI has exactly 8 digits."),
-    "bad_document_number": _("A document number has 3 to 30 letters, digits or hyphens."),
-    "document_incomplete": _("Give both document_type and document_number, or leave both empty."),
-    "document_taken": _("This document is already registered for another person."),
     "bad_phone": _("A phone has 6 to 15 digits (spaces, hyphens and a leading + are allowed)."),
-    "bad_present": _("Write 1 (present) or 0 (absent)."),
-    "not_for_direct": _("Leave this empty for a direct service."),
-    "completed_without_date": _("A completed referral needs its completion date (completed_on)."),
-    "completed_before_date": _("The completion date %(value)s is before the referral date %(date)s."),
-    "completed_on_not_completed": _("Only a completed referral has a completion date."),
     "unknown_person": _("No person with reference “%(value)s”: import the people first."),
     "duplicate_key": _("The reference “%(value)s” is already in row %(other)s."),
-    "duplicate_document": _("The same document is already in row %(other)s."),
-    "duplicate_attendance": _("This person is already listed for the same session in row %(other)s."),
-    "kind_changed": _("The reference “%(value)s” is already a %(existing)s: its kind cannot change."),
     "ref_not_yours": _("The reference “%(value)s” belongs to a record of a site you may not change."),
     "site_forbidden": _("You may not import records for site %(value)s."),
     "program_forbidden": _("You may not import records for program %(value)s."),
@@ -81,7 +68,8 @@ MESSAGES = {
     ),
 }
 
-KIND_LABELS = {"direct": _("direct service"), "referral": _("referral")}
+# Labels of parameter values, by parameter name (a kind's ``kind_changed`` names the existing kind).
+VALUE_LABELS: dict[str, dict] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +85,9 @@ class RowError:
     @property
     def message(self) -> str:
         params = dict(self.params)
-        if "existing" in params:
-            params["existing"] = KIND_LABELS.get(params["existing"], params["existing"])
+        for name, labels in VALUE_LABELS.items():
+            if name in params:
+                params[name] = labels.get(params[name], params[name])
         template = MESSAGES.get(self.code, self.code)
         try:
             return str(template) % params if params else str(template)

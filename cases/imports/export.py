@@ -12,9 +12,14 @@ from collections.abc import Iterator
 
 from orientation.spreadsheet import spreadsheet_row
 
-from .kinds import PeopleImporter
+from .registry import IMPORTERS
 
-COLUMNS = PeopleImporter.columns
+
+def _columns() -> tuple[str, ...]:
+    """The people import's columns: an export is a file the import reads back."""
+    return IMPORTERS["people"].columns
+
+
 CHUNK = 2000
 
 
@@ -46,7 +51,7 @@ class _Echo:
 def people_csv_stream(rows: Iterator[list[str]]) -> Iterator[str]:
     """UTF-8 with a byte-order mark (Excel reads accents right), comma separated."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(spreadsheet_row(COLUMNS))
+    yield "\ufeff" + writer.writerow(spreadsheet_row(_columns()))
     buffer = []
     for row in rows:
         buffer.append(writer.writerow(spreadsheet_row(row)))
@@ -63,7 +68,7 @@ def people_xlsx_file(rows: Iterator[list[str]]):
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("people")
-    sheet.append(spreadsheet_row(COLUMNS, xlsx=True))
+    sheet.append(spreadsheet_row(_columns(), xlsx=True))
     for row in rows:
         sheet.append(spreadsheet_row(row, xlsx=True))
     target = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response that streams it)

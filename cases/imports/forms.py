@@ -3,16 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 from orientation.selectors import sites_visible_to
 
-from ..models import ImportBatch
 from .errors import RowError
 from .reading import FileReadError, file_format, xlsx_size_check
+from .registry import kind_choices
 
 MAX_UPLOAD_MB = 50
 
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("What does the file hold?"), choices=ImportBatch.Kind.choices, widget=forms.RadioSelect
+        label=_("What does the file hold?"), choices=kind_choices, widget=forms.RadioSelect
     )
     file = forms.FileField(
         label=_("File"),

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any
 
 from django.utils import translation
 from django_countries import countries
@@ -37,11 +38,10 @@ class ProgramInfo:
 class Lookups:
     sites: dict[str, tuple[int, str]]
     programs: dict[str, ProgramInfo]
-    service_types: dict[str, tuple[int, str]]
-    partners: dict[str, tuple[int, str]]
     districts: set[str]
-    groups: dict[tuple[int, int, str], int]
     countries: Spellings
+    # The code tables the kinds registered (registry.lookup_register): name → table.
+    tables: dict[str, Any]
     # None: every site / program (an admin, or the command line).
     visible_site_ids: set[int] | None
     visible_program_ids: set[int] | None
@@ -54,7 +54,7 @@ class Lookups:
 
     @classmethod
     def load(cls, user=None) -> Lookups:
-        from services.models import Partner, ServiceType, SportGroup
+        from .registry import LOOKUP_LOADERS
 
         program_sites: dict[int, set[int]] = {}
         for program_id, site_id in Program.sites.through.objects.values_list("program_id", "site_id"):
@@ -71,19 +71,9 @@ class Lookups:
         return cls(
             sites={code.lower(): (pk, code) for pk, code in Site.objects.values_list("pk", "code")},
             programs=programs,
-            service_types={
-                code.lower(): (pk, code) for pk, code in ServiceType.objects.values_list("pk", "code")
-            },
-            partners={code.lower(): (pk, code) for pk, code in Partner.objects.values_list("pk", "code")},
             districts=set(District.objects.values_list("ubigeo", flat=True)),
-            groups={
-                (program_id, site_id, group_key(name)): pk
-                # Two names that differ only in case: the oldest group wins.
-                for pk, program_id, site_id, name in SportGroup.objects.order_by("-pk").values_list(
-                    "pk", "program_id", "site_id", "name"
-                )
-            },
             countries=country_spellings(),
+            tables={name: load() for name, load in LOOKUP_LOADERS.items()},
             visible_site_ids=visible_sites,
             visible_program_ids=visible_programs,
         )
@@ -154,7 +144,8 @@ def _label_spellings(code: str, label) -> list[tuple[str, str]]:
     return found
 
 
-# What people write besides the labels (both genders where Spanish has them).
+# What people write besides the labels (both genders where Spanish has them), by choices class:
+# the engine's own (cases' choices); each kind adds those of its own codes (registry.synonyms_register).
 CODE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "Sex": {
         "F": ("mujer", "femenina", "female", "woman"),
@@ -177,23 +168,6 @@ CODE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "refugee_card": ("carné de refugio", "carnet de solicitante de refugio", "solicitante de refugio"),
         "birth_cert": ("acta de nacimiento", "partida", "birth certificate"),
     },
-    "Activity": {
-        "soccer_clinic": ("fútbol", "futbol", "soccer", "football", "clínica de futbol"),
-        "leadership_workshop": ("liderazgo", "taller de liderazgo", "leadership"),
-        "community_activity": ("comunitaria", "actividad comunitaria", "community"),
-    },
-    "Status": {
-        "pending": ("pendiente",),
-        "accepted": ("aceptado", "aceptada"),
-        "completed": ("completado", "completada", "atendido", "atendida"),
-        "declined": ("rechazado", "rechazada", "denegado", "denegada"),
-        "no_show": ("no asistió", "no se presentó", "no show", "no-show"),
-        "cancelled": ("cancelado", "cancelada", "anulado", "anulada", "canceled"),
-    },
-    "kind": {
-        "direct": ("directo", "directa", "servicio directo", "atención directa", "direct service"),
-        "referral": ("derivación", "derivado", "derivada", "referencia", "referido", "referida", "remisión"),
-    },
 }
 
 
@@ -208,17 +182,15 @@ def choice_spellings(choices) -> Spellings:
     return Spellings.build((str(v) for v in choices.values), found)
 
 
-@cache
-def kind_spellings() -> Spellings:
-    """The spellings of the services ``kind``: direct, referral."""
-    from .errors import KIND_LABELS
-
+def labelled_spellings(labels: dict, synonyms: str) -> Spellings:
+    """The spellings of codes given with their labels (a kind's own column, such as the services
+    ``kind``), with the words of ``CODE_SYNONYMS[synonyms]``."""
     found = []
-    for code, label in KIND_LABELS.items():
+    for code, label in labels.items():
         found += _label_spellings(code, label)
-    for code, words in CODE_SYNONYMS["kind"].items():
+    for code, words in CODE_SYNONYMS.get(synonyms, {}).items():
         found += [(code, word) for word in words]
-    return Spellings.build(KIND_LABELS, found)
+    return Spellings.build(labels, found)
 
 
 # Nationalities as people write them in the region (both genders), besides the country names.

@@ -9,10 +9,11 @@ from django.http import Http404
 
 from orientation import roles
 
-from ..models import IdentityDocument, ImportBatch, Person
+from ..models import IdentityDocument, Person
 from ..selectors import people_visible_to
 from .engine import PREVIEW_ROWS
 from .kinds import IMPORTERS
+from .models import ImportBatch
 
 
 def import_batches_for_user(user) -> QuerySet[ImportBatch]:

@@ -1,7 +1,5 @@
-"""Celery tasks of the import: each takes an ImportBatch id and is safe to run twice.
-
-Celery's autodiscovery imports ``cases.tasks``, which imports this module.
-"""
+"""Celery tasks of the import: each takes an ImportBatch id and is safe to run twice (found by
+Celery's autodiscovery, like every app's tasks.py)."""
 
 from celery import shared_task
 

@@ -2,7 +2,9 @@ from django.urls import path
 
 from . import views
 
-# Included into the parent app's urls.py (same namespace).
+app_name = "imports"
+
+# Mounted under /people/ by the project's urls.py (the paths are those of the first version).
 urlpatterns: list = [
     path("import/", views.import_upload, name="import_upload"),
     path("import/<int:pk>/", views.import_detail, name="import_detail"),

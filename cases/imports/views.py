@@ -19,7 +19,6 @@ from orientation.forms import form_errors_add
 from orientation.paginator import paginate
 from orientation.spreadsheet import spreadsheet_row
 
-from ..models import ImportBatch
 from .actions import (
     import_batch_abandon,
     import_batch_confirm,
@@ -32,6 +31,8 @@ from .export import people_csv_stream, people_export_rows, people_xlsx_file
 from .forms import ImportUploadForm, PeopleExportForm
 from .kinds import IMPORTERS
 from .labels import counts_display
+from .models import ImportBatch
+from .registry import kind_choices
 from .selectors import (
     import_batch_get_for_user,
     import_batch_preview,
@@ -49,7 +50,7 @@ def _kinds_help() -> list[dict]:
             "label": label,
             "columns": [(c, c in IMPORTERS[code].required_columns) for c in IMPORTERS[code].columns],
         }
-        for code, label in ImportBatch.Kind.choices
+        for code, label in kind_choices()
     ]
 
 
@@ -76,7 +77,7 @@ def import_upload(request):
             form_errors_add(form, exc)
         else:
             messages.success(request, _("File received. It is checked row by row before anything is saved."))
-            return redirect("cases:import_detail", pk=batch.pk)
+            return redirect("imports:import_detail", pk=batch.pk)
     page = paginate(request, import_batches_for_user(request.user), size=20)
     context = {
         "form": form,
@@ -84,7 +85,7 @@ def import_upload(request):
         "kinds": _kinds_help(),
         "can_export": roles.has_role(request.user, roles.PERSONAL_EXPORTERS),
     }
-    return render(request, "cases/imports/upload.html", context)
+    return render(request, "imports/upload.html", context)
 
 
 @roles.role_required(roles.IMPORTERS)
@@ -120,7 +121,7 @@ def import_detail(request, pk: int):
         "in_progress": batch.status in IN_PROGRESS,
         "upload_form": ImportUploadForm(initial={"kind": batch.kind}),
     }
-    return render(request, "cases/imports/detail.html", context)
+    return render(request, "imports/detail.html", context)
 
 
 @roles.role_required(roles.IMPORTERS)
@@ -130,8 +131,8 @@ def import_progress(request, pk: int):
     if batch.status not in IN_PROGRESS:
         if request.htmx:
             return HttpResponseClientRefresh()
-        return redirect("cases:import_detail", pk=batch.pk)
-    return render(request, "cases/imports/includes/_progress.html", {"batch": batch})
+        return redirect("imports:import_detail", pk=batch.pk)
+    return render(request, "imports/includes/_progress.html", {"batch": batch})
 
 
 @require_POST
@@ -142,7 +143,7 @@ def import_confirm(request, pk: int):
         batch = import_batch_confirm(batch=batch, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("cases:import_detail", pk=batch.pk)
+        return redirect("imports:import_detail", pk=batch.pk)
     batch.refresh_from_db()
     if batch.status == ImportBatch.Status.DONE:
         messages.success(request, _("The file was imported."))
@@ -150,7 +151,7 @@ def import_confirm(request, pk: int):
         messages.error(request, _("Nothing was imported: the data changed since the file was checked."))
     elif batch.status in IN_PROGRESS:
         messages.info(request, _("The import has started. You can leave this page: it goes on without you."))
-    return redirect("cases:import_detail", pk=batch.pk)
+    return redirect("imports:import_detail", pk=batch.pk)
 
 
 @require_POST
@@ -161,9 +162,9 @@ def import_abandon(request, pk: int):
         import_batch_abandon(batch=batch, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("cases:import_detail", pk=batch.pk)
+        return redirect("imports:import_detail", pk=batch.pk)
     messages.success(request, _("Upload abandoned: the file was deleted and nothing was imported."))
-    return redirect("cases:import_upload")
+    return redirect("imports:import_upload")
 
 
 @roles.role_required(roles.IMPORTERS)
@@ -199,4 +200,4 @@ def people_export(request):
         response = StreamingHttpResponse(people_csv_stream(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="orienta-people-{stamp}.csv"'
         return response
-    return render(request, "cases/imports/export.html", {"form": form})
+    return render(request, "imports/export.html", {"form": form})

@@ -43,11 +43,6 @@ def referral_status_class(value: str) -> str:
     return STATUS_CLASSES.get(value, "text-bg-light")
 
 
-@register.simple_tag
-def timeline_template(kind: str) -> str:
-    return f"cases/includes/_timeline_{kind}.html"
-
-
 @register.filter
 def staff_name(user) -> str:
     """A staff member's full name, their username, or a dash."""

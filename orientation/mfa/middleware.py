@@ -36,9 +36,9 @@ class OTPRequiredMiddleware:
             has_device = selectors.user_has_confirmed_device(user)
             request.session[DEVICE_FLAG] = has_device
         if has_device:
-            target = "mfa_verify"
+            target = "mfa:mfa_verify"
         elif selectors.otp_required_for(user):
-            target = "mfa_setup"
+            target = "mfa:mfa_setup"
         else:
             return None
         if name == target:

@@ -2,7 +2,9 @@ from django.urls import path
 
 from . import views
 
-# Included at the project's root (names without a namespace, like "login").
+app_name = "mfa"
+
+# Mounted at the project's root (the paths are those of the first version).
 urlpatterns = [
     path("accounts/two-factor/", views.mfa_setup, name="mfa_setup"),
     path("accounts/two-factor/verify/", views.mfa_verify, name="mfa_verify"),

@@ -23,7 +23,7 @@ def mfa_setup(request):
     if confirmed is not None:
         return render(
             request,
-            "registration/mfa_status.html",
+            "mfa/status.html",
             {
                 "device": confirmed,
                 "required": selectors.otp_required_for(request.user),
@@ -42,7 +42,7 @@ def mfa_setup(request):
         form.add_error("token", _("That code is not valid. Check the time on your phone and try again."))
     return render(
         request,
-        "registration/mfa_setup.html",
+        "mfa/setup.html",
         {
             "form": form,
             "qr_data_uri": actions.totp_qr_data_uri(device),
@@ -65,9 +65,7 @@ def mfa_verify(request):
             django_otp.login(request, device)
             return redirect(next_url_safe(request, "/"))
         form.add_error("token", _("That code is not valid. Try the next one shown in the app."))
-    return render(
-        request, "registration/mfa_verify.html", {"form": form, "next": next_url_safe(request, "/")}
-    )
+    return render(request, "mfa/verify.html", {"form": form, "next": next_url_safe(request, "/")})
 
 
 @require_POST
@@ -77,7 +75,7 @@ def mfa_disable(request):
         raise PermissionDenied
     device = selectors.totp_device_confirmed_for(request.user)
     if device is None:
-        return redirect("mfa_setup")
+        return redirect("mfa:mfa_setup")
     form = TokenForm(request.POST)
     if form.is_valid() and actions.totp_device_verify(device=device, token=form.cleaned_data["token"]):
         actions.totp_devices_remove(user=request.user)
@@ -86,4 +84,4 @@ def mfa_disable(request):
         messages.success(request, _("Two-factor authentication is off."))
     else:
         messages.error(request, _("That code is not valid; two-factor authentication is still on."))
-    return redirect("mfa_setup")
+    return redirect("mfa:mfa_setup")

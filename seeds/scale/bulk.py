@@ -153,7 +153,7 @@ def _people_tables() -> list:
     """Person and every model that points at it (recursively), sport groups and sessions, stored
     report figures and their history models: everything ``--reset`` empties."""
     from cases.models import Household, Person
-    from services.models import SportGroup, SportSession
+    from services.sport.models import SportGroup, SportSession
 
     seen: list = []
     todo = [Person, Household, SportGroup, SportSession]

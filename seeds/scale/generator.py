@@ -266,15 +266,8 @@ class Generator:
 
     def run(self, directory: str | None) -> Result:
         from cases.models import Consent, IdentityDocument, Intake, Person
-        from services.models import (
-            Attendance,
-            DirectService,
-            GroupParticipant,
-            Referral,
-            ReferralTransition,
-            SportGroup,
-            SportSession,
-        )
+        from services.models import DirectService, Referral, ReferralTransition
+        from services.sport.models import Attendance, GroupParticipant, SportGroup, SportSession
 
         rng, plan = self.rng, self.plan
         months = plan.months

@@ -21,7 +21,8 @@ from orientation import roles
 from orientation.actions import save_audited
 from orientation.models import Program, Site, SiteMembership
 from orientation.versioning import version_check
-from services.models import Activity, Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
+
+from .models import Activity, Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
 ADULT_AGE = 18
 
@@ -74,6 +75,7 @@ def sport_group_create(
     age_max: int,
     facilitators,
 ) -> SportGroup:
+    roles.require(user, roles.SPORT_GROUP_MANAGERS)
     facilitators = _with_self(user, facilitators)
     _check_group_setup(program=program, site=site, facilitators=facilitators)
     group = SportGroup(program=program, site=site, name=name.strip(), age_min=age_min, age_max=age_max)
@@ -97,6 +99,7 @@ def sport_group_update(
     active: bool,
     version: str | None = None,
 ) -> SportGroup:
+    roles.require(user, roles.SPORT_GROUP_MANAGERS)
     version_check(group, version)
     facilitators = _with_self(user, facilitators)
     _check_group_setup(program=program, site=site, facilitators=facilitators)
@@ -119,6 +122,7 @@ def sport_session_start(
     facilitators=None,
 ) -> tuple[SportSession, bool]:
     """Open a session of a group; when the same one (day and activity) exists, return it instead."""
+    roles.require(user, roles.SPORT_WRITERS)
     if date > timezone.localdate():
         raise ValidationError({"date": [_("A session cannot be dated in the future.")]})
     if not group.program.is_active_on(date):
@@ -149,6 +153,7 @@ def sport_session_start(
 @transaction.atomic
 def attendance_record(*, user, session: SportSession, person: Person, present: bool) -> Attendance:
     """Mark a person present or absent; ticking twice leaves one row with the last answer."""
+    roles.require(user, roles.SPORT_WRITERS)
     _check_session_open(session)
     if not (
         GroupParticipant.objects.filter(group_id=session.group_id, person=person).exists()
@@ -173,6 +178,7 @@ def attendance_mark_rest_present(*, user, session: SportSession) -> int:
     """Mark present everyone on the group's list who is not recorded yet, in one go; those already
     marked (present, or corrected to absent) keep their answer. A rerun changes nothing. Returns how
     many were marked."""
+    roles.require(user, roles.SPORT_WRITERS)
     _check_session_open(session)
     SportSession.objects.select_for_update().filter(pk=session.pk).first()  # one "all present" at a time
     members = GroupParticipant.objects.filter(group_id=session.group_id).filter(
@@ -197,6 +203,7 @@ def attendance_mark_rest_present(*, user, session: SportSession) -> int:
 @transaction.atomic
 def sport_participant_add(*, user, session: SportSession, person: Person) -> Attendance:
     """Add someone already registered to the session's group and mark them present."""
+    roles.require(user, roles.SPORT_WRITERS)
     _check_session_open(session)
     membership, created = GroupParticipant.objects.get_or_create(
         group=session.group, person=person, defaults={"joined_on": session.date}
@@ -234,6 +241,7 @@ def sport_light_profile_create(
     the consents are recorded as given by the guardian. A caseworker can complete the profile
     into a full case file later.
     """
+    roles.require(user, roles.SPORT_WRITERS)
     _check_session_open(session)
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -295,6 +303,7 @@ def sport_light_profile_create(
 @transaction.atomic
 def sport_participant_leave(*, user, group: SportGroup, person: Person) -> GroupParticipant:
     """Take someone off a group's list from today on; their attendance stays."""
+    roles.require(user, roles.SPORT_WRITERS)
     membership = GroupParticipant.objects.select_for_update().get(group=group, person=person)
     if membership.left_on is None:
         membership.left_on = max(timezone.localdate(), membership.joined_on)
@@ -308,6 +317,7 @@ def head_count_set(*, user, session: SportSession, counts: dict[tuple[str, str],
 
     Head counts are not people: reports keep them apart from every count of unique people.
     """
+    roles.require(user, roles.SPORT_WRITERS)
     if session.activity != Activity.COMMUNITY_ACTIVITY:
         raise ValidationError(_("Anonymous head counts are only recorded at community activities."))
     _check_session_open(session)

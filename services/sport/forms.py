@@ -17,12 +17,12 @@ from orientation import roles
 from orientation.models import Site
 from orientation.versioning import VersionedFormMixin
 from orientation.widgets import DayMonthYearInput
-from services.models import SportGroup, SportSession
 
 from . import selectors
+from .models import SportGroup, SportSession
 
 COMMON_NATIONALITIES = ["VE", "PE", "CO", "EC"]
-RADIO_BUTTONS = "services/sport/includes/_radio_buttons.html"
+RADIO_BUTTONS = "sport/includes/_radio_buttons.html"
 
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ]{5,18}$", _("Enter a phone number with digits only, e.g. 987 654 321.")

@@ -38,11 +38,8 @@ from cases.selectors import people_visible_to
 from orientation import roles
 from orientation.models import Program, Site
 from orientation.selectors import programs_visible_to, site_ids_visible_to
-from services.models import Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
-# Who may set groups up: facilitators (their own groups, at their sites) and admins. Coordinators
-# read them (their role is read-only).
-SPORT_GROUP_MANAGERS = roles.SPORT_GROUP_MANAGERS
+from .models import Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
 READ, WRITE, MANAGE = "read", "write", "manage"
 

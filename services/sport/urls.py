@@ -2,7 +2,9 @@ from django.urls import path
 
 from . import views
 
-# Included into the parent app's urls.py (same namespace: ``services:sport_...``).
+app_name = "sport"
+
+# Mounted under /services/ by the project's urls.py (the paths are those of the first version).
 urlpatterns: list = [
     path("sport/", views.sport_group_list, name="sport_group_list"),
     path("sport/groups/new/", views.sport_group_create, name="sport_group_create"),

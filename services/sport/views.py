@@ -23,14 +23,14 @@ from orientation.paginator import paginate
 from orientation.params import query_id
 from orientation.roles import role_required
 from orientation.submission import submission_repeated, submit_once
-from services.models import Activity
 
 from . import actions, selectors
 from .forms import HeadCountForm, LightProfileForm, SportGroupForm, SportSessionForm
+from .models import Activity
 
 
 def _attendance_url(session, anchor: str = "") -> str:
-    url = reverse("services:sport_attendance", args=[session.pk])
+    url = reverse("sport:sport_attendance", args=[session.pk])
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -59,17 +59,17 @@ def sport_group_list(request):
         "show": show,
         "site_id": site_id,
         "sites": selectors.sport_group_sites_for_filter(request.user),
-        "can_create": roles.has_role(request.user, selectors.SPORT_GROUP_MANAGERS),
+        "can_create": roles.has_role(request.user, roles.SPORT_GROUP_MANAGERS),
         "filtered": bool(query or site_id or show != "active"),
     }
-    return render(request, "services/sport/group_list.html", context)
+    return render(request, "sport/group_list.html", context)
 
 
-@role_required(selectors.SPORT_GROUP_MANAGERS)
+@role_required(roles.SPORT_GROUP_MANAGERS)
 def sport_group_create(request):
     if request.method == "POST" and (earlier := submission_repeated(request)):
         earlier.message(request, "")
-        return redirect("services:sport_group_detail", pk=earlier.obj.pk)
+        return redirect("sport:sport_group_detail", pk=earlier.obj.pk)
     form = SportGroupForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -90,11 +90,11 @@ def sport_group_create(request):
         else:
             group = sent.obj
             sent.message(request, _("Group %(name)s created.") % {"name": group.name})
-            return redirect("services:sport_group_detail", pk=group.pk)
-    return render(request, "services/sport/group_form.html", {"form": form, "group": None})
+            return redirect("sport:sport_group_detail", pk=group.pk)
+    return render(request, "sport/group_form.html", {"form": form, "group": None})
 
 
-@role_required(selectors.SPORT_GROUP_MANAGERS)
+@role_required(roles.SPORT_GROUP_MANAGERS)
 def sport_group_edit(request, pk):
     group = selectors.sport_group_get_for_user(request.user, pk, mode=selectors.MANAGE)
     form = SportGroupForm(request.POST or None, instance=group, user=request.user)
@@ -117,8 +117,8 @@ def sport_group_edit(request, pk):
             form_errors_add(form, exc)
         else:
             messages.success(request, _("Group %(name)s saved.") % {"name": group.name})
-            return redirect("services:sport_group_detail", pk=group.pk)
-    return render(request, "services/sport/group_form.html", {"form": form, "group": group})
+            return redirect("sport:sport_group_detail", pk=group.pk)
+    return render(request, "sport/group_form.html", {"form": form, "group": group})
 
 
 @require_GET
@@ -140,7 +140,7 @@ def sport_group_detail(request, pk):
         "can_manage": selectors.sport_group_can(request.user, group, selectors.MANAGE),
         "today": today,
     }
-    return render(request, "services/sport/group_detail.html", context)
+    return render(request, "sport/group_detail.html", context)
 
 
 @require_POST
@@ -150,7 +150,7 @@ def sport_participant_leave(request, pk, person_pk):
     membership = selectors.sport_group_membership_get(group, person_pk)
     actions.sport_participant_leave(user=request.user, group=group, person=membership.person)
     messages.success(request, _("%(name)s was taken off the group's list.") % {"name": membership.person})
-    return redirect("services:sport_group_detail", pk=group.pk)
+    return redirect("sport:sport_group_detail", pk=group.pk)
 
 
 # --- Sessions and attendance --------------------------------------------------------------------
@@ -181,7 +181,7 @@ def sport_session_create(request, pk):
             else:
                 messages.info(request, _("This session had already been opened; here it is."))
             return redirect(_attendance_url(session))
-    return render(request, "services/sport/session_form.html", {"form": form, "group": group})
+    return render(request, "sport/session_form.html", {"form": form, "group": group})
 
 
 def _session_initial(request) -> dict:
@@ -216,7 +216,7 @@ def _attendance_context(request, session) -> dict:
 @role_required(roles.SPORT_STAFF)
 def sport_attendance(request, pk):
     session = selectors.sport_session_get_for_user(request.user, pk)
-    return render(request, "services/sport/attendance.html", _attendance_context(request, session))
+    return render(request, "sport/attendance.html", _attendance_context(request, session))
 
 
 @require_POST
@@ -245,7 +245,7 @@ def sport_attendance_mark(request, pk, person_pk):
         "tally": selectors.sport_session_tally(session),
         "oob": True,
     }
-    return render(request, "services/sport/includes/_attendance_mark_response.html", context)
+    return render(request, "sport/includes/_attendance_mark_response.html", context)
 
 
 @require_POST
@@ -272,7 +272,7 @@ def sport_attendance_all_present(request, pk):
         "list_error": error,
         "tally": selectors.sport_session_tally(session, rows),
     }
-    return render(request, "services/sport/includes/_attendance_list_response.html", context)
+    return render(request, "sport/includes/_attendance_list_response.html", context)
 
 
 @require_GET
@@ -287,7 +287,7 @@ def sport_attendance_search(request, pk):
         "query": query,
         "results": selectors.sport_people_search(request.user, session, query),
     }
-    return render(request, "services/sport/includes/_search_results.html", context)
+    return render(request, "sport/includes/_search_results.html", context)
 
 
 @require_POST
@@ -315,17 +315,13 @@ def sport_attendance_add(request, pk):
         "tally": selectors.sport_session_tally(session),
         "notices": notices,
     }
-    return render(request, "services/sport/includes/_attendance_add_response.html", context)
+    return render(request, "sport/includes/_attendance_add_response.html", context)
 
 
 @role_required(roles.SPORT_WRITERS)
 def sport_light_profile_create(request, pk):
     session = selectors.sport_session_get_for_user(request.user, pk, mode=selectors.WRITE)
-    template = (
-        "services/sport/includes/_light_profile_form.html"
-        if request.htmx
-        else "services/sport/light_profile_form.html"
-    )
+    template = "sport/includes/_light_profile_form.html" if request.htmx else "sport/light_profile_form.html"
     form = LightProfileForm(request.POST or None, session=session)
     duplicates = []
     if request.method == "POST" and (earlier := submission_repeated(request)):
@@ -402,7 +398,7 @@ def _light_profile_created(request, session, person):
         "notices": notices,
         "light_form": LightProfileForm(session=session),
     }
-    return render(request, "services/sport/includes/_light_profile_created.html", context)
+    return render(request, "sport/includes/_light_profile_created.html", context)
 
 
 @require_POST
@@ -440,4 +436,4 @@ def sport_participant_detail(request, pk):
         "is_minor": (person.age() or 0) < actions.ADULT_AGE,
         "can_open_case_file": roles.has_role(request.user, roles.CASE_READERS),
     }
-    return render(request, "services/sport/participant_detail.html", context)
+    return render(request, "sport/participant_detail.html", context)

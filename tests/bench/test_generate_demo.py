@@ -17,7 +17,8 @@ from cases.models import Consent, Intake, Person
 from orientation.dates import add_months
 from orientation.models import Program, Site
 from seeds import scale
-from services.models import Attendance, DirectService, Referral, ReferralTransition, ServiceType, SportSession
+from services.models import DirectService, Referral, ReferralTransition, ServiceType
+from services.sport.models import Attendance, SportSession
 from tests.factories import (
     AttendanceFactory,
     DirectServiceFactory,

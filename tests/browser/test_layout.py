@@ -1,7 +1,7 @@
 """Every page fits the screen: a tablet at the desk (1024x768 and 768x1024) for each role, and the
 sport facilitator's phone at the pitch (390x844), in Spanish (the longer language).
 
-The pages are the URL walk's GET cases (tests/security/url_matrix.py) that answer 200 with HTML
+The pages are the URL walk's GET cases (tests/security/url_matrix/) that answer 200 with HTML
 for the role, on demo-like data. One browser context per role; each page is loaded once and
 measured at each size (the browser lays it out again on resize)."""
 

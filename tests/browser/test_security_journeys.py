@@ -7,7 +7,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import ArcoRequest
+from cases.arco.models import ArcoRequest
 from seeds.demo import ensure_demo_users
 from tests.factories import DirectServiceFactory, IdentityDocumentFactory, PersonFactory
 

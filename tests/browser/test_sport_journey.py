@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.models import Person
 from seeds.demo import ensure_demo_users
-from services.models import Attendance, SportSession
+from services.sport.models import Attendance, SportSession
 
 from ..factories import SportGroupFactory, site
 from ..sport.factories import ChildFactory, GroupParticipantFactory, years_ago

@@ -12,7 +12,7 @@ from cases.models import Vulnerability
 from orientation.dates import first_of_month
 from reports.actions import monthly_figures_compute
 from seeds.demo import ensure_demo_users, load_demo_data
-from services.models import SportSession
+from services.sport.models import SportSession
 from tests.factories import ConsentFactory, PersonFactory, ReferralFactory, site
 
 
@@ -141,19 +141,19 @@ def test_main_pages_on_the_facilitators_phone(browser, live_server, screenshot, 
     context, page = new_page(browser, live_server, PHONE, "facilitator")
     try:
         shot(page, screenshot, live_server, "/", "phone-home-facilitator")
-        shot(page, screenshot, live_server, reverse("services:sport_group_list"), "phone-sport-groups")
+        shot(page, screenshot, live_server, reverse("sport:sport_group_list"), "phone-sport-groups")
         shot(
             page,
             screenshot,
             live_server,
-            reverse("services:sport_group_detail", args=[session.group_id]),
+            reverse("sport:sport_group_detail", args=[session.group_id]),
             "phone-sport-group",
         )
         shot(
             page,
             screenshot,
             live_server,
-            reverse("services:sport_attendance", args=[session.pk]),
+            reverse("sport:sport_attendance", args=[session.pk]),
             "phone-attendance",
         )
     finally:

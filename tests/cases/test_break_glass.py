@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.urls import resolve, reverse
 
-import cases.selectors
+import cases.selectors.people
 from cases.selectors import BREAK_GLASS_LINK_SECONDS, break_glass_token
 from orientation.models import AccessLog
 from tests.factories import PersonFactory, site
@@ -91,7 +91,7 @@ def test_a_link_made_for_another_user_or_too_old_is_refused(
     assert len(_looks()) == 3
 
     token = break_glass_token(colleague, minor.pk)
-    with mock.patch.object(cases.selectors, "BREAK_GLASS_LINK_SECONDS", -1):
+    with mock.patch.object(cases.selectors.people, "BREAK_GLASS_LINK_SECONDS", -1):
         assert client.get(reverse("cases:break_glass_open", args=[token])).status_code == 403
     assert client.get(reverse("cases:break_glass_open", args=[token])).status_code == 200
     assert BREAK_GLASS_LINK_SECONDS <= 60 * 60

@@ -59,7 +59,7 @@ def test_an_arco_request(client_for, coordinator, page_queries, rows):
         request_obj = arco_request_update(
             request_obj=request_obj, user=coordinator, status="in_progress", resolution=f"Paso {i}"
         )
-    url = reverse("cases:arco_request_detail", args=[request_obj.pk])
+    url = reverse("arco:arco_request_detail", args=[request_obj.pk])
     page_queries(client_for(coordinator), url, 8)
 
 
@@ -78,6 +78,6 @@ def test_the_printed_arco_export(client_for, coordinator, page_queries, rows):
     request_obj = arco_request_create(
         person=person, user=coordinator, kind="access", received_on=timezone.localdate()
     )
-    url = reverse("cases:arco_request_export_print", args=[request_obj.pk])
+    url = reverse("arco:arco_request_export_print", args=[request_obj.pk])
     # One query per kind of record linked to the person (cases.arco.policy), whatever their number.
     page_queries(client_for(coordinator), url, 42)

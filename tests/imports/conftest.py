@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from cases.import_kinds import PeopleImporter
 from cases.imports.engine import file_import
 from cases.imports.errors import ErrorSink
-from cases.imports.kinds import AttendanceImporter, PeopleImporter, ServicesImporter
+from services.import_kinds import ServicesImporter
+from services.sport.import_kinds import AttendanceImporter
 
 PEOPLE_COLUMNS = list(PeopleImporter.columns)
 SERVICE_COLUMNS = list(ServicesImporter.columns)

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from cases.imports.engine import file_check
 from cases.imports.errors import ErrorSink
-from cases.models import ImportBatch
-from services.models import Attendance, SportGroup, SportSession
+from cases.imports.models import ImportBatch
+from services.sport.models import Attendance, SportGroup, SportSession
 from services.sport.selectors import sport_groups_visible_to
 from tests.factories import PersonFactory, SportGroupFactory, site
 
@@ -148,19 +148,19 @@ def test_the_upload_page_lists_the_groups_to_create(
     client = client_for(coordinator)
     path = write_csv(tmp_path / "a.csv", [attendance_row(person_ref="P-0001", group="Sub-14")])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("cases:import_upload"), {"kind": "attendance", "file": path.open("rb")})
+        client.post(reverse("imports:import_upload"), {"kind": "attendance", "file": path.open("rb")})
     batch = ImportBatch.objects.get()
     assert batch.status == ImportBatch.Status.READY, batch.errors
-    page = client.get(reverse("cases:import_detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("imports:import_detail", args=[batch.pk])).content.decode()
     assert 'data-testid="import-groups-to-create"' in page
     assert "Sub-14" in page
     assert "The file names 1 group that does not exist yet" in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("cases:import_confirm", args=[batch.pk]))
+        client.post(reverse("imports:import_confirm", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DONE
     assert SportGroup.objects.get().name == "Sub-14"
-    page = client.get(reverse("cases:import_detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("imports:import_detail", args=[batch.pk])).content.decode()
     assert "Sport groups" in page
     assert 'data-testid="import-groups-to-create"' not in page

@@ -32,7 +32,7 @@ def english(client, settings):
 
 def export(client, **data):
     data = {"reason": "Informe mensual al donante", "format": "csv", **data}
-    return client.post(reverse("cases:people_export"), data)
+    return client.post(reverse("imports:people_export"), data)
 
 
 def csv_rows(response) -> list[dict]:

@@ -131,7 +131,7 @@ def test_a_file_whose_last_row_is_bad_leaves_the_database_unchanged(run_import, 
 
 def test_a_write_that_fails_midway_rolls_everything_back(run_import, tmp_path, ref, monkeypatch):
     """Even a failure after the first chunk was written leaves nothing behind (one transaction)."""
-    from cases.imports.kinds import PeopleImporter
+    from cases.import_kinds import PeopleImporter
 
     calls = []
     original = PeopleImporter.write_chunk

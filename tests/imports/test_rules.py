@@ -353,7 +353,7 @@ def test_a_file_with_too_many_rows(run_import, tmp_path, ref, monkeypatch):
 def test_a_clash_with_a_concurrent_write_saves_nothing_and_says_so(run_import, tmp_path, ref, monkeypatch):
     from django.db import IntegrityError
 
-    from cases.imports.kinds import PeopleImporter
+    from cases.import_kinds import PeopleImporter
 
     def clash(self, chunk, stats):
         PersonFactory(ref="written-before-the-clash")

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from services.models import Attendance, DirectService, Referral, ReferralTransition, SportSession
+from services.models import DirectService, Referral, ReferralTransition
+from services.sport.models import Attendance, SportSession
 from tests.factories import PersonFactory, SportGroupFactory, site
 
 from .conftest import attendance_row, referral_row, service_row, write_csv

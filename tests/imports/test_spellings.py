@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from cases.imports.lookups import choice_spellings, country_spellings, kind_spellings, spelling_key
+from cases.imports.lookups import choice_spellings, country_spellings, spelling_key
 from cases.models import Person
-from services.models import Attendance, DirectService, Referral, SportSession
+from services.import_kinds import kind_spellings
+from services.models import DirectService, Referral
+from services.sport.models import Attendance, SportSession
 from tests.factories import PersonFactory, site
 
 from .conftest import attendance_row, person_row, referral_row, service_row, write_csv
@@ -98,7 +100,7 @@ def test_what_could_be_two_countries_says_which():
 )
 def test_code_spellings(choices, written, code):
     from cases.choices import DocumentType, PopulationType, Sex
-    from services.models import Activity
+    from services.sport.models import Activity
 
     classes = {
         "Sex": Sex,
@@ -121,7 +123,7 @@ def test_kind_spellings(written, code):
 def test_every_spelling_means_one_code():
     """No key is both known and ambiguous, and codes always mean themselves."""
     from cases.choices import DocumentType, PopulationType, Sex
-    from services.models import Activity
+    from services.sport.models import Activity
 
     for choices in (Sex, PopulationType, DocumentType, Activity, Referral.Status):
         spellings = choice_spellings(choices)

@@ -19,8 +19,9 @@ from cases.imports.actions import (
     import_batches_fail_dead,
 )
 from cases.imports.engine import BatchProgress
+from cases.imports.models import ImportBatch
 from cases.imports.tasks import import_batch_check_task, import_batch_run_task
-from cases.models import ImportBatch, Person
+from cases.models import Person
 from tests.factories import PersonFactory
 
 from .conftest import person_row, write_csv
@@ -109,11 +110,11 @@ def test_a_run_whose_heartbeat_stopped_is_failed_and_can_be_tried_again(
     )
     client = client_for(coordinator)
     # The page polling the progress box finds it dead (no beat needed) and reloads.
-    response = client.get(reverse("cases:import_progress", args=[dead.pk]), headers={"HX-Request": "true"})
+    response = client.get(reverse("imports:import_progress", args=[dead.pk]), headers={"HX-Request": "true"})
     assert response.headers.get("HX-Refresh") == "true"
     dead.refresh_from_db()
     assert dead.status == Status.FAILED and dead.summary["failure"] == "worker_lost" and dead.finished_at
-    page = client.get(reverse("cases:import_detail", args=[dead.pk])).content.decode()
+    page = client.get(reverse("imports:import_detail", args=[dead.pk])).content.decode()
     assert any(
         said in page
         for said in (
@@ -128,7 +129,7 @@ def test_a_run_whose_heartbeat_stopped_is_failed_and_can_be_tried_again(
     assert not Person.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):  # "Try again"
-        response = client.post(reverse("cases:import_confirm", args=[dead.pk]))
+        response = client.post(reverse("imports:import_confirm", args=[dead.pk]))
     dead.refresh_from_db()
     assert response.status_code == 302 and dead.status == Status.DONE and Person.objects.count() == 1
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from cases.imports import reading
 from cases.imports.actions import import_batch_create
-from cases.models import ImportBatch
+from cases.imports.models import ImportBatch
 
 from .conftest import person_row, write_csv, write_xlsx
 
@@ -48,7 +48,7 @@ def bomb(tmp_path_factory):
 
 def _upload(client, path, kind="people"):
     return client.post(
-        reverse("cases:import_upload"),
+        reverse("imports:import_upload"),
         {"kind": kind, "file": SimpleUploadedFile(path.name, path.read_bytes())},
     )
 
@@ -108,7 +108,7 @@ def test_the_preview_is_kept_by_the_check_and_never_parsed_on_a_page_view(
 
     monkeypatch.setattr(openpyxl, "load_workbook", parse)
     for _ in range(2):
-        page = client.get(reverse("cases:import_detail", args=[batch.pk]))
+        page = client.get(reverse("imports:import_detail", args=[batch.pk]))
         assert page.status_code == 200
         assert "P-0001" in page.content.decode() and "P-0002" in page.content.decode()
 

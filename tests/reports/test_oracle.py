@@ -14,7 +14,8 @@ from orientation.models import Program
 from reports.actions import first_events_rebuild, monthly_figures_compute
 from reports.counting import age_band_of, rollup
 from reports.models import MEASURES, FirstEvent, FirstEventCount, Indicator, MonthlyFigure
-from services.models import Attendance, DirectService, Referral, ServiceType
+from services.models import DirectService, Referral, ServiceType
+from services.sport.models import Attendance
 from tests.factories import (
     AttendanceFactory,
     DirectServiceFactory,
@@ -310,8 +311,8 @@ def test_imported_attendance_with_new_groups_is_counted_as_the_contract_says(ref
 
     from cases.imports.engine import file_import
     from cases.imports.errors import ErrorSink
-    from cases.imports.kinds import AttendanceImporter
-    from services.models import SportGroup
+    from services.sport.import_kinds import AttendanceImporter
+    from services.sport.models import SportGroup
 
     rng = random.Random(seed)
     folks = _populate(rng, people=20, events=60)

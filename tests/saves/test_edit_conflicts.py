@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import ArcoRequest, Person
-from services.models import SportGroup
+from cases.arco.models import ArcoRequest
+from cases.models import Person
+from services.sport.models import SportGroup
 from tests.factories import PersonFactory, SportGroupFactory
 
 from .conftest import form_with, postgres_only, run_together
@@ -49,16 +50,16 @@ def edit_forms(w: World) -> dict:
         ),
         "sport group": (
             (w.coach, w.coach2),
-            reverse("services:sport_group_edit", args=[w.group.pk]),
-            reverse("services:sport_group_edit", args=[w.group.pk]),
+            reverse("sport:sport_group_edit", args=[w.group.pk]),
+            reverse("sport:sport_group_edit", args=[w.group.pk]),
             "name",
             lambda n: (f"Sub-12 A{n}", f"Sub-12 B{n}"),
             lambda: SportGroup.objects.get(pk=w.group.pk).name,
         ),
         "ARCO request": (
             (w.ana, w.beto),
-            reverse("cases:arco_request_detail", args=[w.arco.pk]),
-            reverse("cases:arco_request_update", args=[w.arco.pk]),
+            reverse("arco:arco_request_detail", args=[w.arco.pk]),
+            reverse("arco:arco_request_update", args=[w.arco.pk]),
             "resolution",
             lambda n: (f"Respondido por teléfono {n}", f"Enviado por correo {n}"),
             lambda: ArcoRequest.objects.get(pk=w.arco.pk).resolution,

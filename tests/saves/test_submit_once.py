@@ -13,24 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import (
-    ArcoRequest,
-    CaseNote,
-    Consent,
-    IdentityDocument,
-    Intake,
-    Person,
-    RegularizationStatus,
-)
+from cases.arco.models import ArcoRequest
+from cases.models import CaseNote, Consent, IdentityDocument, Intake, Person, RegularizationStatus
 from orientation.models import Program, SubmissionKey
-from services.models import (
-    DirectService,
-    HeadCount,
-    PsychosocialSession,
-    Referral,
-    ReferralFollowUp,
-    SportGroup,
-)
+from services.models import DirectService, PsychosocialSession, Referral, ReferralFollowUp
+from services.sport.models import HeadCount, SportGroup
 from tests.factories import (
     ConsentFactory,
     PartnerFactory,
@@ -162,7 +149,7 @@ def create_forms(w: World) -> dict:
         ),
         "ARCO request": (
             "caseworker",
-            reverse("cases:arco_request_create", args=[p]),
+            reverse("arco:arco_request_create", args=[p]),
             {"kind": "access", "received_on": TODAY.isoformat()},
             ArcoRequest,
         ),
@@ -212,7 +199,7 @@ def create_forms(w: World) -> dict:
         ),
         "sport group": (
             "facilitator",
-            reverse("services:sport_group_create"),
+            reverse("sport:sport_group_create"),
             {
                 "program": program("BALON").pk,
                 "site": site("SCH-01").pk,
@@ -225,7 +212,7 @@ def create_forms(w: World) -> dict:
         ),
         "light profile": (
             "facilitator",
-            reverse("services:sport_light_profile_create", args=[w.session.pk]),
+            reverse("sport:sport_light_profile_create", args=[w.session.pk]),
             {
                 "given_names": "Valentina",
                 "family_names": "Rojas Pérez",
@@ -244,7 +231,7 @@ def create_forms(w: World) -> dict:
         ),
         "head count": (
             "facilitator",
-            reverse("services:sport_head_count", args=[w.community.pk]),
+            reverse("sport:sport_head_count", args=[w.community.pk]),
             {"hc_F_5_11": "7", "hc_M_12_17": "3"},
             HeadCount,
         ),
@@ -271,7 +258,7 @@ FORM_NAMES = [
 FORM_PAGES = {
     "case note": lambda w: reverse("cases:person_detail", args=[w.person.pk]),
     "referral follow-up": lambda w: reverse("services:referral_detail", args=[w.referral.pk]),
-    "head count": lambda w: reverse("services:sport_attendance", args=[w.community.pk]),
+    "head count": lambda w: reverse("sport:sport_attendance", args=[w.community.pk]),
 }
 
 

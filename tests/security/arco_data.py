@@ -6,16 +6,17 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from cases.models import ArcoRequest, CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from cases.arco.models import ArcoRequest
+from cases.models import CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
 from reports.models import FirstEvent, Indicator
 from services.models import (
     DirectService,
-    GroupParticipant,
     PartnerLink,
     PsychosocialSession,
     ReferralFollowUp,
     ReferralTransition,
 )
+from services.sport.models import GroupParticipant
 from tests.factories import (
     AttendanceFactory,
     CaseNoteFactory,

@@ -12,7 +12,8 @@ from datetime import date
 
 from django.urls import reverse
 
-from cases.models import ArcoRequest, CaseNote, Person
+from cases.arco.models import ArcoRequest
+from cases.models import CaseNote, Person
 from cases.selectors import break_glass_token
 from orientation.models import AccessLog
 from services.models import PsychosocialSession, Referral
@@ -70,13 +71,13 @@ def test_a_journey_leaves_no_personal_data_in_the_access_log(client, make_user, 
 
     psychosocial = make_user("psychosocial", sites=["PAO-LS"])
     client.force_login(psychosocial)
-    create = reverse("cases:arco_request_create", kwargs={"person_pk": person.pk})
+    create = reverse("arco:arco_request_create", kwargs={"person_pk": person.pk})
     assert client.post(create, {"kind": "cancellation", "received_on": "2025-03-03"}).status_code == 302
     cancellation = ArcoRequest.objects.get(person=person, kind="cancellation")
     for name in [
-        "cases:arco_request_detail",
-        "cases:arco_request_export_json",
-        "cases:arco_request_export_print",
+        "arco:arco_request_detail",
+        "arco:arco_request_export_json",
+        "arco:arco_request_export_print",
     ]:
         assert client.get(reverse(name, kwargs={"pk": access.pk})).status_code == 200
     # The confidential notes: a psychosocial session's and a psychosocial case note.
@@ -119,14 +120,14 @@ def test_a_journey_leaves_no_personal_data_in_the_access_log(client, make_user, 
     assert client.get(detail).status_code == 200
 
     client.force_login(make_user("coordinator", programs=["PAO"]))
-    assert client.get(reverse("cases:arco_request_export_json", kwargs={"pk": access.pk})).status_code == 200
+    assert client.get(reverse("arco:arco_request_export_json", kwargs={"pk": access.pk})).status_code == 200
     response = client.post(
-        reverse("cases:people_export"), {"reason": "Informe mensual al donante", "format": "csv"}
+        reverse("imports:people_export"), {"reason": "Informe mensual al donante", "format": "csv"}
     )
     assert response.status_code == 200
     exported = b"".join(response.streaming_content).decode("utf-8")
     assert SECRETS["family"] in exported  # the file has the data; the log must not
-    anonymize = reverse("cases:arco_request_anonymize", kwargs={"pk": cancellation.pk})
+    anonymize = reverse("arco:arco_request_anonymize", kwargs={"pk": cancellation.pk})
     assert client.post(anonymize, {"confirm": "on"}).status_code == 302
 
     entries = list(AccessLog.objects.all())

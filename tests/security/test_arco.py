@@ -16,12 +16,14 @@ from simple_history.models import HistoricalChanges
 from cases.arco.actions import person_anonymize, retention_anonymize
 from cases.arco.dates import add_business_days, arco_due_on, easter_sunday
 from cases.arco.export import person_export
+from cases.arco.models import ArcoRequest
 from cases.arco.policy import POLICY, classifiable_fields, person_linked_models
 from cases.arco.tasks import retention_anonymize_task
 from cases.choices import age_band
-from cases.models import ArcoRequest, CaseNote, Household, IdentityDocument, Intake, Person
+from cases.models import CaseNote, Household, IdentityDocument, Intake, Person
 from orientation.models import AccessLog
-from services.models import Attendance, DirectService, Referral
+from services.models import DirectService, Referral
+from services.sport.models import Attendance
 from tests.factories import (
     AttendanceFactory,
     DirectServiceFactory,
@@ -62,7 +64,7 @@ def test_caseworker_registers_and_follows_a_request(client, make_user, ref):
     user = make_user("caseworker", sites=["PAO-LS"])
     person = PersonFactory()
     client.force_login(user)
-    url = reverse("cases:arco_request_create", kwargs={"person_pk": person.pk})
+    url = reverse("arco:arco_request_create", kwargs={"person_pk": person.pk})
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = client.post(url, {"kind": "rectification", "received_on": tomorrow})
     assert response.status_code == 200 and not ArcoRequest.objects.exists()
@@ -75,7 +77,7 @@ def test_caseworker_registers_and_follows_a_request(client, make_user, ref):
         "received",
     )
 
-    update = reverse("cases:arco_request_update", kwargs={"pk": request_obj.pk})
+    update = reverse("arco:arco_request_update", kwargs={"pk": request_obj.pk})
     assert client.post(update, {"status": "rejected", "resolution": ""}).status_code == 200
     request_obj.refresh_from_db()
     assert request_obj.status == "received"
@@ -101,7 +103,7 @@ def _arco_requests(n, site_code="PAO-LS", **kwargs):
 @pytest.mark.parametrize("rows", [3, 30])
 def test_the_request_list_query_count_does_not_grow(client, make_user, ref, django_assert_num_queries, rows):
     client.force_login(make_user("coordinator", programs=["PAO"]))
-    url = reverse("cases:arco_request_list")
+    url = reverse("arco:arco_request_list")
     assert "empty-state" in client.get(url).content.decode()
     _arco_requests(rows)
     with django_assert_num_queries(8):
@@ -111,7 +113,7 @@ def test_the_request_list_query_count_does_not_grow(client, make_user, ref, djan
 
 def test_request_list_filters(client, make_user, ref):
     client.force_login(make_user("coordinator", programs=["PAO"]))
-    url = reverse("cases:arco_request_list")
+    url = reverse("arco:arco_request_list")
     _arco_requests(30)
     _arco_requests(2, site_code="SCH-02")  # another program's site: not listed
     _arco_requests(1, status="done")
@@ -212,10 +214,10 @@ def test_export_downloads_are_logged_without_personal_data(client, make_user, re
     person = person_with_everything()
     request_obj = ArcoRequest.objects.get(person=person)
     client.force_login(make_user("psychosocial", sites=["PAO-LS"]))
-    response = client.get(reverse("cases:arco_request_export_json", kwargs={"pk": request_obj.pk}))
+    response = client.get(reverse("arco:arco_request_export_json", kwargs={"pk": request_obj.pk}))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert json.loads(response.content)["person"]["phone"] == SECRETS["phone"]
-    page = client.get(reverse("cases:arco_request_export_print", kwargs={"pk": request_obj.pk}))
+    page = client.get(reverse("arco:arco_request_export_print", kwargs={"pk": request_obj.pk}))
     html = page.content.decode()
     assert SECRETS["psy_note"] in html and SECRETS["document"] in html and "data-print" in html
     logs = list(AccessLog.objects.order_by("pk").values_list("action", "object_type", "object_id"))
@@ -227,8 +229,7 @@ def test_export_is_for_access_requests_only(client, make_user, ref):
     request_obj = ArcoRequest.objects.create(person=person, kind="opposition", due_on=date(2025, 4, 1))
     client.force_login(make_user("admin"))
     assert (
-        client.get(reverse("cases:arco_request_export_json", kwargs={"pk": request_obj.pk})).status_code
-        == 404
+        client.get(reverse("arco:arco_request_export_json", kwargs={"pk": request_obj.pk})).status_code == 404
     )
 
 
@@ -275,7 +276,14 @@ def text_values_everywhere() -> str:
             for f in model._meta.concrete_fields
             if f.get_internal_type() in ("CharField", "TextField")
         ]
-        if columns and model._meta.app_label in ("cases", "services", "orientation"):
+        if columns and model._meta.app_label in (
+            "cases",
+            "arco",
+            "imports",
+            "services",
+            "sport",
+            "orientation",
+        ):
             for row in model._default_manager.values_list(*columns):
                 chunks.extend(str(v) for v in row if v)
     return "\n".join(chunks)
@@ -348,7 +356,7 @@ def test_coordinator_anonymizes_through_a_cancellation_request(client, make_user
     person = person_with_everything()
     request_obj = ArcoRequest.objects.create(person=person, kind="cancellation", due_on=date(2025, 4, 1))
     client.force_login(make_user("coordinator", programs=["PAO"]))
-    url = reverse("cases:arco_request_anonymize", kwargs={"pk": request_obj.pk})
+    url = reverse("arco:arco_request_anonymize", kwargs={"pk": request_obj.pk})
     assert "confirm" in client.get(url).content.decode()
     assert client.post(url, {}).status_code == 200
     assert Person.objects.get(pk=person.pk).anonymized_at is None

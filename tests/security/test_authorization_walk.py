@@ -1,6 +1,6 @@
 """Every URL × every role × {own site's record, another site's, a missing one}: the exact outcome.
 
-The table is tests/security/url_matrix.py; a URL of the resolver that the table does not know
+The table is tests/security/url_matrix/; a URL of the resolver that the table does not know
 fails here, so a new URL cannot ship without a decision about who may open it.
 """
 
@@ -28,7 +28,7 @@ def test_every_url_of_the_resolver_is_in_the_matrix():
     assert not unnamed, f"URL patterns without a name cannot be checked: {unnamed}"
     unknown = sorted({u.name for u in found} - set(MATRIX))
     assert not unknown, (
-        f"URLs without an authorization check: {unknown}. Add them to tests/security/url_matrix.py "
+        f"URLs without an authorization check: {unknown}. Add them to tests/security/url_matrix/<app>.py "
         "(the entry format is documented at the top of that file)."
     )
     stale = sorted(set(MATRIX) - {u.name for u in found})

@@ -12,7 +12,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cases.arco.export import person_export, person_export_sections
-from cases.models import ArcoRequest, CaseNote
+from cases.arco.models import ArcoRequest
+from cases.models import CaseNote
 from orientation.actions import access_log_record
 from orientation.models import AccessLog
 from services.models import DirectService, PsychosocialSession
@@ -70,13 +71,13 @@ def test_an_admins_arco_export_withholds_every_psychosocial_note(client_for, mak
     _session([person], kind="individual", note=INDIVIDUAL_NOTE)
     request_obj = ArcoRequest.objects.create(person=person, kind="access", due_on=date(2025, 4, 1))
     client = client_for(make_user("admin"))
-    response = client.get(reverse("cases:arco_request_export_json", args=[request_obj.pk]))
+    response = client.get(reverse("arco:arco_request_export_json", args=[request_obj.pk]))
     assert response.status_code == 200
     data = json.loads(response.content)
     text = json.dumps(data, ensure_ascii=False)
     assert PSY_NOTE not in text and INDIVIDUAL_NOTE not in text
     assert data["withheld"] == {"cases.casenote": 1, "services.psychosocialsession": 1}
-    page = client.get(reverse("cases:arco_request_export_print", args=[request_obj.pk])).content.decode()
+    page = client.get(reverse("arco:arco_request_export_print", args=[request_obj.pk])).content.decode()
     assert PSY_NOTE not in page and INDIVIDUAL_NOTE not in page and 'data-testid="withheld"' in page
 
 

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from cases.models import ArcoRequest, CaseNote
+from cases.arco.models import ArcoRequest
+from cases.models import CaseNote
 from tests.factories import (
     AttendanceFactory,
     CaseNoteFactory,
@@ -45,12 +46,12 @@ def test_a_sport_coordinator_does_not_open_the_orientation_points_case_files(
     client = client_for(balon)
     assert client.get(reverse("cases:person_detail", args=[person.pk])).status_code == 403
     assert client.get(reverse("cases:case_note_detail", args=[note.pk])).status_code == 403
-    assert client.get(reverse("cases:arco_request_detail", args=[request_obj.pk])).status_code == 403
-    assert client.get(reverse("cases:arco_request_export_json", args=[request_obj.pk])).status_code == 403
+    assert client.get(reverse("arco:arco_request_detail", args=[request_obj.pk])).status_code == 403
+    assert client.get(reverse("arco:arco_request_export_json", args=[request_obj.pk])).status_code == 403
     listed = client.get(reverse("cases:person_list")).context["page_obj"].paginator.count
     assert listed == 0
     assert (
-        client.get(reverse("cases:arco_request_list"), {"status": "all"}).context["page_obj"].paginator.count
+        client.get(reverse("arco:arco_request_list"), {"status": "all"}).context["page_obj"].paginator.count
         == 0
     )
 
@@ -89,19 +90,19 @@ def test_write_powers_need_the_data_steward_permission(client_for, make_user, or
     client = client_for(coordinator)
     cancellation = ArcoRequest.objects.create(person=person, kind="cancellation", due_on=date(2025, 4, 1))
     refused_or = (lambda ok: ok) if steward else (lambda ok: 403)
-    assert client.get(reverse("cases:arco_request_detail", args=[request_obj.pk])).status_code == 200
+    assert client.get(reverse("arco:arco_request_detail", args=[request_obj.pk])).status_code == 200
     update = client.post(
-        reverse("cases:arco_request_update", args=[request_obj.pk]), {"status": "done", "resolution": "x"}
+        reverse("arco:arco_request_update", args=[request_obj.pk]), {"status": "done", "resolution": "x"}
     )
     assert update.status_code == refused_or(302)
-    assert client.get(reverse("cases:arco_request_export_json", args=[request_obj.pk])).status_code == (
+    assert client.get(reverse("arco:arco_request_export_json", args=[request_obj.pk])).status_code == (
         refused_or(200)
     )
-    assert client.get(reverse("cases:arco_request_anonymize", args=[cancellation.pk])).status_code == (
+    assert client.get(reverse("arco:arco_request_anonymize", args=[cancellation.pk])).status_code == (
         refused_or(200)
     )
-    assert client.get(reverse("cases:arco_request_create", args=[person.pk])).status_code == refused_or(200)
-    assert client.get(reverse("cases:import_upload")).status_code == refused_or(200)
+    assert client.get(reverse("arco:arco_request_create", args=[person.pk])).status_code == refused_or(200)
+    assert client.get(reverse("imports:import_upload")).status_code == refused_or(200)
     request_obj.refresh_from_db()
     assert (request_obj.status == "done") is steward
 
@@ -110,6 +111,6 @@ def test_coordinators_do_not_set_sport_groups_up(client_for, make_user, ref):
     coordinator = make_user("coordinator")
     group = SportGroupFactory()
     client = client_for(coordinator)
-    assert client.get(reverse("services:sport_group_detail", args=[group.pk])).status_code == 200
-    assert client.get(reverse("services:sport_group_edit", args=[group.pk])).status_code == 403
-    assert client.get(reverse("services:sport_group_create")).status_code == 403
+    assert client.get(reverse("sport:sport_group_detail", args=[group.pk])).status_code == 200
+    assert client.get(reverse("sport:sport_group_edit", args=[group.pk])).status_code == 403
+    assert client.get(reverse("sport:sport_group_create")).status_code == 403

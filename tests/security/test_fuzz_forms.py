@@ -139,19 +139,19 @@ def as_post_data(body: dict) -> dict:
 
 def test_fuzz_covers_every_form_view():
     assert set(FORM_VIEWS) >= {
-        "cases:arco_request_create",
+        "arco:arco_request_create",
         "login",
-        "mfa_setup",
+        "mfa:mfa_setup",
         "cases:person_register",
         "cases:break_glass_open",
-        "cases:people_export",
-        "cases:import_upload",
+        "imports:people_export",
+        "imports:import_upload",
         "services:referral_create",
         "services:referral_transition",
         "services:psychosocial_session_create",
         "services:partner_feedback",
-        "services:sport_group_create",
-        "services:sport_attendance_add",
+        "sport:sport_group_create",
+        "sport:sport_attendance_add",
     }
     # A URL that takes a POST is fuzzed unless its entry says why not (fuzz=False).
     unfuzzed = sorted(
@@ -357,14 +357,14 @@ def test_hostile_files_never_break_the_import_and_never_stay_on_disk(
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cases.models import ImportBatch
+    from cases.imports.models import ImportBatch
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    sign_in(client, world, fuzz_role(MATRIX["cases:import_upload"]))
+    sign_in(client, world, fuzz_role(MATRIX["imports:import_upload"]))
     client.raise_request_exception = True
     upload = SimpleUploadedFile(filename, HOSTILE_UPLOADS[filename]())
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("cases:import_upload"), {"kind": "people", "file": upload})
+        response = client.post(reverse("imports:import_upload"), {"kind": "people", "file": upload})
     assert response.status_code in (200, 302)
     for batch in ImportBatch.objects.all():
         assert batch.status == ImportBatch.Status.INVALID and batch.errors and not batch.file

@@ -40,4 +40,4 @@ def test_the_check_sees_the_models_it_should():
         for m in apps.get_models()
         if any(f.is_relation and f.related_model is Person for f in m._meta.concrete_fields)
     }
-    assert {"cases.identitydocument", "cases.casenote", "services.referral", "services.attendance"} <= labels
+    assert {"cases.identitydocument", "cases.casenote", "services.referral", "sport.attendance"} <= labels

@@ -41,26 +41,26 @@ def sign_in_with_password(client, username):
 def test_any_user_can_turn_totp_on_with_a_qr_code(client, make_user):
     user = make_user("caseworker")
     client.force_login(user)
-    response = client.get(reverse("mfa_setup"))
+    response = client.get(reverse("mfa:mfa_setup"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'src="data:image/svg+xml;base64,' in html
     svg = base64.b64decode(html.split('src="data:image/svg+xml;base64,')[1].split('"')[0])
     assert svg.startswith(b"<?xml") and b"<svg" in svg and b"script" not in svg
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    assert client.get(reverse("mfa_setup")).status_code == 200
+    assert client.get(reverse("mfa:mfa_setup")).status_code == 200
     assert TOTPDevice.objects.filter(user=user).count() == 1  # the pending device is reused
 
     response = client.post(
-        reverse("mfa_setup"), {"token": "000000" if code_for(device) != "000000" else "111111"}
+        reverse("mfa:mfa_setup"), {"token": "000000" if code_for(device) != "000000" else "111111"}
     )
     assert response.status_code == 200 and not TOTPDevice.objects.get(pk=device.pk).confirmed
     unthrottle(device)
-    response = client.post(reverse("mfa_setup"), {"token": code_for(device)})
+    response = client.post(reverse("mfa:mfa_setup"), {"token": code_for(device)})
     assert response.status_code == 302
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     assert client.get(reverse("home")).status_code == 200  # this session is verified
-    assert 'data-testid="mfa-on"' in client.get(reverse("mfa_setup")).content.decode()
+    assert 'data-testid="mfa-on"' in client.get(reverse("mfa:mfa_setup")).content.decode()
 
 
 @pytest.fixture
@@ -76,14 +76,14 @@ def test_password_then_code_for_a_user_with_a_device(client, user_with_device):
     people = reverse("notification_list")
     response = client.get(people)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("mfa_verify")) and "next=" in response["Location"]
+    assert response["Location"].startswith(reverse("mfa:mfa_verify")) and "next=" in response["Location"]
 
-    response = client.post(reverse("mfa_verify"), {"token": "12345x", "next": people})
+    response = client.post(reverse("mfa:mfa_verify"), {"token": "12345x", "next": people})
     assert response.status_code == 200
     assert client.get(people).status_code == 302  # still not verified
 
     unthrottle(device)
-    response = client.post(reverse("mfa_verify"), {"token": code_for(device), "next": people})
+    response = client.post(reverse("mfa:mfa_verify"), {"token": code_for(device), "next": people})
     assert response.status_code == 302 and response["Location"] == people
     assert client.get(people).status_code == 200
 
@@ -91,11 +91,11 @@ def test_password_then_code_for_a_user_with_a_device(client, user_with_device):
 def test_a_code_cannot_be_replayed_and_failures_are_throttled(client, user_with_device):
     _user, device = user_with_device
     sign_in_with_password(client, "ana")
-    client.post(reverse("mfa_verify"), {"token": code_for(device)})
+    client.post(reverse("mfa:mfa_verify"), {"token": code_for(device)})
     assert client.get(reverse("home")).status_code == 200
     client.logout()
     sign_in_with_password(client, "ana")
-    client.post(reverse("mfa_verify"), {"token": code_for(device)})  # the same code again
+    client.post(reverse("mfa:mfa_verify"), {"token": code_for(device)})  # the same code again
     assert client.get(reverse("home")).status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count >= 1
@@ -118,13 +118,13 @@ def forced(settings):
 def test_required_roles_must_set_it_up_before_anything_else(client, make_user, forced, role):
     make_user(role, username="boss")
     sign_in_with_password(client, "boss")
-    for url in [reverse("home"), reverse("notification_list"), "/admin/", reverse("mfa_verify")]:
+    for url in [reverse("home"), reverse("notification_list"), "/admin/", reverse("mfa:mfa_verify")]:
         response = client.get(url)
         assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("mfa_setup")), url
-    assert client.get(reverse("mfa_setup")).status_code == 200
+        assert response["Location"].startswith(reverse("mfa:mfa_setup")), url
+    assert client.get(reverse("mfa:mfa_setup")).status_code == 200
     device = TOTPDevice.objects.get(user__username="boss")
-    assert client.post(reverse("mfa_setup"), {"token": code_for(device)}).status_code == 302
+    assert client.post(reverse("mfa:mfa_setup"), {"token": code_for(device)}).status_code == 302
     assert client.get(reverse("home")).status_code == 200
 
 
@@ -139,8 +139,8 @@ def test_admin_site_needs_the_code(client, make_user, forced):
     device = TOTPDevice.objects.create(user=user, name="Orienta", confirmed=True)
     sign_in_with_password(client, "boss")
     response = client.get("/admin/")
-    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_verify"))
-    client.post(reverse("mfa_verify"), {"token": code_for(device)})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa:mfa_verify"))
+    client.post(reverse("mfa:mfa_verify"), {"token": code_for(device)})
     assert client.get("/admin/").status_code == 200
 
 
@@ -148,17 +148,19 @@ def test_turning_it_off_needs_a_code_and_is_refused_to_required_roles(client, ma
     user = make_user("caseworker", username="ana")
     device = TOTPDevice.objects.create(user=user, name="Orienta", confirmed=True)
     client.force_login(user)
-    client.post(reverse("mfa_verify"), {"token": code_for(device)})
-    client.post(reverse("mfa_disable"), {"token": "999999" if code_for(device, 1) != "999999" else "888888"})
+    client.post(reverse("mfa:mfa_verify"), {"token": code_for(device)})
+    client.post(
+        reverse("mfa:mfa_disable"), {"token": "999999" if code_for(device, 1) != "999999" else "888888"}
+    )
     assert TOTPDevice.objects.filter(user=user).exists()
     unthrottle(device)
-    client.post(reverse("mfa_disable"), {"token": code_for(device, 1)})  # the next code: no replay
+    client.post(reverse("mfa:mfa_disable"), {"token": code_for(device, 1)})  # the next code: no replay
     assert not TOTPDevice.objects.filter(user=user).exists()
 
     settings.OTP_REQUIRED_ROLES = ["caseworker"]
     device = TOTPDevice.objects.create(user=user, name="Orienta", confirmed=True)
-    client.post(reverse("mfa_verify"), {"token": code_for(device)})
-    assert client.post(reverse("mfa_disable"), {"token": code_for(device, 1)}).status_code == 403
+    client.post(reverse("mfa:mfa_verify"), {"token": code_for(device)})
+    assert client.post(reverse("mfa:mfa_disable"), {"token": code_for(device, 1)}).status_code == 403
     assert TOTPDevice.objects.filter(user=user).exists()
 
 

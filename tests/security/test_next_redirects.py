@@ -52,5 +52,5 @@ def test_services_next_is_a_local_path_or_the_default(rf, target):
 @pytest.mark.parametrize("target", NOT_A_PATH)
 def test_mfa_verify_ignores_a_next_that_is_not_a_local_path(client, make_user, target):
     client.force_login(make_user("caseworker"))
-    response = client.get(reverse("mfa_verify"), {"next": target})
+    response = client.get(reverse("mfa:mfa_verify"), {"next": target})
     assert response.status_code == 302 and response["Location"] == "/"

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.models import Consent
 from orientation.dates import years_before
-from services.models import GroupParticipant, HeadCount
+from services.sport.models import GroupParticipant, HeadCount
 
 from ..factories import PersonFactory, SportGroupFactory, SportSessionFactory, site
 

@@ -7,18 +7,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Person
-from services.models import Attendance
+from services.sport.models import Attendance
 
 from ..factories import PersonFactory, SportSessionFactory
 from .factories import ChildFactory, GroupParticipantFactory
 
 
 def mark_url(session, person):
-    return reverse("services:sport_attendance_mark", args=[session.pk, person.pk])
+    return reverse("sport:sport_attendance_mark", args=[session.pk, person.pk])
 
 
 def test_attendance_screen_lists_the_group(client_for, facilitator, session, kids):
-    response = client_for(facilitator).get(reverse("services:sport_attendance", args=[session.pk]))
+    response = client_for(facilitator).get(reverse("sport:sport_attendance", args=[session.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     for kid in kids:
@@ -78,7 +78,7 @@ def test_without_htmx_a_tap_redirects_back_to_the_list(client_for, facilitator, 
     kid = kids[1]
     response = client_for(facilitator).post(mark_url(session, kid), {"present": "1"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("services:sport_attendance", args=[session.pk]) + f"#p{kid.pk}"
+    assert response["Location"] == reverse("sport:sport_attendance", args=[session.pk]) + f"#p{kid.pk}"
     assert Attendance.objects.get(session=session, person=kid).present
 
 
@@ -97,7 +97,7 @@ def test_a_session_in_the_future_is_refused(client_for, facilitator, group, kids
     assert response.status_code == 200
     assert "in the future" in response.content.decode() or "futuro" in response.content.decode()
     assert not Attendance.objects.exists()
-    page = client.get(reverse("services:sport_attendance", args=[tomorrow.pk])).content.decode()
+    page = client.get(reverse("sport:sport_attendance", args=[tomorrow.pk])).content.decode()
     assert 'data-testid="mark-present"' not in page
 
 
@@ -125,9 +125,7 @@ def test_rows_show_age_range_and_image_consent_warnings(client_for, facilitator,
     older = GroupParticipantFactory(group=group, person=ChildFactory(birth_date=years_ago(15))).person
     with_photos = GroupParticipantFactory(group=group, person=ChildFactory()).person
     GuardianConsentFactory(person=with_photos)
-    html = (
-        client_for(facilitator).get(reverse("services:sport_attendance", args=[session.pk])).content.decode()
-    )
+    html = client_for(facilitator).get(reverse("sport:sport_attendance", args=[session.pk])).content.decode()
     older_row = html.split(f'id="p{older.pk}"')[1].split("</li>")[0]
     photos_row = html.split(f'id="p{with_photos.pk}"')[1].split("</li>")[0]
     assert "bi-exclamation-triangle" in older_row and "bi-camera-video-off" in older_row
@@ -137,7 +135,7 @@ def test_rows_show_age_range_and_image_consent_warnings(client_for, facilitator,
 @pytest.mark.parametrize("role", ["coordinator"])
 def test_read_only_roles_see_the_list_without_buttons(make_user, client_for, session, kids, role):
     user = make_user(role)
-    page = client_for(user).get(reverse("services:sport_attendance", args=[session.pk]))
+    page = client_for(user).get(reverse("sport:sport_attendance", args=[session.pk]))
     assert page.status_code == 200
     assert 'data-testid="mark-present"' not in page.content.decode()
     response = client_for(user).post(mark_url(session, kids[0]), {"present": "1"})
@@ -153,9 +151,7 @@ def test_a_caseworker_of_the_site_may_take_attendance(client_for, sch01_casework
 
 def test_adults_of_the_same_site_are_not_on_the_list(client_for, facilitator, session, kids):
     adult = PersonFactory(site=session.site)
-    html = (
-        client_for(facilitator).get(reverse("services:sport_attendance", args=[session.pk])).content.decode()
-    )
+    html = client_for(facilitator).get(reverse("sport:sport_attendance", args=[session.pk])).content.decode()
     assert adult.family_names not in html
 
 
@@ -178,14 +174,14 @@ def test_the_action_is_idempotent_without_the_view(facilitator, session, kids):
 
 
 def all_present_url(session):
-    return reverse("services:sport_attendance_all_present", args=[session.pk])
+    return reverse("sport:sport_attendance_all_present", args=[session.pk])
 
 
 def test_all_present_then_correct_one_child(client_for, facilitator, session, kids, hx):
     """One request marks everyone not recorded yet; a correction is one tap; a second "all present"
     keeps the correction (the same idempotence as the single taps)."""
     client = client_for(facilitator)
-    page = client.get(reverse("services:sport_attendance", args=[session.pk])).content.decode()
+    page = client.get(reverse("sport:sport_attendance", args=[session.pk])).content.decode()
     assert 'data-testid="all-present"' in page
     client.post(mark_url(session, kids[0]), {"present": "0"}, **hx)  # already marked absent
     response = client.post(all_present_url(session), **hx)

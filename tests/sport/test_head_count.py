@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import HeadCount
+from services.sport.models import HeadCount
 
 from ..factories import SportSessionFactory
 
@@ -23,7 +23,7 @@ def community(group):
 
 
 def url(session):
-    return reverse("services:sport_head_count", args=[session.pk])
+    return reverse("sport:sport_head_count", args=[session.pk])
 
 
 def test_the_attendance_screen_of_a_community_activity_has_a_head_count(
@@ -32,11 +32,11 @@ def test_the_attendance_screen_of_a_community_activity_has_a_head_count(
     client = client_for(facilitator)
     assert (
         'data-testid="head-count"'
-        in client.get(reverse("services:sport_attendance", args=[community.pk])).content.decode()
+        in client.get(reverse("sport:sport_attendance", args=[community.pk])).content.decode()
     )
     assert (
         'data-testid="head-count"'
-        not in client.get(reverse("services:sport_attendance", args=[session.pk])).content.decode()
+        not in client.get(reverse("sport:sport_attendance", args=[session.pk])).content.decode()
     )
 
 
@@ -53,7 +53,7 @@ def test_save_and_correct_a_head_count(client_for, facilitator, community):
     }
     client.post(url(community), {"hc_F_5_11": "15", "hc_M_5_11": "0"})
     assert {(h.sex, h.age_band): h.count for h in HeadCount.objects.all()} == {("F", "5-11"): 15}
-    page = client.get(reverse("services:sport_attendance", args=[community.pk])).content.decode()
+    page = client.get(reverse("sport:sport_attendance", args=[community.pk])).content.decode()
     assert 'value="15"' in page
 
 
@@ -84,6 +84,6 @@ def test_no_head_count_for_a_future_activity(client_for, facilitator, group):
 
 def test_coordinators_read_head_counts_but_do_not_write_them(client_for, coordinator, community):
     client = client_for(coordinator)
-    assert client.get(reverse("services:sport_attendance", args=[community.pk])).status_code == 200
+    assert client.get(reverse("sport:sport_attendance", args=[community.pk])).status_code == 200
     assert client.post(url(community), {"hc_F_5_11": "14"}).status_code == 403
     assert not HeadCount.objects.exists()

@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Consent, Person
-from services.models import Attendance, GroupParticipant
+from services.sport.models import Attendance, GroupParticipant
 
 from .factories import ChildFactory, years_ago
 
 
 def url(session):
-    return reverse("services:sport_light_profile_create", args=[session.pk])
+    return reverse("sport:sport_light_profile_create", args=[session.pk])
 
 
 def payload(**overrides):

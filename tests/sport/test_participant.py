@@ -10,7 +10,7 @@ from .factories import ChildFactory, GroupParticipantFactory, GuardianConsentFac
 
 
 def url(person):
-    return reverse("services:sport_participant_detail", args=[person.pk])
+    return reverse("sport:sport_participant_detail", args=[person.pk])
 
 
 def test_facilitator_sees_the_light_profile(client_for, facilitator, group, session):
@@ -20,7 +20,7 @@ def test_facilitator_sees_the_light_profile(client_for, facilitator, group, sess
     html = client_for(facilitator).get(url(kid)).content.decode()
     assert kid.guardian_name in html and 'href="tel:987000111"' in html
     assert 'data-testid="consents"' in html and "bi-check-circle" in html
-    assert reverse("services:sport_attendance", args=[session.pk]) in html
+    assert reverse("sport:sport_attendance", args=[session.pk]) in html
 
 
 def test_attendance_in_groups_the_user_cannot_see_is_hidden(
@@ -37,7 +37,7 @@ def test_attendance_in_groups_the_user_cannot_see_is_hidden(
     AttendanceFactory(session=hidden, person=kid)
     html = client_for(facilitator).get(url(kid)).content.decode()
     assert other_group.name not in html
-    assert reverse("services:sport_attendance", args=[hidden.pk]) not in html
+    assert reverse("sport:sport_attendance", args=[hidden.pk]) not in html
 
 
 def test_caseworker_of_the_site_sees_it_with_a_link_to_the_case_file(client_for, sch01_caseworker, group):

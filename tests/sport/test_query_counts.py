@@ -39,7 +39,7 @@ def test_attendance_screen_with_5_and_40_participants(
     for kid in people[::3]:
         AttendanceFactory(session=session, person=kid, present=True)
     client = client_for(facilitator)
-    url = reverse("services:sport_attendance", args=[session.pk])
+    url = reverse("sport:sport_attendance", args=[session.pk])
     with django_assert_num_queries(ATTENDANCE_SCREEN_QUERIES):
         response = client.get(url)
     assert response.content.decode().count('data-testid="attendance-row"') == n
@@ -57,18 +57,18 @@ def test_attendance_screen_of_a_community_activity(client_for, facilitator, grou
     fill_group(group, 40)
     client = client_for(facilitator)
     with django_assert_num_queries(ATTENDANCE_SCREEN_QUERIES + 1):
-        client.get(reverse("services:sport_attendance", args=[community.pk]))
+        client.get(reverse("sport:sport_attendance", args=[community.pk]))
 
 
 def test_a_tap_costs_the_same_for_any_group_size(client_for, facilitator, group, session):
     client = client_for(facilitator)
     hx = {"HTTP_HX_REQUEST": "true"}
     people = fill_group(group, 5)
-    url = reverse("services:sport_attendance_mark", args=[session.pk, people[0].pk])
+    url = reverse("sport:sport_attendance_mark", args=[session.pk, people[0].pk])
     with CaptureQueriesContext(connection) as few:
         client.post(url, {"present": "1"}, **hx)
     people += fill_group(group, 35)
-    url = reverse("services:sport_attendance_mark", args=[session.pk, people[-1].pk])
+    url = reverse("sport:sport_attendance_mark", args=[session.pk, people[-1].pk])
     with CaptureQueriesContext(connection) as many:
         client.post(url, {"present": "1"}, **hx)
     assert len(many.captured_queries) == len(few.captured_queries)
@@ -80,7 +80,7 @@ def test_group_list(client_for, admin_user, facilitator, page_queries, rows):
         g = SportGroupFactory()
         g.facilitators.add(facilitator)
         GroupParticipantFactory(group=g)
-    response = page_queries(client_for(admin_user), reverse("services:sport_group_list"), 8)
+    response = page_queries(client_for(admin_user), reverse("sport:sport_group_list"), 8)
     assert len(response.context["page_obj"]) == min(rows, 25)
 
 
@@ -97,7 +97,7 @@ def test_group_detail(client_for, facilitator, group, page_queries, members, ses
         )
         for kid in people:
             AttendanceFactory(session=s, person=kid, present=bool(kid.pk % 2))
-    url = reverse("services:sport_group_detail", args=[group.pk])
+    url = reverse("sport:sport_group_detail", args=[group.pk])
     response = page_queries(client_for(facilitator), url, 19)
     assert len(response.context["participants"]) == members
 
@@ -113,7 +113,7 @@ def test_participant_page(client_for, facilitator, group, page_queries, rows):
             date=timezone.localdate() - timedelta(days=i + 1),
         )
         AttendanceFactory(session=s, person=kid)
-    url = reverse("services:sport_participant_detail", args=[kid.pk])
+    url = reverse("sport:sport_participant_detail", args=[kid.pk])
     response = page_queries(client_for(facilitator), url, 9)
     assert len(response.context["attendance_page"]) == min(rows, 20)
 
@@ -121,6 +121,6 @@ def test_participant_page(client_for, facilitator, group, page_queries, rows):
 @pytest.mark.parametrize("rows", [1, 10])
 def test_attendance_search(client_for, facilitator, session, page_queries, rows):
     ChildFactory.create_batch(rows, given_names="Génesis")  # light profiles at the school, not in the group
-    url = reverse("services:sport_attendance_search", args=[session.pk])
+    url = reverse("sport:sport_attendance_search", args=[session.pk])
     response = page_queries(client_for(facilitator), url, 7, data={"q": "genesis"}, HTTP_HX_REQUEST="true")
     assert len(response.context["results"]) == rows

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from cases.selectors import person_get_for_user
-from services.models import Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
+from services.sport.models import Attendance, GroupParticipant, HeadCount, SportGroup, SportSession
 
 from ..factories import CaseNoteFactory, IdentityDocumentFactory, SportSessionFactory
 
@@ -67,7 +67,7 @@ def target(world, name, needs):
         "group+person": [group.pk, person.pk],
         "person": [person.pk],
     }[needs]
-    return reverse(f"services:{name}", args=args)
+    return reverse(f"sport:{name}", args=args)
 
 
 def body(name, world):
@@ -187,9 +187,7 @@ def test_light_profile_page_shows_no_case_file_data(client_for, facilitator, kid
     note = CaseNoteFactory(person=kid, text="Nota reservada del caso")
     document = IdentityDocumentFactory(person=kid, number="X12345678")
     html = (
-        client_for(facilitator)
-        .get(reverse("services:sport_participant_detail", args=[kid.pk]))
-        .content.decode()
+        client_for(facilitator).get(reverse("sport:sport_participant_detail", args=[kid.pk])).content.decode()
     )
     assert kid.guardian_name in html
     assert note.text not in html and document.number not in html
@@ -197,7 +195,5 @@ def test_light_profile_page_shows_no_case_file_data(client_for, facilitator, kid
 
 
 def test_another_facilitators_participant_is_not_found(client_for, other_facilitator, kids):
-    response = client_for(other_facilitator).get(
-        reverse("services:sport_participant_detail", args=[kids[0].pk])
-    )
+    response = client_for(other_facilitator).get(reverse("sport:sport_participant_detail", args=[kids[0].pk]))
     assert response.status_code == 404

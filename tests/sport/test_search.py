@@ -3,18 +3,18 @@ own participants, never anyone else's case file."""
 
 from django.urls import reverse
 
-from services.models import Attendance, GroupParticipant
+from services.sport.models import Attendance, GroupParticipant
 
 from ..factories import PersonFactory, site
 from .factories import ChildFactory, GroupParticipantFactory, years_ago
 
 
 def search(client, session, q, hx):
-    return client.get(reverse("services:sport_attendance_search", args=[session.pk]), {"q": q}, **hx)
+    return client.get(reverse("sport:sport_attendance_search", args=[session.pk]), {"q": q}, **hx)
 
 
 def add_url(session):
-    return reverse("services:sport_attendance_add", args=[session.pk])
+    return reverse("sport:sport_attendance_add", args=[session.pk])
 
 
 def test_facilitator_finds_light_profiles_at_their_sites(client_for, facilitator, session, hx):
@@ -66,7 +66,7 @@ def test_caseworker_finds_people_of_their_site(client_for, sch01_caseworker, ses
 def test_search_without_htmx_shows_results_on_the_page(client_for, facilitator, session):
     kid = ChildFactory(given_names="Mariángel")
     client = client_for(facilitator)
-    response = client.get(reverse("services:sport_attendance_search", args=[session.pk]), {"q": "mariangel"})
+    response = client.get(reverse("sport:sport_attendance_search", args=[session.pk]), {"q": "mariangel"})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert f'value="{kid.pk}"' in page

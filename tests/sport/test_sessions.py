@@ -5,11 +5,11 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import SportSession
+from services.sport.models import SportSession
 
 
 def url(group):
-    return reverse("services:sport_session_create", args=[group.pk])
+    return reverse("sport:sport_session_create", args=[group.pk])
 
 
 def test_form_defaults_to_today_and_the_user(client_for, facilitator, group):
@@ -32,7 +32,7 @@ def test_open_a_session_and_land_on_attendance(client_for, facilitator, group):
     )
     session = SportSession.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("services:sport_attendance", args=[session.pk])
+    assert response["Location"] == reverse("sport:sport_attendance", args=[session.pk])
     assert (session.program, session.site, session.group) == (group.program, group.site, group)
     assert session.topic == "Trabajo en equipo"
     assert session.created_by == facilitator

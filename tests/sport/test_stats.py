@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import Attendance
+from services.sport.models import Attendance
 from services.sport.selectors import sport_group_stats, sport_group_stopped_coming
 
 from ..factories import AttendanceFactory, SportSessionFactory
@@ -113,16 +113,12 @@ def test_head_counts_are_kept_apart_from_people(client_for, facilitator, group, 
         before.sessions_taken,
     )
     assert not Attendance.objects.filter(session=community).exists()
-    html = (
-        client_for(facilitator).get(reverse("services:sport_group_detail", args=[group.pk])).content.decode()
-    )
+    html = client_for(facilitator).get(reverse("sport:sport_group_detail", args=[group.pk])).content.decode()
     assert 'data-testid="head-count-total"' in html and "37" in html
 
 
 def test_group_page_shows_the_figures(client_for, facilitator, group, history):
-    html = (
-        client_for(facilitator).get(reverse("services:sport_group_detail", args=[group.pk])).content.decode()
-    )
+    html = client_for(facilitator).get(reverse("sport:sport_group_detail", args=[group.pk])).content.decode()
     rate = html.split('data-testid="attendance-rate">')[1].split("<")[0]
     assert rate.strip() == "43 %"
     assert 'data-testid="stopped-coming"' in html
@@ -130,12 +126,10 @@ def test_group_page_shows_the_figures(client_for, facilitator, group, history):
 
 
 def test_taking_someone_off_the_list(client_for, facilitator, group, history):
-    from services.models import GroupParticipant
+    from services.sport.models import GroupParticipant
 
     b = history["B"]
-    response = client_for(facilitator).post(
-        reverse("services:sport_participant_leave", args=[group.pk, b.pk])
-    )
+    response = client_for(facilitator).post(reverse("sport:sport_participant_leave", args=[group.pk, b.pk]))
     assert response.status_code == 302
     assert GroupParticipant.objects.get(group=group, person=b).left_on == timezone.localdate()
     assert Attendance.objects.filter(person=b).count() == 3  # their attendance stays

@@ -19,19 +19,19 @@ def test_widget_lists_my_groups_with_take_attendance_buttons(facilitator, group,
     html = render(facilitator)
     assert group.name in html
     assert other_group.name not in html and "Old group" not in html
-    assert reverse("services:sport_session_create", args=[group.pk]) in html
+    assert reverse("sport:sport_session_create", args=[group.pk]) in html
 
 
 def test_widget_continues_todays_session(facilitator, group, session):
     html = render(facilitator)
-    assert reverse("services:sport_attendance", args=[session.pk]) in html
-    assert reverse("services:sport_session_create", args=[group.pk]) not in html
+    assert reverse("sport:sport_attendance", args=[session.pk]) in html
+    assert reverse("sport:sport_session_create", args=[group.pk]) not in html
 
 
 def test_widget_for_someone_without_groups(coordinator):
     html = render(coordinator)
     assert 'data-testid="my-groups-widget"' in html
-    assert reverse("services:sport_group_list") in html
+    assert reverse("sport:sport_group_list") in html
 
 
 def test_widget_query_count_does_not_grow_with_groups(facilitator, django_assert_num_queries):

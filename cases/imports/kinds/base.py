@@ -31,6 +31,7 @@ class Stats(dict):
 
 class Importer:
     kind: ClassVar[str]
+    label: ClassVar[str]  # what the upload page calls it
     columns: ClassVar[tuple[str, ...]]
     required_columns: ClassVar[frozenset[str]]
     # Columns whose values are personal: errors never repeat them.

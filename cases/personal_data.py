@@ -1,0 +1,116 @@
+"""What ``cases`` holds about a person, for the ARCO engine (cases/arco/policy.py): what
+anonymization erases and keeps in each field, and which rows count as a contact for retention."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from cases.arco.policy import ANON_TEXT, contact_register, model_policy, policy_register
+
+from .models import Intake
+
+policy_register(
+    "cases.person",
+    model_policy(
+        erase=[
+            "given_names",
+            "family_names",
+            "archive_reason",
+            "phone",
+            "district",
+            "arrived_on",
+            "guardian_name",
+            "guardian_relationship",
+            "guardian_phone",
+            "vulnerabilities",
+        ],
+        keep=[
+            "id",
+            "ref",
+            "search_name",
+            "name_key",
+            "sex",
+            "birth_date",
+            "birth_date_estimated",
+            "nationality",
+            "population_type",
+            "site",
+            "registered_on",
+            "household",
+            "relationship",
+            "is_light_profile",
+            "school",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "archived_at",
+            "anonymized_at",
+        ],
+        not_exported=frozenset({"search_name", "name_key"}),
+        replacements={"given_names": ANON_TEXT, "family_names": ANON_TEXT},
+    ),
+)
+
+policy_register(
+    "cases.person_vulnerabilities", model_policy(keep=["id", "person", "vulnerability"], delete_rows=True)
+)
+
+policy_register(
+    "cases.household", model_policy(erase=["address"], keep=["id", "code", "site", "district", "created_at"])
+)
+
+policy_register(
+    "cases.identitydocument",
+    model_policy(
+        erase=["number", "issuing_country", "expires_on"],
+        keep=["id", "person", "doc_type", "created_at"],
+        delete_rows=True,
+    ),
+)
+
+policy_register(
+    "cases.regularizationstatus",
+    model_policy(
+        erase=["notes"], keep=["id", "person", "status", "since", "expires_on", "recorded_by", "created_at"]
+    ),
+)
+
+policy_register(
+    "cases.consent",
+    model_policy(
+        erase=["guardian_name", "guardian_relationship"],
+        keep=[
+            "id",
+            "person",
+            "purpose",
+            "method",
+            "given_on",
+            "given_by",
+            "withdrawn_on",
+            "withdrawn_by",
+            "recorded_by",
+            "created_at",
+        ],
+    ),
+)
+
+policy_register(
+    "cases.intake",
+    model_policy(
+        erase=["notes"],
+        keep=["id", "person", "site", "date", "caseworker", "priority", "population_type", "created_at"],
+    ),
+)
+
+policy_register("cases.intakeneed", model_policy(erase=["detail"], keep=["id", "intake", "area"]))
+
+policy_register(
+    "cases.casenote",
+    model_policy(
+        erase=["text"],
+        keep=["id", "person", "kind", "author", "site", "created_at"],
+        confidential=Q(kind="psychosocial"),
+    ),
+)
+
+contact_register("intake", lambda cutoff: Intake.objects.filter(date__gte=cutoff))
