@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from orientation import roles
 from orientation.dates import first_of_month
 from orientation.models import Program
 from orientation.outbox import enqueue
@@ -44,7 +45,10 @@ def dhis2_push_request(
     *, month: date, program: Program, user=None, trigger: str = DHIS2Push.Trigger.MANUAL
 ) -> tuple[DHIS2Push, bool]:
     """Queue a push of a program's month. A push of the same month still waiting is reused (it
-    reads the figures when it runs). Returns the push and whether it is a new one."""
+    reads the figures when it runs). Returns the push and whether it is a new one. ``user``: who
+    asked (a coordinator or an admin); None for the automatic push after a month is computed."""
+    if user is not None:
+        roles.require(user, roles.REPORT_READERS)
     month = first_of_month(month)
     waiting = (
         DHIS2Push.objects.filter(month=month, program=program, status=DHIS2Push.Status.QUEUED)

@@ -21,6 +21,7 @@ ACTION_MODULES = [
     "services.actions",
     "services.sport.actions",
     "reports.actions",
+    "reports.dhis2.actions",
 ]
 
 # Actions that take a user but decide nothing about it, each with the reason.
@@ -94,6 +95,7 @@ REFUSED = [
     ("services.sport.actions.sport_participant_leave", "coordinator"),
     ("services.sport.actions.head_count_set", "coordinator"),
     ("reports.actions.report_run_request", "caseworker"),
+    ("reports.dhis2.actions.dhis2_push_request", "caseworker"),
     ("cases.imports.actions.import_batch_create", "caseworker"),
     ("cases.imports.actions.import_batch_confirm", "facilitator"),
     ("cases.imports.actions.import_batch_abandon", "psychosocial"),
