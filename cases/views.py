@@ -493,6 +493,11 @@ def document_create(request, pk):
         else:
             sent.message(request, _("Document added."))
             return redirect("cases:person_detail", pk=person.pk)
+    elif request.method == "POST" and (earlier := submission_repeated(request)):
+        # The same form sent twice at once: the first post saved the document while this one was
+        # being checked, so its number now looks taken. Lead to the first result.
+        earlier.message(request, "")
+        return redirect("cases:person_detail", pk=person.pk)
     return render(
         request,
         "cases/person_record_form.html",

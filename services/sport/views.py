@@ -91,6 +91,11 @@ def sport_group_create(request):
             group = sent.obj
             sent.message(request, _("Group %(name)s created.") % {"name": group.name})
             return redirect("sport:sport_group_detail", pk=group.pk)
+    elif request.method == "POST" and (earlier := submission_repeated(request)):
+        # The same form sent twice at once: the first post created the group while this one was
+        # being checked, so its name now looks taken. Lead to the first result.
+        earlier.message(request, "")
+        return redirect("sport:sport_group_detail", pk=earlier.obj.pk)
     return render(request, "sport/group_form.html", {"form": form, "group": None})
 
 

@@ -409,3 +409,40 @@ def test_two_caseworkers_registering_one_person_at_the_same_instant_make_one_rec
         assert shown.context["candidates"], "the second caseworker must see the first person"
         created += Person.objects.count() - before
     assert created == REPEATS
+
+
+@pytest.mark.parametrize(
+    ("name", "views_module"), [("document", "cases.views"), ("sport group", "services.sport.views")]
+)
+def test_a_twin_post_checked_after_the_first_saved_leads_to_the_first_record(
+    world, name, views_module, monkeypatch
+):
+    """Two posts of one form at once: the second passes the first look for its key before the first
+    post commits, then its form finds the first post's record (a document number, a group name
+    already taken). It leads to the first record instead of showing that error."""
+    import importlib
+
+    module = importlib.import_module(views_module)
+    role, url, data, model = create_forms(world)[name]
+    page = FORM_PAGES.get(name, lambda w: url)(world)
+    user = getattr(world, role)
+    client = _client(user)
+    body = {**_round_data(world, name, data, 99), "submission_key": key_in(client.get(page))}
+    first = client.post(url, body)
+    assert first.status_code == 302
+    real, calls = module.submission_repeated, []
+
+    def late(request):  # the look before the form sees nothing yet, as in the race
+        calls.append(request.path)
+        return None if len(calls) == 1 else real(request)
+
+    monkeypatch.setattr(module, "submission_repeated", late)
+    second = _client(user).post(url, body)
+    assert len(calls) == 2, "the view did not look for the key again after the form's error"
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert (
+        model.objects.filter(
+            **({"number": body["number"]} if name == "document" else {"name": body["name"]})
+        ).count()
+        == 1
+    )
