@@ -183,6 +183,11 @@ def person_register(request):
                 person = sent.obj
                 sent.message(request, _registered_message(person))
                 return redirect("cases:person_detail", pk=person.pk)
+        # The same form sent twice at once: the twin post saved while this one was being checked
+        # (its person now shows as a possible duplicate). Lead to the first record.
+        if earlier := submission_repeated(request):
+            earlier.message(request, "")
+            return redirect("cases:person_detail", pk=earlier.obj.pk)
     else:
         forms = RegistrationForms(
             user=request.user, initial_household=initial_household, initial_person=initial_person
