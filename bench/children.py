@@ -269,7 +269,53 @@ def misspell(name: str, rng: random.Random) -> str:
     return quote_plus(text)
 
 
+def child_late(args) -> None:
+    """One month computed in its steady state, then right after each of ``runs`` late writes:
+    one referral of the month before marked completed (as a partner's answer would), then the
+    month computed again. The late write must cost its person, not the program's history."""
+    _django()
+    from django.db import transaction
+
+    from services.models import Referral
+
+    month = _month_of(args.month)
+    api = project_api()
+    if api is None:
+        _emit({"project": NOT_PRESENT})
+        return
+    compute, _report = api
+    previous = date(month.year - (month.month == 1), 12 if month.month == 1 else month.month - 1, 1)
+    compute(month=month)  # warm-up
+    steady, late = [], []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        compute(month=month)
+        steady.append(time.perf_counter() - started)
+    candidates = list(
+        Referral.objects.filter(
+            status__in=[Referral.Status.PENDING, Referral.Status.ACCEPTED],
+            referred_on__gte=previous,
+            referred_on__lt=month,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[: args.runs]
+    )
+    for referral_id in candidates:
+        with transaction.atomic():
+            referral = Referral.objects.select_for_update().get(pk=referral_id)
+            referral.status = Referral.Status.COMPLETED
+            referral.completed_on = referral.referred_on
+            referral.save()
+        started = time.perf_counter()
+        compute(month=month)
+        late.append(time.perf_counter() - started)
+    _emit(
+        {"month": args.month, "steady_seconds": steady, "late_seconds": late, "late_writes": len(candidates)}
+    )
+
+
 CHILDREN = {
+    "late": child_late,
     "month": child_month,
     "months": child_months,
     "job": child_job,

@@ -87,6 +87,23 @@ def section_months(ctx) -> dict:
     return out
 
 
+def section_late(ctx) -> dict:
+    """A month right after a single late referral update, against the same month's steady state."""
+    data, _usage = run_child("late", ctx["url"], "--month", ctx["month"], "--runs", str(ctx["runs"]))
+    if data.get("project") == NOT_PRESENT:
+        return {"project": NOT_PRESENT}
+    steady, late = median(data["steady_seconds"]), median(data["late_seconds"])
+    return {
+        "month": ctx["month"],
+        "late_writes": data["late_writes"],
+        "steady_median_s": round(steady, 3),
+        "steady_all_s": [round(x, 3) for x in data["steady_seconds"]],
+        "late_median_s": round(late, 3),
+        "late_all_s": [round(x, 3) for x in data["late_seconds"]],
+        "late_vs_steady": _ratio(late, steady),
+    }
+
+
 GROWTH = [("_1m", 0.2), ("_2m5", 0.5)]  # share of the full data set's events: 1M and 2.5M of 5M
 
 
@@ -322,6 +339,7 @@ SECTION_FUNCS = {
     "month": section_month,
     "months": section_months,
     "growth": section_growth,
+    "late": section_late,
     "memory": section_memory,
     "load": section_load,
     "import": section_import,

@@ -139,6 +139,9 @@ def monthly_figures_compute(
             _lock_programs(ind.program_id for ind in indicators)
             as_of = timezone.now()
             snapshots = []
+            before = {
+                f.indicator_id: f for f in MonthlyFigure.objects.filter(indicator__in=indicators, month=month)
+            }
             with counting.Counter(month) as counter:
                 for done, indicator in enumerate(indicators, start=1):
                     snapshots.append(
@@ -151,6 +154,8 @@ def monthly_figures_compute(
                         )
                     )
                     _progress_set(run, done, len(indicators))
+            for program_id, late in counter.late.items():
+                _late_months_queue(program_id=program_id, months_from=late.months_from, computed=month)
             MonthlyFigure.objects.bulk_create(
                 snapshots,
                 update_conflicts=True,
@@ -163,6 +168,7 @@ def monthly_figures_compute(
                 started_at=as_of,
                 finished_at=timezone.now(),
                 progress=len(indicators),
+                changes=_changes(before, snapshots),
             )
             _month_computed_send(run=run, month=month, program=program)
     except Exception as exc:
@@ -174,6 +180,46 @@ def monthly_figures_compute(
             logger.warning("report run %s: could not record the failure", run.pk)
         raise
     return _figures(indicators, month)
+
+
+def _changes(before: dict[int, MonthlyFigure], after: list[MonthlyFigure]) -> list[dict]:
+    """The totals a computation moved: what the coordinator sees for a recomputed month."""
+    changes = []
+    for figure in after:
+        old = before.get(figure.indicator_id)
+        if old is None:
+            continue
+        for measure in MEASURES:
+            was, now = getattr(old, measure).get("total", 0), getattr(figure, measure).get("total", 0)
+            if was != now:
+                changes.append(
+                    {"indicator": figure.indicator.code, "measure": measure, "before": was, "after": now}
+                )
+    return changes
+
+
+def _late_months_queue(*, program_id: int, months_from: date | None, computed: date) -> None:
+    """A computation carried late writes into the first events (``counting.Counter.late``): queue
+    the program's other stored months from the first one they can change, so every stored month
+    is right again; each such run records what moved (``ReportRun.changes``). Through the outbox:
+    the job leaves only if this computation commits."""
+    if months_from is None:
+        return
+    months = sorted(
+        set(
+            MonthlyFigure.objects.filter(indicator__program_id=program_id, month__gte=months_from)
+            .exclude(month=computed)
+            .values_list("month", flat=True)
+        )
+    )
+    if months:
+        enqueue(
+            FILL_TASK,
+            program_id=program_id,
+            months=[m.isoformat() for m in months],
+            recompute=True,
+            trigger=ReportRun.Trigger.LATE,
+        )
 
 
 def _month_computed_send(*, run: ReportRun, month: date, program: Program | None) -> None:
@@ -212,24 +258,40 @@ def report_run_create(*, month: date, program: Program | None = None, trigger: s
 
 
 def first_events_rebuild(*, program_code: str | None = None) -> int:
-    """Rebuild every active indicator's first events from the whole history (the weekly
-    reconciliation: it heals what changes to events of months never recomputed left behind).
+    """Rebuild every active indicator's first events from the whole history: the nightly check of
+    the bookkeeping the writes keep (``EventChange``). A person whose stored first event differs
+    from their history, other than by a change still waiting, is a write the triggers missed: it
+    is repaired here, counted in ``FirstEventState.differences`` and logged as an error.
 
-    One transaction per program, under that program's lock. Returns the indicators rebuilt.
+    One transaction per program, under that program's lock; the program's waiting changes are
+    taken first and deleted after (those committed meanwhile stay for the next computation).
+    Returns the indicators rebuilt.
     """
     programs = Program.objects.order_by("pk")
     if program_code:
         programs = programs.filter(code=program_code)
     rebuilt = 0
+    service_areas = dict(ServiceType.objects.values_list("pk", "area"))
     for program in programs:
         with transaction.atomic():
             _lock_programs([program.pk])
-            service_areas = dict(ServiceType.objects.values_list("pk", "area"))
-            for indicator in _indicators(program):
-                scope = counting.scope_for(indicator, service_areas=service_areas)
-                with connection.cursor() as cursor:
-                    counting.first_events_rebuild(scope, cursor=cursor)
-                rebuilt += 1
+            counting.temp_tables_create()
+            with connection.cursor() as cursor:
+                counting.changes_take(cursor, program.pk)
+                for indicator in _indicators(program):
+                    scope = counting.scope_for(indicator, service_areas=service_areas)
+                    differences = counting.first_events_rebuild(scope, cursor=cursor)
+                    if differences:
+                        logger.error(
+                            "first events of indicator %s differed from the history for %d people: repaired",
+                            indicator.code,
+                            differences,
+                        )
+                    rebuilt += 1
+                # Indicators switched off are not kept: rebuilt when they are counted again.
+                FirstEventState.objects.filter(indicator__program=program, indicator__active=False).delete()
+                counting.changes_done(cursor)
+            counting.temp_tables_drop()
     return rebuilt
 
 
@@ -287,7 +349,9 @@ def monthly_figures_fill_request(*, program: Program, months, recompute: bool = 
     return True
 
 
-def monthly_figures_fill(*, program_id: int, months: list[date], recompute: bool = False) -> int:
+def monthly_figures_fill(
+    *, program_id: int, months: list[date], recompute: bool = False, trigger: str = ReportRun.Trigger.SCHEDULE
+) -> int:
     """Compute a program's months, oldest first (each under its lock); without ``recompute`` only
     those still missing. Returns how many months were computed."""
     program = Program.objects.filter(pk=program_id).first()
@@ -297,6 +361,6 @@ def monthly_figures_fill(*, program_id: int, months: list[date], recompute: bool
     if not recompute:
         months = months_not_computed(program=program, months=months)
     for month in months:
-        run = report_run_create(month=month, program=program, trigger=ReportRun.Trigger.SCHEDULE)
+        run = report_run_create(month=month, program=program, trigger=trigger)
         monthly_figures_compute(month=month, program_code=program.code, run=run)
     return len(months)

@@ -31,11 +31,14 @@ equality differs). For an indicator and a month M:
    docs/report-json.md (a few hundred groups, never events), so every breakdown sums to its total.
 
 So a month costs its own events and people, not the history: ``cumulative`` reads one small row of
-counts per month. The stored first events are exact for everyone with an event in M and for every
-month computed since their events last changed; the nightly rebuild (``first_events_rebuild``)
-re-derives them from the whole history, so a change to the events of a month nobody recomputed is
-in the scheduled figures by the next morning. A change to an indicator's definition (program,
-event kind, areas or activities, or the areas of service types) rebuilds it before counting.
+counts per month. Writes keep the stored first events right: database triggers note each person
+whose events of a program were inserted, changed, moved or deleted (``EventChange``, in the
+writing transaction), and the next computation recomputes those people's first events from their
+own events before counting (``Counter._changes_apply``), at the cost of the people written. The
+nightly rebuild (``first_events_rebuild``) re-derives them from the whole history and reports any
+difference, which would be a write the triggers missed. An indicator never built, or whose
+definition changed (program, event kind, areas or activities, or the areas of service types), is
+built from the history before it is counted.
 All of it runs inside the caller's transaction (see ``reports.actions``).
 """
 
@@ -50,7 +53,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from cases.choices import AGE_BANDS as AGE_BAND_LIMITS
@@ -60,7 +62,7 @@ from orientation.dates import month_end, reporting_year_start
 from services.models import DirectService, Referral, ServiceType
 from services.sport.models import Attendance, SportSession
 
-from .models import FirstEvent, FirstEventCount, FirstEventState, Indicator
+from .models import EventChange, FirstEvent, FirstEventCount, FirstEventState, Indicator
 
 # Bump when the counting SQL changes meaning: every indicator's first events are then rebuilt.
 COUNTING_VERSION = 1
@@ -73,6 +75,7 @@ BREAKDOWNS = ["by_sex", "by_age_band", "by_sex_age", "by_population_type", "by_n
 REACH_TABLE = "reports_month_reach"
 CHANGE_TABLE = "reports_month_change"
 PROBE_TABLE = "reports_month_probe"
+TAKEN_TABLE = "reports_month_taken"
 _TEMP_TABLES = {
     # Each person of the month: reference event, new or not, who they are, their stored first event.
     REACH_TABLE: (
@@ -87,6 +90,8 @@ _TEMP_TABLES = {
         " sex varchar(1), nat varchar(2), age integer"
     ),
     PROBE_TABLE: "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL",
+    # The event changes a computation took (reports.models.EventChange), deleted once applied.
+    TAKEN_TABLE: "id bigint PRIMARY KEY, person_id bigint NOT NULL, day date",
 }
 # Late commits of changes to people: look this far before the last check.
 PEOPLE_CHECK_MARGIN = timedelta(minutes=15)
@@ -436,40 +441,56 @@ def _apply_changes(cursor, scope: Scope) -> None:
     cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s AND count = 0", [scope.indicator_id])  # nosec B608
 
 
-def late_events_since(scope: Scope, *, since, before: date) -> bool:
-    """Whether an event of the scope's program dated before ``before`` was written since ``since``.
-
-    Reads the recent end of the ``updated_at``/``recorded_at`` indexes only, so it costs the writes
-    since the last rebuild, not the history. Deliberately broad (any area or activity)."""
-    if scope.kind == Indicator.EventKind.ATTENDANCE:
-        return Attendance.objects.filter(
-            recorded_at__gte=since, session__program_id=scope.program_id, session__date__lt=before
-        ).exists()
-    if DirectService.objects.filter(
-        updated_at__gte=since, program_id=scope.program_id, delivered_on__lt=before
-    ).exists():
-        return True
-    return (
-        Referral.objects.filter(updated_at__gte=since, program_id=scope.program_id)
-        .filter(Q(referred_on__lt=before) | Q(completed_on__lt=before))
-        .exists()
-    )
+FRESH_TABLE = "reports_rebuild_fresh"
 
 
-def first_events_rebuild(scope: Scope, *, cursor) -> None:
-    """Rebuild an indicator's first events and their counts from its whole history."""
+def first_events_rebuild(scope: Scope, *, cursor) -> int | None:
+    """Rebuild an indicator's first events and their counts from its whole history.
+
+    When first events were stored for the same definition, this is also the check of the
+    bookkeeping: returns how many people's stored first event (date and population type) differed
+    from their history, not counting the people whose changes are still waiting in
+    ``EventChange`` (they are applied by the next computation anyway). Anything else is a write
+    the triggers missed: a bug. Returns None when nothing was stored to compare with."""
     fe, counts, person = _table(FirstEvent), _table(FirstEventCount), _table(Person)
     now = timezone.now()
-    cursor.execute(f"DELETE FROM {fe} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
-    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
+    state = FirstEventState.objects.filter(pk=scope.indicator_id).first()
+    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {FRESH_TABLE} (person_id bigint PRIMARY KEY, first_on date NOT NULL,"
+        " pt varchar(20) NOT NULL, sex varchar(1), nat varchar(2), age integer)",
+        [],
+    )
     sql, params = first_events_sql(scope)
     cursor.execute(
-        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"  # nosec B608
-        f" SELECT f.person_id, %s, f.d, f.pt, p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')},"
+        f"INSERT INTO {FRESH_TABLE} (person_id, first_on, pt, sex, nat, age)"  # nosec B608
+        f" SELECT f.person_id, f.d, f.pt, p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')},"
         f" {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))}"
         f" FROM ({sql}) f JOIN {person} p ON p.id = f.person_id",
-        [scope.indicator_id, *params],
+        params,
     )
+    differences = None
+    if state is not None and state.signature == scope.signature:
+        waiting = f"SELECT c.person_id FROM {_table(EventChange)} c WHERE c.program_id = %s"  # nosec B608
+        cursor.execute(
+            "SELECT COUNT(*) FROM ("  # nosec B608
+            f" SELECT f.person_id FROM {FRESH_TABLE} f WHERE NOT EXISTS (SELECT 1 FROM {fe} x"
+            " WHERE x.indicator_id = %s AND x.person_id = f.person_id AND x.first_on = f.first_on"
+            f" AND x.population_type = f.pt) AND f.person_id NOT IN ({waiting})"
+            f" UNION SELECT x.person_id FROM {fe} x WHERE x.indicator_id = %s"
+            f" AND NOT EXISTS (SELECT 1 FROM {FRESH_TABLE} f WHERE f.person_id = x.person_id)"
+            f" AND x.person_id NOT IN ({waiting})) d",
+            [scope.indicator_id, scope.program_id, scope.indicator_id, scope.program_id],
+        )
+        differences = cursor.fetchone()[0]
+    cursor.execute(f"DELETE FROM {fe} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
+    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
+    cursor.execute(
+        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"  # nosec B608
+        f" SELECT person_id, %s, first_on, pt, sex, nat, age FROM {FRESH_TABLE}",
+        [scope.indicator_id],
+    )
+    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
     _counts_add(
         cursor,
         scope,
@@ -482,11 +503,144 @@ def first_events_rebuild(scope: Scope, *, cursor) -> None:
         cursor.execute(f"ANALYZE {counts}", [])
     FirstEventState.objects.update_or_create(
         indicator_id=scope.indicator_id,
-        defaults={"signature": scope.signature, "built_at": now, "people_checked_at": now},
+        defaults={
+            "signature": scope.signature,
+            "built_at": now,
+            "people_checked_at": now,
+            "checked_at": now,
+            "differences": differences,
+        },
     )
+    return differences
+
+
+def changes_take(cursor, program_id: int) -> tuple[int, date | None]:
+    """Take the program's waiting event changes into the taken table (created by the caller):
+    returns how many people they name and the earliest date they touched. Changes committed
+    later stay waiting for the next computation."""
+    cursor.execute(f"DELETE FROM {TAKEN_TABLE}", [])  # nosec B608
+    cursor.execute(
+        f"INSERT INTO {TAKEN_TABLE} (id, person_id, day)"  # nosec B608
+        f" SELECT id, person_id, day FROM {_table(EventChange)} WHERE program_id = %s",
+        [program_id],
+    )
+    cursor.execute(f"SELECT COUNT(DISTINCT person_id), MIN(day) FROM {TAKEN_TABLE}", [])  # nosec B608
+    people, earliest = cursor.fetchone()
+    if isinstance(earliest, str):  # SQLite
+        earliest = date.fromisoformat(earliest)
+    return people, earliest
+
+
+def changes_done(cursor) -> None:
+    """Delete the event changes taken (all their people's first events are now right)."""
+    cursor.execute(
+        f"DELETE FROM {_table(EventChange)} WHERE id IN (SELECT id FROM {TAKEN_TABLE})",  # nosec B608
+        [],
+    )
+    cursor.execute(f"DELETE FROM {TAKEN_TABLE}", [])  # nosec B608
+
+
+def changes_apply(scope: Scope, cursor) -> date | None:
+    """Recompute, from their own events, the first events of the people in the taken table, and
+    store those that differ. Returns the earliest month whose ``new`` changed (None: none did).
+    Costs the people taken, not the history."""
+    fe = _table(FirstEvent)
+    cursor.execute(f"DELETE FROM {CHANGE_TABLE}", [])  # nosec B608
+    cursor.execute(
+        f"INSERT INTO {CHANGE_TABLE} (person_id, first_on, pt, probe)"  # nosec B608
+        f" SELECT person_id, NULL, NULL, 2 FROM {TAKEN_TABLE} GROUP BY person_id",
+        [],
+    )
+    _probe(scope, cursor, kinds=((2, None),))
+    # Keep only the people whose first event really changed (most late writes change none).
+    cursor.execute(
+        f"DELETE FROM {CHANGE_TABLE} WHERE EXISTS (SELECT 1 FROM {fe} x WHERE x.indicator_id = %s"  # nosec B608
+        f" AND x.person_id = {CHANGE_TABLE}.person_id AND x.first_on = {CHANGE_TABLE}.first_on"
+        f" AND x.population_type = {CHANGE_TABLE}.pt AND x.sex = {CHANGE_TABLE}.sex"
+        f" AND x.nationality = {CHANGE_TABLE}.nat AND {same_sql('x.age', CHANGE_TABLE + '.age')})"
+        f" OR ({CHANGE_TABLE}.first_on IS NULL AND NOT EXISTS (SELECT 1 FROM {fe} x"
+        f" WHERE x.indicator_id = %s AND x.person_id = {CHANGE_TABLE}.person_id))",
+        [scope.indicator_id, scope.indicator_id],
+    )
+    cursor.execute(
+        f"SELECT MIN(c.first_on), MIN(x.first_on), COUNT(*) FROM {CHANGE_TABLE} c"  # nosec B608
+        f" LEFT JOIN {fe} x ON x.indicator_id = %s AND x.person_id = c.person_id",
+        [scope.indicator_id],
+    )
+    new_first, old_first, changed = cursor.fetchone()
+    if not changed:
+        return None
+    _apply_changes(cursor, scope)
+    days = [date.fromisoformat(d) if isinstance(d, str) else d for d in (new_first, old_first) if d]
+    return min(days).replace(day=1) if days else None
+
+
+def _probe(scope: Scope, cursor, *, kinds) -> None:
+    """Fill the change table's first events from the events of its people: for each ``(probe,
+    date_to)`` the people with that probe get their first event up to ``date_to`` (None: ever),
+    then everyone gets their sex, nationality and age on that date."""
+    birth = f"p.{_column(Person, 'birth_date')}"
+    for kind, date_to in kinds:
+        cursor.execute(f"DELETE FROM {PROBE_TABLE}", [])  # nosec B608
+        sql, params = first_events_sql(
+            scope,
+            date_to=date_to,
+            persons=(f"SELECT person_id FROM {CHANGE_TABLE} WHERE probe = %s", [kind]),  # nosec B608
+        )
+        cursor.execute(f"INSERT INTO {PROBE_TABLE} (person_id, d, pt) {sql}", params)
+        cursor.execute(
+            f"UPDATE {CHANGE_TABLE} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"  # nosec B608
+            f" WHERE r.person_id = {CHANGE_TABLE}.person_id) WHERE probe = %s",
+            [kind],
+        )
+    cursor.execute(
+        f"UPDATE {CHANGE_TABLE} SET (sex, nat, age) = (SELECT p.{_column(Person, 'sex')},"  # nosec B608
+        f" p.{_column(Person, 'nationality')}, {age_sql(CHANGE_TABLE + '.first_on', birth)}"
+        f" FROM {_table(Person)} p WHERE p.id = {CHANGE_TABLE}.person_id)",
+        [],
+    )
+    if _is_postgres():
+        cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
 
 
 # --- Computation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LateChanges:
+    """What the event changes a computation took touched: how many people, the earliest event
+    date written, and the earliest month whose ``new`` changed (None: no first event changed)."""
+
+    people: int
+    earliest: date | None
+    first_changed: date | None
+
+    @property
+    def months_from(self) -> date | None:
+        """The first month whose figures may differ: the earliest event written, or the earliest
+        first event moved, whichever comes first."""
+        days = [d for d in (self.earliest, self.first_changed) if d is not None]
+        return min(days).replace(day=1) if days else None
+
+
+def temp_tables_create() -> None:
+    """The computation's temporary tables, per connection, created in the transaction (a rollback
+    removes them), and created afresh if an earlier computation of this session left them."""
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            # Sorts of a month's events fit in memory; JIT costs more than it saves on these.
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [WORK_MEM]
+            )
+        for table, columns in _TEMP_TABLES.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{table}", [])
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})", [])
+
+
+def temp_tables_drop() -> None:
+    with connection.cursor() as cursor:
+        for table in _TEMP_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{table}", [])
 
 
 class Counter:
@@ -501,48 +655,35 @@ class Counter:
         self.started = timezone.now()
         self.service_areas = dict(ServiceType.objects.values_list("pk", "area"))
         self.states = {s.pk: s for s in FirstEventState.objects.all()}
+        self.programs_taken: set[int] = set()
+        # Per program, the late writes this computation carried into the first events:
+        # {program_id: LateChanges}. The caller recomputes the other months they touch.
+        self.late: dict[int, LateChanges] = {}
 
     def __enter__(self):
-        # Temporary tables per connection, created in the transaction (a rollback removes them),
-        # dropped at the end, and created afresh if an earlier computation of this session left them.
-        with connection.cursor() as cursor:
-            if _is_postgres():
-                # Sorts of a month's events fit in memory; JIT costs more than it saves on these.
-                cursor.execute(
-                    "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [WORK_MEM]
-                )
-            for table, columns in _TEMP_TABLES.items():
-                cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{table}", [])
-                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})", [])
+        temp_tables_create()
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            with connection.cursor() as cursor:
-                for table in _TEMP_TABLES:
-                    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{table}", [])
+            temp_tables_drop()
         return False
 
     def measures(self, indicator: Indicator) -> dict[str, dict]:
         """``{"reached", "new", "cumulative", "new_in_year", "cumulative_in_year"}`` for the
         indicator and month, each a measure in the report's shape."""
         scope = scope_for(indicator, service_areas=self.service_areas)
-        state = self.states.get(indicator.pk)
-        incremental = state is not None and state.signature == scope.signature
-        if incremental and late_events_since(
-            scope, since=state.built_at - PEOPLE_CHECK_MARGIN, before=self.month
-        ):
-            # An event dated before M was written after the first events were last rebuilt (a
-            # late entry, an import of old forms, a referral completed late): the stored first
-            # events may miss someone, so M is counted from the history until the next rebuild.
-            incremental = False
         with connection.cursor() as cursor:
-            self._reach(scope, cursor, incremental=incremental)
-            if incremental:
-                self._maintain(scope, cursor, people_since=state.people_checked_at - PEOPLE_CHECK_MARGIN)
-                new, cumulative = self._aggregate_counts(scope, cursor)
-            else:
-                new, cumulative = self._aggregate_history(scope, cursor)
+            self._changes_apply(scope.program_id, cursor)
+            state = self.states.get(indicator.pk)
+            if state is None or state.signature != scope.signature:
+                # Never built, or the indicator's definition changed: build its first events from
+                # the history (what counting from the history would read anyway), then go on.
+                first_events_rebuild(scope, cursor=cursor)
+                state = self.states[indicator.pk] = FirstEventState.objects.get(pk=indicator.pk)
+            self._reach(scope, cursor)
+            self._maintain(scope, cursor, people_since=state.people_checked_at - PEOPLE_CHECK_MARGIN)
+            new, cumulative = self._aggregate_counts(scope, cursor)
             reached = self._aggregate_reached(cursor)
             if scope.year_start(self.month) >= self.month:
                 # M opens the reporting year (or the program): the first event of the year of
@@ -560,7 +701,29 @@ class Counter:
             "cumulative_in_year": cumulative_in_year,
         }
 
-    def _reach(self, scope: Scope, cursor, *, incremental: bool) -> None:
+    def _changes_apply(self, program_id: int, cursor) -> None:
+        """Once per program and computation: carry the program's waiting event changes (late
+        writes, deletions, moves) into the first events of every indicator of the program that has
+        them stored, then delete them. Costs the people written, never the history."""
+        if program_id in self.programs_taken:
+            return
+        self.programs_taken.add(program_id)
+        people, earliest = changes_take(cursor, program_id)
+        if not people:
+            return
+        first_changed = None
+        for indicator in Indicator.objects.filter(program_id=program_id):
+            scope = scope_for(indicator, service_areas=self.service_areas)
+            state = self.states.get(indicator.pk)
+            if state is None or state.signature != scope.signature:
+                continue  # rebuilt from the history before it is counted
+            month = changes_apply(scope, cursor)
+            if month is not None and (first_changed is None or month < first_changed):
+                first_changed = month
+        changes_done(cursor)
+        self.late[program_id] = LateChanges(people=people, earliest=earliest, first_changed=first_changed)
+
+    def _reach(self, scope: Scope, cursor) -> None:
         """Step 1: each person's reference event of the month, who they are and (when the first
         events are kept) whether they are new and their stored first event.
 
@@ -572,7 +735,7 @@ class Counter:
         birth = f"p.{_column(Person, 'birth_date')}"
         cursor.execute(f"DELETE FROM {REACH_TABLE}", [])  # nosec B608
         sql, params = first_events_sql(scope, date_from=self.month, date_to=self.end)
-        if incremental and self.month > scope.program_start:
+        if self.month > scope.program_start:
             before = self.month - timedelta(days=1)
             probes, probe_params = [], []
             for source in _sources(scope):
@@ -581,7 +744,7 @@ class Counter:
                 probe_params.extend(values)
             is_new = f"CASE WHEN {' OR '.join(probes)} THEN %s ELSE %s END"
             select_params = [*probe_params, False, True]
-        else:  # before the program's start nobody has an earlier event; from history, unused
+        else:  # in the program's first month nobody has an earlier event
             is_new, select_params = "%s", [True]
         cursor.execute(
             f"INSERT INTO {REACH_TABLE} (person_id, d, pt, is_new)"  # nosec B608
@@ -589,20 +752,13 @@ class Counter:
             [*select_params, *params],
         )
         who = f"p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')}, {age_sql(REACH_TABLE + '.d', birth)}"
-        if incremental:
-            cursor.execute(
-                f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe) ="  # nosec B608
-                f" (SELECT {who}, x.first_on, x.population_type, x.sex, x.nationality, x.age,"
-                f" {age_sql('x.first_on', birth)} FROM {person} p"
-                f" LEFT JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s WHERE p.id = {REACH_TABLE}.person_id)",
-                [scope.indicator_id],
-            )
-        else:
-            cursor.execute(
-                f"UPDATE {REACH_TABLE} SET (sex, nat, age) = (SELECT {who} FROM {person} p"  # nosec B608
-                f" WHERE p.id = {REACH_TABLE}.person_id)",
-                [],
-            )
+        cursor.execute(
+            f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe) ="  # nosec B608
+            f" (SELECT {who}, x.first_on, x.population_type, x.sex, x.nationality, x.age,"
+            f" {age_sql('x.first_on', birth)} FROM {person} p"
+            f" LEFT JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s WHERE p.id = {REACH_TABLE}.person_id)",
+            [scope.indicator_id],
+        )
         if _is_postgres():
             cursor.execute(f"ANALYZE {REACH_TABLE}", [])
 
@@ -655,28 +811,8 @@ class Counter:
         changes, probes = cursor.fetchone()
         if not changes:
             return
-        if probes:
-            for kind, date_to in ((1, self.month - timedelta(days=1)), (2, None)):
-                cursor.execute(f"DELETE FROM {PROBE_TABLE}", [])  # nosec B608
-                sql, params = first_events_sql(
-                    scope,
-                    date_to=date_to,
-                    persons=(f"SELECT person_id FROM {CHANGE_TABLE} WHERE probe = %s", [kind]),  # nosec B608
-                )
-                cursor.execute(f"INSERT INTO {PROBE_TABLE} (person_id, d, pt) {sql}", params)
-                cursor.execute(
-                    f"UPDATE {CHANGE_TABLE} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"  # nosec B608
-                    f" WHERE r.person_id = {CHANGE_TABLE}.person_id) WHERE probe = %s",
-                    [kind],
-                )
-        cursor.execute(
-            f"UPDATE {CHANGE_TABLE} SET (sex, nat, age) = (SELECT p.{_column(Person, 'sex')},"  # nosec B608
-            f" p.{_column(Person, 'nationality')}, {age_sql(CHANGE_TABLE + '.first_on', birth)}"
-            f" FROM {person} p WHERE p.id = {CHANGE_TABLE}.person_id)",
-            [],
-        )
-        if _is_postgres():
-            cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
+        kinds = ((1, self.month - timedelta(days=1)), (2, None)) if probes else ()
+        _probe(scope, cursor, kinds=kinds)
         _apply_changes(cursor, scope)
 
     def _aggregate_reached(self, cursor) -> dict:

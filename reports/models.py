@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -113,6 +114,7 @@ class ReportRun(models.Model):
         SCHEDULE = "schedule", _("Scheduled")
         COMMAND = "command", _("Command line")
         API = "api", _("Other")
+        LATE = "late", _("Late entries changed this month")
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
     # Longer than any job may run (tasks.py) plus a wait in the queue: it will not finish.
@@ -138,6 +140,10 @@ class ReportRun(models.Model):
     progress = models.PositiveIntegerField(_("indicators done"), default=0)
     total = models.PositiveIntegerField(_("indicators"), default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
+    # What this run changed in the month's stored figures: [{"indicator": code, "measure": name,
+    # "before": total, "after": total}], one entry per total that moved (empty: nothing moved or
+    # nothing was stored before).
+    changes = models.JSONField(_("changes"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -262,8 +268,9 @@ class FirstEventCount(models.Model):
 
 
 class FirstEventState(models.Model):
-    """When an indicator's first events were built, for which definition of it, and up to when
-    changes to people (sex, nationality, birth date) were carried into them."""
+    """When an indicator's first events were built, for which definition of it, up to when
+    changes to people (sex, nationality, birth date) were carried into them, and what the last
+    nightly check found."""
 
     indicator = models.OneToOneField(
         Indicator, primary_key=True, on_delete=models.CASCADE, related_name="first_event_state"
@@ -271,6 +278,10 @@ class FirstEventState(models.Model):
     signature = models.CharField(max_length=500)
     built_at = models.DateTimeField()
     people_checked_at = models.DateTimeField()
+    # The last rebuild's check: how many people's stored first event differed from their
+    # history (None: nothing was stored to compare with). Anything but 0 is a missed write.
+    checked_at = models.DateTimeField(null=True, blank=True)
+    differences = models.IntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("first events state")
@@ -364,3 +375,32 @@ class IndicatorR4V(models.Model):
 
     def __str__(self) -> str:
         return f"R4V {self.indicator_id}"
+
+
+class EventChange(models.Model):
+    """A person whose events of a program were written: a direct service, a referral or an
+    attendance inserted, changed (date, status, type, population type, person or program) or
+    deleted, or a sport session moved to another date or program.
+
+    Written by database triggers (migration 0009) in the writing transaction itself, whatever wrote
+    (a form, an import, a merge, a bulk update, the admin, a cascade), so no write can be missed.
+    The next computation of any month of the program recomputes those people's first events from
+    their own events and deletes the rows it took (``reports.counting``): a late write costs its
+    own people, never the program's history. No foreign keys: derived bookkeeping, like
+    ``FirstEvent``.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    program_id = models.BigIntegerField()
+    person_id = models.BigIntegerField()
+    # The earliest event date the write touched (before and after the change).
+    day = models.DateField(null=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        verbose_name = _("event change")
+        verbose_name_plural = _("event changes")
+        indexes = [models.Index(fields=["program_id", "id"], name="reports_eventchange_program")]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}:{self.person_id} {self.day}"

@@ -161,6 +161,29 @@ def report_run_latest(*, month: date, program: Program) -> ReportRun | None:
     )
 
 
+LATE_RUNS_SHOWN = 5
+
+
+def late_recomputations(*, program: Program, names: dict[str, str]) -> list[dict]:
+    """The program's last months recomputed because late entries changed them, newest first,
+    each with the totals that moved: ``{"run", "changes": [{"indicator", "name", "measure",
+    "before", "after"}]}``. ``names``: indicator code → name (the dashboard has them). One query."""
+    runs = (
+        ReportRun.objects.filter(
+            program=program, trigger=ReportRun.Trigger.LATE, status=ReportRun.Status.DONE
+        )
+        .exclude(changes=[])
+        .order_by("-finished_at", "-id")[:LATE_RUNS_SHOWN]
+    )
+    return [
+        {
+            "run": run,
+            "changes": [{**change, "name": names.get(change["indicator"], "")} for change in run.changes],
+        }
+        for run in runs
+    ]
+
+
 # --- The dashboard -------------------------------------------------------------------------------
 
 

@@ -47,11 +47,20 @@ def monthly_figures_compute_task(self, run_id: int) -> str:
 
 
 @shared_task(**{**JOB, **time_limits(soft=40 * 60, hard=45 * 60)})
-def monthly_figures_fill_task(self, program_id: int, months: list[str], recompute: bool = False) -> int:
+def monthly_figures_fill_task(
+    self,
+    program_id: int,
+    months: list[str],
+    recompute: bool = False,
+    trigger: str = ReportRun.Trigger.SCHEDULE,
+) -> int:
     """The months of a program never computed (first view of its dashboard), or touched by an
-    import (``recompute``): each computed under its lock, oldest first."""
+    import or by late entries (``recompute``): each computed under its lock, oldest first."""
     return monthly_figures_fill(
-        program_id=program_id, months=[date.fromisoformat(m) for m in months], recompute=recompute
+        program_id=program_id,
+        months=[date.fromisoformat(m) for m in months],
+        recompute=recompute,
+        trigger=trigger,
     )
 
 

@@ -26,6 +26,7 @@ from .r4v import r4v_build, r4v_xlsx
 from .selectors import (
     dashboard_for,
     default_month,
+    late_recomputations,
     monthly_report,
     report_programs_for,
     report_run_get_for,
@@ -76,7 +77,9 @@ def dashboard(request):
         dashboard = dashboard_for(program=program, month=month)  # computed already without a broker
         missing = dashboard.months_not_computed(start=program.start_date, today=timezone.localdate())
     run = report_run_latest(month=month, program=program)
+    names = {row.indicator.code: row.indicator.display_name for row in dashboard.rows}
     context = {
+        "late_recomputations": late_recomputations(program=program, names=names),
         "programs": programs,
         "program": program,
         "month": month,

@@ -43,7 +43,12 @@ def pytest_runtest_teardown(item, nextitem):
     if nextitem is not None and _flushes_database(item):
         from pytest_django.plugin import blocking_manager_key
 
+        from reports.models import EventChange
+
         with item.config.stash[blocking_manager_key].unblock():
+            # SQLite's flush deletes row by row, so the event-change triggers note the deleted
+            # events after their table was emptied (PostgreSQL truncates: no triggers).
+            EventChange.objects.all().delete()
             load_reference_data()
 
 

@@ -112,6 +112,9 @@ def postgres_load(writers: list[TableWriter], say) -> None:
     them (which checks every row), move the sequences past the new ids, analyse."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # No per-person bookkeeping of these writes (reports.models.EventChange): the caller
+        # builds every indicator's first events from the loaded history right after.
+        cursor.execute("SELECT set_config('orienta.event_changes', 'off', true)")
         saved = {}
         for w in writers:
             constraints, indexes = _secondary_objects(cursor, w.table)
@@ -151,13 +154,20 @@ def postgres_load(writers: list[TableWriter], say) -> None:
 
 def _people_tables() -> list:
     """Person and every model that points at it (recursively), sport groups and sessions, stored
-    report figures and their history models: everything ``--reset`` empties."""
+    report figures, first events and their history models: everything ``--reset`` empties."""
     from cases.models import Household, Person
     from services.sport.models import SportGroup, SportSession
 
     seen: list = []
     todo = [Person, Household, SportGroup, SportSession]
-    for name in ("MonthlyFigure", "ReportRun"):
+    for name in (
+        "MonthlyFigure",
+        "ReportRun",
+        "FirstEvent",
+        "FirstEventCount",
+        "FirstEventState",
+        "EventChange",
+    ):
         try:
             todo.append(apps.get_model("reports", name))
         except LookupError:

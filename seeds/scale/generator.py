@@ -231,19 +231,20 @@ class Generator:
             self.referral_id += 1
             rid = self.referral_id
             created = f"{day} {13 + rid % 10:02d}:{(rid // 60) % 60:02d}:{rid % 60:02d}"
-            self.w["referral"].add((rid, referral_code(rid), pid, site, self.program_ids[program], stype, partner,
-                                    day, status, self.iso(due_ord), completed, overdue, pop, created, created))  # fmt: skip
-            # Every transition kept: created pending, then (some through accepted) to the final status.
-            self.transition(rid, "", "pending", created)
+            # Every transition kept: created pending, then (some through accepted) to the final
+            # status; the referral's last change is its last transition.
+            moves = [("", "pending", created)]
             if status != "pending":
                 done_ord = date.fromisoformat(completed).toordinal() if completed else min(day_ord + rng.randint(1, 10), self.last_ord)  # fmt: skip
                 if status in ("completed", "no_show", "cancelled", "declined") and rng.random() < 0.5:
-                    self.transition(
-                        rid, "pending", "accepted", f"{self.iso(min(day_ord + 1, done_ord))} 23:00:00"
-                    )
-                    self.transition(rid, "accepted", status, f"{self.iso(done_ord)} 23:30:00")
+                    moves.append(("pending", "accepted", f"{self.iso(min(day_ord + 1, done_ord))} 23:00:00"))
+                    moves.append(("accepted", status, f"{self.iso(done_ord)} 23:30:00"))
                 else:
-                    self.transition(rid, "pending", status, f"{self.iso(done_ord)} 23:30:00")
+                    moves.append(("pending", status, f"{self.iso(done_ord)} 23:30:00"))
+            self.w["referral"].add((rid, referral_code(rid), pid, site, self.program_ids[program], stype, partner,
+                                    day, status, self.iso(due_ord), completed, overdue, pop, created, moves[-1][2]))  # fmt: skip
+            for before, after, at in moves:
+                self.transition(rid, before, after, at)
         else:
             areas = t[f"direct_{program}"]
             area = areas[int(rng.random() * len(areas))]
@@ -251,7 +252,9 @@ class Generator:
             self.direct_id += 1
             did = self.direct_id
             created = f"{day} {13 + did % 10:02d}:{(did // 60) % 60:02d}:{did % 60:02d}"
-            self.w["direct"].add((did, pid, site, self.program_ids[program], stype, day, pop, created))
+            self.w["direct"].add(
+                (did, pid, site, self.program_ids[program], stype, day, pop, created, created)
+            )
 
     def transition(self, referral_id: int, before: str, after: str, at: str) -> None:
         self.transition_id += 1
@@ -344,6 +347,7 @@ class Generator:
                     "delivered_on",
                     "population_type",
                     "created_at",
+                    "updated_at",
                 ],
                 directory,
             ),  # fmt: skip

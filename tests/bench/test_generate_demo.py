@@ -215,6 +215,33 @@ def test_new_rows_after_generation_get_fresh_ids(generated):
     AttendanceFactory(person=person, session=SportSession.objects.first())
 
 
+def test_first_events_are_built_with_the_data_and_changes_stamped_as_they_happened(generated):
+    """A fresh data set is on the fast path at once: every indicator's first events are built,
+    equal to a rebuild from the history, and no change is left waiting; each event's last change
+    is its own day (a referral's: its last transition), not the moment of generation."""
+    from reports.actions import first_events_rebuild
+    from reports.models import EventChange, FirstEvent, FirstEventState, Indicator
+
+    assert FirstEventState.objects.count() == Indicator.objects.filter(active=True).count()
+    assert not EventChange.objects.exists()
+    stored = set(FirstEvent.objects.values_list("indicator_id", "person_id", "first_on", "population_type"))
+    first_events_rebuild()
+    assert set(FirstEventState.objects.values_list("differences", flat=True)) == {0}
+    assert (
+        set(FirstEvent.objects.values_list("indicator_id", "person_id", "first_on", "population_type"))
+        == stored
+    )
+    today = timezone.localdate()
+    for service in DirectService.objects.order_by("?")[:50]:
+        assert timezone.localtime(service.updated_at).date() == service.delivered_on
+    for referral in Referral.objects.exclude(status="pending").order_by("?")[:50]:
+        last = referral.transitions.order_by("-at", "-id").first()
+        assert referral.updated_at.date() >= referral.referred_on
+        assert referral.updated_at.date() <= today
+        if last is not None:
+            assert referral.updated_at == last.at
+
+
 def test_plan_like_keeps_the_last_month(ref):
     full = scale.plan_months(people=1_000_000, events=5_000_000, months=36)
     people, events = scale.plan_like(people=1_000_000, events=5_000_000, months=36, fewer_months=7)
