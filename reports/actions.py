@@ -46,6 +46,8 @@ COMPUTE_TASK = "reports.tasks.monthly_figures_compute_task"
 FILL_TASK = "reports.tasks.monthly_figures_fill_task"
 # A program's missing months are queued at most once in this time (the dashboard asks on every view).
 FILL_AGAIN_AFTER = timedelta(minutes=10)
+# A note of a write without a date (its sport session already gone) may touch any month.
+ANY_MONTH = date(1900, 1, 1)
 _LOCK_MONTH = zlib.crc32(b"orienta.reports.month") & 0x7FFFFFFF
 _LOCK_PROGRAM = zlib.crc32(b"orienta.reports.program") & 0x7FFFFFFF
 
@@ -183,22 +185,25 @@ def monthly_figures_compute(
 
 
 def _changes(before: dict[int, MonthlyFigure], after: list[MonthlyFigure]) -> list[dict]:
-    """The totals a computation moved: what the coordinator sees for a recomputed month."""
+    """The measures a computation changed (their totals, or only their breakdowns): what the
+    coordinator sees for a recomputed month."""
     changes = []
     for figure in after:
         old = before.get(figure.indicator_id)
         if old is None:
             continue
         for measure in MEASURES:
+            if getattr(old, measure) == getattr(figure, measure):
+                continue
+            # The total, or only how it splits (by sex, age, population type or nationality).
             was, now = getattr(old, measure).get("total", 0), getattr(figure, measure).get("total", 0)
-            if was != now:
-                changes.append(
-                    {"indicator": figure.indicator.code, "measure": measure, "before": was, "after": now}
-                )
+            changes.append(
+                {"indicator": figure.indicator.code, "measure": measure, "before": was, "after": now}
+            )
     return changes
 
 
-def _late_months_queue(*, program_id: int, months_from: date | None, computed: date) -> None:
+def _late_months_queue(*, program_id: int, months_from: date | None, computed: date | None) -> None:
     """A computation carried late writes into the first events (``counting.Counter.late``): queue
     the program's other stored months from the first one they can change, so every stored month
     is right again; each such run records what moved (``ReportRun.changes``). Through the outbox:
@@ -277,7 +282,7 @@ def first_events_rebuild(*, program_code: str | None = None) -> int:
             _lock_programs([program.pk])
             counting.temp_tables_create()
             with connection.cursor() as cursor:
-                counting.changes_take(cursor, program.pk)
+                people, earliest = counting.changes_take(cursor, program.pk)
                 for indicator in _indicators(program):
                     scope = counting.scope_for(indicator, service_areas=service_areas)
                     differences = counting.first_events_rebuild(scope, cursor=cursor)
@@ -291,6 +296,12 @@ def first_events_rebuild(*, program_code: str | None = None) -> int:
                 # Indicators switched off are not kept: rebuilt when they are counted again.
                 FirstEventState.objects.filter(indicator__program=program, indicator__active=False).delete()
                 counting.changes_done(cursor)
+                if people:  # the months those writes can change, as a computation would queue them
+                    _late_months_queue(
+                        program_id=program.pk,
+                        months_from=first_of_month(earliest or ANY_MONTH),
+                        computed=None,
+                    )
             counting.temp_tables_drop()
     return rebuilt
 

@@ -721,6 +721,8 @@ class Counter:
             if month is not None and (first_changed is None or month < first_changed):
                 first_changed = month
         changes_done(cursor)
+        # A note without a date (its sport session already gone) may touch any month.
+        earliest = earliest or date(1900, 1, 1)
         self.late[program_id] = LateChanges(people=people, earliest=earliest, first_changed=first_changed)
 
     def _reach(self, scope: Scope, cursor) -> None:
