@@ -300,17 +300,30 @@ def child_late(args) -> None:
         .order_by("id")
         .values_list("id", flat=True)[: args.runs]
     )
+    background = []
     for referral_id in candidates:
         with transaction.atomic():
             referral = Referral.objects.select_for_update().get(pk=referral_id)
             referral.status = Referral.Status.COMPLETED
             referral.completed_on = referral.referred_on
             referral.save()
-        started = time.perf_counter()
-        compute(month=month)
-        late.append(time.perf_counter() - started)
+        # The month's computation is timed alone; the recomputation of the other stored months the
+        # write can change, queued by it, runs at its commit (at once here: no broker; in a worker
+        # in production) and is timed apart.
+        with transaction.atomic():
+            started = time.perf_counter()
+            compute(month=month)
+            late.append(time.perf_counter() - started)
+            committing = time.perf_counter()
+        background.append(time.perf_counter() - committing)
     _emit(
-        {"month": args.month, "steady_seconds": steady, "late_seconds": late, "late_writes": len(candidates)}
+        {
+            "month": args.month,
+            "steady_seconds": steady,
+            "late_seconds": late,
+            "background_seconds": background,
+            "late_writes": len(candidates),
+        }
     )
 
 

@@ -193,8 +193,15 @@ def render(results: dict) -> str:
                 f"month {month_sec['data']['month']}; steady state from section 1) | {fmt_s(first)} | ×{ratio} "
                 f"| ≤ ×{target} {verdict(ratio, target)} |"
             )
+        lines.append("")
+        if d.get("background_median_s") is not None:
+            lines += [
+                "Each late write also queues the recomputation of the other stored months it can change (here "
+                f"the month before): {fmt_s(d['background_median_s'])} (median), in a worker in production, "
+                "timed apart from the month's computation above.",
+                "",
+            ]
         lines += [
-            "",
             'Late writes: `reports.counting.Counter._changes_apply`; docs/counting.md, "Late writes".',
             "",
         ]

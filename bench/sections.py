@@ -101,6 +101,9 @@ def section_late(ctx) -> dict:
         "late_median_s": round(late, 3),
         "late_all_s": [round(x, 3) for x in data["late_seconds"]],
         "late_vs_steady": _ratio(late, steady),
+        "background_median_s": round(median(data["background_seconds"]), 3)
+        if data["background_seconds"]
+        else None,
     }
 
 

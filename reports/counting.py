@@ -524,6 +524,8 @@ def changes_take(cursor, program_id: int) -> tuple[int, date | None]:
         f" SELECT id, person_id, day FROM {_table(EventChange)} WHERE program_id = %s",
         [program_id],
     )
+    if _is_postgres():  # a handful of people, usually: the planner must know it (index probes)
+        cursor.execute(f"ANALYZE {TAKEN_TABLE}", [])
     cursor.execute(f"SELECT COUNT(DISTINCT person_id), MIN(day) FROM {TAKEN_TABLE}", [])  # nosec B608
     people, earliest = cursor.fetchone()
     if isinstance(earliest, str):  # SQLite
@@ -551,6 +553,8 @@ def changes_apply(scope: Scope, cursor) -> date | None:
         f" SELECT person_id, NULL, NULL, 2 FROM {TAKEN_TABLE} GROUP BY person_id",
         [],
     )
+    if _is_postgres():
+        cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
     _probe(scope, cursor, kinds=((2, None),))
     # Keep only the people whose first event really changed (most late writes change none).
     cursor.execute(
@@ -813,6 +817,8 @@ class Counter:
         changes, probes = cursor.fetchone()
         if not changes:
             return
+        if _is_postgres() and probes:  # the planner must know how few people it probes
+            cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
         kinds = ((1, self.month - timedelta(days=1)), (2, None)) if probes else ()
         _probe(scope, cursor, kinds=kinds)
         _apply_changes(cursor, scope)

@@ -99,9 +99,13 @@ def generate(
     started = time.monotonic()
     load = [round(x, 2) for x in os.getloadavg()]
     load_reference_data()
-    if Person.objects.exists():
+    from services.sport.models import SportGroup
+
+    if Person.objects.exists() or SportGroup.objects.exists():
         if not reset:
-            raise RuntimeError("The people table is not empty: refusing to add scale data (use --reset).")
+            raise RuntimeError(
+                "People or sport groups are already there (the tables are not empty): refusing to add scale data (use --reset)."
+            )
         reset_people()
         say("  emptied people and their records (--reset)")
     gen = Generator(people=people, events=events, months=months, seed=seed, end=end, say=say)
