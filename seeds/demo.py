@@ -21,6 +21,7 @@ DEMO_USERS = [
     ("psychosocial", "Pablo", "Rengifo", "psychosocial", ["PAO-LS"], []),
     ("facilitator", "Fiorella", "Huamán", "facilitator", ["SCH-01", "SCH-02"], []),
     ("coordinator", "Cecilia", "Torres", "coordinator", [], ["PAO", "BALON", "SALUD"]),
+    ("receptionist", "Rocío", "Mamani", "receptionist", ["PAO-LS"], []),
     ("admin", "Andrés", "Salazar", "admin", ["PAO-LS", "SCH-01", "SCH-02"], ["PAO", "BALON", "SALUD"]),
 ]
 
@@ -130,6 +131,7 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
 
     users = {u.username: u for u in ensure_demo_users()}
     if Person.objects.filter(ref__startswith="DEMO-").exists():
+        reception_demo_day(users)
         return {"people": Person.objects.filter(ref__startswith="DEMO-").count(), "created": 0}
 
     rng = random.Random(seed)
@@ -381,4 +383,46 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
             Attendance.objects.bulk_create(rows, ignore_conflicts=True)
             created["attendance"] += len(rows)
             day += timedelta(days=7)
+    created["visits"] = reception_demo_day(users)
     return created
+
+
+def reception_demo_day(users: dict) -> int:
+    """Today's morning at PAO-LS's reception: a few people served, some at a desk, a line waiting
+    (once a day: nothing is added when today already has tickets)."""
+    from cases.models import Area, Person
+    from orientation.models import Site
+    from reception import actions as reception
+    from reception.models import Visit
+
+    site = Site.objects.get(code="PAO-LS")
+    now = timezone.now()
+    if Visit.objects.filter(site=site, day=timezone.localdate(now)).exists():
+        return 0
+    start = max(
+        now - timedelta(hours=2), timezone.localtime(now).replace(hour=0, minute=1, second=0, microsecond=0)
+    )
+    step = (now - start) / 12
+    people = list(Person.objects.filter(ref__startswith="DEMO-", site=site).order_by("ref")[:10])
+    areas = [Area.DOCUMENTATION, Area.DOCUMENTATION, Area.PRIMARY_CARE, Area.PSYCHOSOCIAL, Area.PROTECTION]
+    receptionist, caseworker = users["receptionist"], users["caseworker"]
+    visits = []
+    for i, person in enumerate(people):
+        visits.append(
+            reception.visit_check_in(
+                user=receptionist,
+                site=site,
+                person=person,
+                area=areas[i % len(areas)],
+                returning=i % 4 == 1,
+                now=start + step * i,
+            )
+        )
+    for i, visit in enumerate(visits[:4]):
+        at = start + step * (i + 2)
+        visit = reception.visit_call(user=caseworker, visit=visit, site=site, desk=str(1 + i % 2), now=at)
+        if i < 3:
+            visit = reception.visit_start(user=caseworker, visit=visit, now=at + step / 3)
+        if i < 2:
+            reception.visit_done(user=caseworker, visit=visit, now=at + step)
+    return len(visits)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cases.arco",
     "services",
     "services.sport",
+    "reception",
     "reports",
     "reports.dhis2",
     "seeds",

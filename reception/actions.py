@@ -1,0 +1,250 @@
+"""Writes for reception: check-in with a ticket, and each step of a ticket through the line.
+
+Every action takes the acting user, checks the capability its write needs (orientation/roles.py),
+validates, saves in one transaction and stamps the history user (``save_audited``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.actions import person_register
+from cases.models import Area, IdentityDocument, Person, Vulnerability
+from orientation import roles
+from orientation.actions import access_log_record, save_audited
+from orientation.models import AccessLog, Site
+
+from .models import PRIORITY_VULNERABILITIES, TICKET_LETTERS, ReceptionSetting, TicketCounter, Visit
+from .selectors import reception_people_for, reception_setting_for, reception_sites_for
+
+MANUAL_PRIORITY = "manual"
+# A second "no answer" applies the site's setting (back to the end of the line, or out).
+NO_ANSWER_LIMIT = 2
+
+
+def _check_site(user, site: Site) -> None:
+    if not reception_sites_for(user).filter(pk=site.pk).exists():
+        raise PermissionDenied
+
+
+def ticket_number_next(*, site: Site, day: date) -> int:
+    """The next ticket number of the site on the day, in one atomic upsert: two check-ins at the
+    same moment never get the same number (on PostgreSQL the second waits on the counter row until
+    the first commits). The unique constraint on (site, day, number) guards it as well."""
+    table = TicketCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (site_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
+            f"ON CONFLICT (site_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [site.pk, day.isoformat()],
+        )
+        return cursor.fetchone()[0]
+
+
+def ticket_label(*, area: str, number: int) -> str:
+    """``D-007``: the letter of the line and the number (unique per site and day)."""
+    return f"{TICKET_LETTERS.get(area, 'O')}-{number:03d}"
+
+
+def priority_reasons_for(person: Person, *, manual: bool) -> list[str]:
+    """The person's vulnerabilities that give priority, and "manual" for the receptionist's mark."""
+    codes = sorted(
+        person.vulnerabilities.filter(code__in=PRIORITY_VULNERABILITIES).values_list("code", flat=True)
+    )
+    return [*codes, MANUAL_PRIORITY] if manual else codes
+
+
+@transaction.atomic
+def visit_check_in(
+    *,
+    user,
+    site: Site,
+    person: Person,
+    area: str,
+    returning: bool = False,
+    manual_priority: bool = False,
+    now: datetime | None = None,
+) -> Visit:
+    """Check a person in at a site: a visit in the line of ``area`` with the next ticket of the day."""
+    roles.require(user, roles.RECEPTIONISTS)
+    _check_site(user, site)
+    if not reception_people_for(user).filter(pk=person.pk).exists():
+        raise PermissionDenied
+    if area not in Area.values:
+        raise ValidationError({"area": _("Choose the reason for the visit.")})
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    if Visit.objects.filter(person=person, site=site, day=day).open().exists():
+        raise ValidationError(_("This person is already in the line today."))
+    reasons = priority_reasons_for(person, manual=manual_priority)
+    if reasons:
+        rank = Visit.Rank.PRIORITY
+    elif returning:
+        rank = Visit.Rank.APPOINTMENT
+    else:
+        rank = Visit.Rank.WALK_IN
+    number = ticket_number_next(site=site, day=day)
+    visit = Visit(
+        site=site,
+        person=person,
+        day=day,
+        number=number,
+        ticket=ticket_label(area=area, number=number),
+        area=area,
+        returning=returning,
+        priority=bool(reasons),
+        priority_reasons=",".join(reasons),
+        rank=rank,
+        arrived_at=now,
+        queued_at=now,
+        checked_in_by=user,
+    )
+    return save_audited(visit, user=user, reason="check-in")
+
+
+@transaction.atomic
+def person_quick_register(
+    *,
+    user,
+    person: Person,
+    document: IdentityDocument | None = None,
+    vulnerabilities: Iterable[Vulnerability] = (),
+    duplicates_confirmed: Sequence[int] = (),
+    request=None,
+) -> Person:
+    """Register a person at the door: ``cases``' registration, with its race-safe duplicate check."""
+    roles.require(user, roles.PERSON_REGISTRARS)
+    _check_site(user, person.site)
+    return person_register(
+        user=user,
+        person=person,
+        vulnerabilities=vulnerabilities,
+        document=document,
+        duplicates_confirmed=duplicates_confirmed,
+        request=request,
+    )
+
+
+def _locked(visit: Visit) -> Visit:
+    """The visit re-read under a row lock (two desks acting on one ticket wait for each other)."""
+    return Visit.objects.select_for_update().select_related("site", "person").get(pk=visit.pk)
+
+
+def _refuse_other_site(visit: Visit, site: Site) -> None:
+    if visit.site_id != site.pk:
+        raise ValidationError(_("This ticket was given at another site: it can only be called there."))
+
+
+@transaction.atomic
+def visit_call(*, user, visit: Visit, site: Site, desk: str, now: datetime | None = None) -> Visit:
+    """Call a ticket to a desk of ``site`` (the site the caller's queue page is at)."""
+    roles.require(user, roles.QUEUE_CALLERS)
+    _check_site(user, site)
+    _refuse_other_site(visit, site)
+    visit = _locked(visit)
+    if visit.status not in (Visit.Status.WAITING, Visit.Status.CALLED):
+        raise ValidationError(_("This ticket is no longer waiting."))
+    if visit.day != timezone.localdate(now or timezone.now()):
+        raise ValidationError(_("This ticket is from another day."))
+    desk = (desk or "").strip()[:20]
+    if not desk:
+        raise ValidationError({"desk": _("Write your desk number before calling.")})
+    visit.status = Visit.Status.CALLED
+    visit.called_at = now or timezone.now()
+    visit.desk = desk
+    visit.served_by = user
+    return save_audited(visit, user=user, reason="call")
+
+
+@transaction.atomic
+def visit_call_next(*, user, site: Site, area: str, desk: str, now: datetime | None = None) -> Visit | None:
+    """Call the first person of the line of ``area`` at ``site``; None when nobody waits. Two
+    desks pressing "call next" at once call two different people (the first waiting row is taken
+    with a lock that the other desk skips)."""
+    roles.require(user, roles.QUEUE_CALLERS)
+    _check_site(user, site)
+    now = now or timezone.now()
+    line = Visit.objects.filter(site=site, day=timezone.localdate(now), status=Visit.Status.WAITING)
+    if area:
+        line = line.filter(area=area)
+    line = line.in_line_order()
+    if connection.features.has_select_for_update_skip_locked:
+        line = line.select_for_update(skip_locked=True, of=("self",))
+    visit = line.first()
+    if visit is None:
+        return None
+    return visit_call(user=user, visit=visit, site=site, desk=desk, now=now)
+
+
+@transaction.atomic
+def visit_no_answer(*, user, visit: Visit, now: datetime | None = None) -> Visit:
+    """Nobody came to the desk. The first time the ticket waits again in its place; the second
+    time the site's setting decides: back to the end of the line, or out (left without service)."""
+    roles.require(user, roles.QUEUE_CALLERS)
+    _check_site(user, visit.site)
+    visit = _locked(visit)
+    if visit.status != Visit.Status.CALLED:
+        raise ValidationError(_("Only a called ticket can be marked as not answering."))
+    now = now or timezone.now()
+    visit.calls += 1
+    visit.desk = ""
+    if visit.calls >= NO_ANSWER_LIMIT:
+        if reception_setting_for(visit.site).no_answer == ReceptionSetting.NoAnswer.LEAVE:
+            visit.status = Visit.Status.LEFT
+            visit.finished_at = now
+            return save_audited(visit, user=user, reason="no answer: out of the line")
+        visit.queued_at = now
+    visit.status = Visit.Status.WAITING
+    return save_audited(visit, user=user, reason="no answer")
+
+
+@transaction.atomic
+def visit_start(*, user, visit: Visit, now: datetime | None = None) -> Visit:
+    """The person came to the desk: their service starts (the view opens their intake)."""
+    roles.require(user, roles.QUEUE_CALLERS)
+    _check_site(user, visit.site)
+    visit = _locked(visit)
+    if visit.status != Visit.Status.CALLED:
+        raise ValidationError(_("Call this ticket before starting the service."))
+    visit.status = Visit.Status.IN_SERVICE
+    visit.service_started_at = now or timezone.now()
+    visit.served_by = user
+    return save_audited(visit, user=user, reason="service started")
+
+
+@transaction.atomic
+def visit_done(*, user, visit: Visit, now: datetime | None = None) -> Visit:
+    roles.require(user, roles.QUEUE_CALLERS)
+    _check_site(user, visit.site)
+    visit = _locked(visit)
+    if visit.status not in (Visit.Status.CALLED, Visit.Status.IN_SERVICE):
+        raise ValidationError(_("Only a ticket at a desk can be finished."))
+    now = now or timezone.now()
+    visit.service_started_at = visit.service_started_at or now
+    visit.status = Visit.Status.DONE
+    visit.finished_at = now
+    return save_audited(visit, user=user, reason="done")
+
+
+@transaction.atomic
+def visit_left(*, user, visit: Visit, now: datetime | None = None) -> Visit:
+    """The person left before being served."""
+    roles.require(user, roles.RECEPTIONISTS)
+    _check_site(user, visit.site)
+    visit = _locked(visit)
+    if visit.status not in (Visit.Status.WAITING, Visit.Status.CALLED):
+        raise ValidationError(_("Only a ticket still in the line can be marked as gone."))
+    visit.status = Visit.Status.LEFT
+    visit.finished_at = now or timezone.now()
+    return save_audited(visit, user=user, reason="left without service")
+
+
+def visit_opened(*, user, visit: Visit, request=None) -> AccessLog:
+    """A visit's page (a person's name and priority reasons) was opened: in the access log."""
+    return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=visit, request=request)

@@ -1,0 +1,325 @@
+"""Views of the reception desk, the line and the waiting-room display: thin. Reads go through
+selectors.py, writes through actions.py (docs/reception.md)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Area
+from cases.selectors import person_duplicate_candidates
+from orientation import roles
+from orientation.forms import form_errors_add
+from orientation.paginator import paginate
+from orientation.params import query_id
+from orientation.roles import role_required
+from orientation.submission import submission_repeated, submit_once
+
+from . import actions, selectors
+from .forms import CheckInForm, DeskForm, QuickRegistrationForm
+from .models import Visit
+
+DESK_SESSION_KEY = "reception_desk"
+
+
+def _area_of(value) -> str:
+    return value if value in Area.values else ""
+
+
+def _queue_url(site, area: str = "") -> str:
+    params = {"site": site.pk}
+    if area:
+        params["area"] = area
+    return reverse("reception:queue") + "?" + urlencode(params)
+
+
+def _no_site(request):
+    messages.warning(request, _("You do not work at a site with a reception yet. Ask an administrator."))
+    return redirect("home")
+
+
+# --- The reception desk ---------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(roles.RECEPTIONISTS)
+def reception_desk(request):
+    """Find a person (or register them) and check them in; today's tickets at the site."""
+    site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site")))
+    if site is None:
+        return _no_site(request)
+    query = request.GET.get("q", "").strip()[:100]
+    ticket = request.GET.get("ticket", "").strip()[:10]
+    status = request.GET.get("status", "")
+    today = timezone.localdate()
+    people = selectors.reception_people_search(request.user, query) if query else []
+    visits = paginate(request, selectors.reception_day_visits(site, day=today, query=ticket, status=status))
+    context = {
+        "site": site,
+        "sites": selectors.reception_sites_for(request.user),
+        "query": query,
+        "people": people,
+        "searched": bool(query),
+        "page_obj": visits,
+        "ticket": ticket,
+        "status": status if status in Visit.Status.values else "",
+        "statuses": Visit.Status.choices,
+        "today": today,
+        "filtered": bool(ticket or status),
+        "line_counts": selectors.reception_line_counts(site, day=today),
+        "can_register": roles.has_role(request.user, roles.PERSON_REGISTRARS),
+    }
+    return render(request, "reception/desk.html", context)
+
+
+@role_required(roles.RECEPTIONISTS)
+def reception_check_in(request, pk):
+    person = selectors.reception_person_get(request.user, pk)
+    sites = selectors.reception_sites_for(request.user)
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect("reception:visit_detail", pk=earlier.obj.pk)
+    initial_site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site")))
+    form = CheckInForm(request.POST or None, sites=sites, initial={"site": initial_site})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = submit_once(
+                request,
+                actions.visit_check_in,
+                user=request.user,
+                site=data["site"],
+                person=person,
+                area=data["area"],
+                returning=data["returning"],
+                manual_priority=data["manual_priority"],
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            visit = sent.obj
+            sent.message(request, _("Ticket %(ticket)s given.") % {"ticket": visit.ticket})
+            return redirect("reception:visit_detail", pk=visit.pk)
+    open_visit = selectors.reception_open_visit(person, site=initial_site, day=timezone.localdate())
+    context = {"form": form, "person": person, "site": initial_site, "open_visit": open_visit}
+    return render(request, "reception/check_in.html", context)
+
+
+@role_required(roles.PERSON_REGISTRARS)
+def reception_register(request):
+    """Quick registration at the door, with the duplicate checks of the full form."""
+    site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site")))
+    if site is None:
+        return _no_site(request)
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect(reverse("reception:check_in", args=[earlier.obj.pk]) + f"?site={site.pk}")
+    form = QuickRegistrationForm(request.POST or None, site=site)
+    candidates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        document = form.document()
+        confirmed = [int(v) for v in request.POST.getlist("seen") if v.isdigit()]
+        candidates = person_duplicate_candidates(
+            request.user,
+            given_names=data["given_names"],
+            family_names=data["family_names"],
+            birth_date=data.get("birth_date"),
+            document_number=document.number if document else "",
+            phone=data.get("phone", ""),
+            sex=data.get("sex", ""),
+        )
+        if {c.person.pk for c in candidates} - set(confirmed):
+            form.add_error(None, _("This person may already be registered: check the people below."))
+        else:
+            try:
+                sent = submit_once(
+                    request,
+                    actions.person_quick_register,
+                    user=request.user,
+                    person=form.instance,
+                    document=document,
+                    vulnerabilities=data["priority_vulnerabilities"],
+                    duplicates_confirmed=confirmed,
+                    request=request,
+                )
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+                candidates = getattr(exc, "candidates", candidates)
+            else:
+                person = sent.obj
+                sent.message(request, _("%(name)s registered. Now give the ticket.") % {"name": person})
+                return redirect(reverse("reception:check_in", args=[person.pk]) + f"?site={site.pk}")
+    own_sites = {s.pk for s in selectors.reception_sites_for(request.user)}
+    context = {
+        "form": form,
+        "site": site,
+        "candidates": [c for c in candidates if c.person.site_id in own_sites],
+        "elsewhere": [c for c in candidates if c.person.site_id not in own_sites],
+        "seen": [c.person.pk for c in candidates],
+    }
+    return render(request, "reception/register.html", context)
+
+
+@require_GET
+@role_required(roles.RECEPTIONISTS)
+def reception_visit_detail(request, pk):
+    visit = selectors.visit_get_for_user(request.user, pk)
+    actions.visit_opened(user=request.user, visit=visit, request=request)
+    context = {
+        "visit": visit,
+        "priority_labels": selectors.visit_priority_labels(visit),
+        "can_call": roles.has_role(request.user, roles.QUEUE_CALLERS),
+        "desk": request.session.get(DESK_SESSION_KEY, ""),
+    }
+    return render(request, "reception/visit_detail.html", context)
+
+
+# --- The line -------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(roles.RECEPTIONISTS)
+def reception_queue(request):
+    site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site")))
+    if site is None:
+        return _no_site(request)
+    area = _area_of(request.GET.get("area"))
+    today = timezone.localdate()
+    page = paginate(request, selectors.reception_line(site, day=today, area=area))
+    context = {
+        "site": site,
+        "sites": selectors.reception_sites_for(request.user),
+        "area": area,
+        "area_label": dict(Area.choices).get(area, ""),
+        "page_obj": page,
+        "at_desks": list(selectors.reception_at_desks(site, day=today, area=area)[:20]),
+        "line_counts": selectors.reception_line_counts(site, day=today, area=area),
+        "can_call": roles.has_role(request.user, roles.QUEUE_CALLERS),
+        "desk": request.session.get(DESK_SESSION_KEY, ""),
+        "user_pk": request.user.pk,
+    }
+    template = "reception/includes/_queue_body.html" if request.htmx else "reception/queue.html"
+    return render(request, template, context)
+
+
+def _posted_site(request):
+    return selectors.reception_site_choose(request.user, query_id(request.POST.get("site")))
+
+
+@require_POST
+@role_required(roles.QUEUE_CALLERS)
+def reception_call_next(request):
+    site = _posted_site(request)
+    if site is None:
+        return _no_site(request)
+    area = _area_of(request.POST.get("area"))
+    form = DeskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write your desk number before calling."))
+        return redirect(_queue_url(site, area))
+    request.session[DESK_SESSION_KEY] = form.cleaned_data["desk"]
+    try:
+        visit = actions.visit_call_next(
+            user=request.user, site=site, area=area, desk=form.cleaned_data["desk"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_queue_url(site, area))
+    if visit is None:
+        messages.info(request, _("Nobody is waiting in this line."))
+    else:
+        messages.success(
+            request,
+            _("Ticket %(ticket)s called to desk %(desk)s.") % {"ticket": visit.ticket, "desk": visit.desk},
+        )
+    return redirect(_queue_url(site, area))
+
+
+@require_POST
+@role_required(roles.QUEUE_CALLERS)
+def reception_visit_call(request, pk):
+    """Call this ticket, from the line of the site posted (a ticket of another site is refused)."""
+    visit = selectors.visit_get_for_user(request.user, pk)
+    site = _posted_site(request) if request.POST.get("site") else visit.site
+    area = _area_of(request.POST.get("area"))
+    desk = (request.POST.get("desk") or request.session.get(DESK_SESSION_KEY, "")).strip()
+    try:
+        visit = actions.visit_call(user=request.user, visit=visit, site=site, desk=desk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        request.session[DESK_SESSION_KEY] = visit.desk
+        messages.success(
+            request,
+            _("Ticket %(ticket)s called to desk %(desk)s.") % {"ticket": visit.ticket, "desk": visit.desk},
+        )
+    return redirect(_queue_url(site, area))
+
+
+def _step(request, pk, action, done_message: str):
+    visit = selectors.visit_get_for_user(request.user, pk)
+    area = _area_of(request.POST.get("area"))
+    try:
+        visit = action(user=request.user, visit=visit)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done_message % {"ticket": visit.ticket})
+    return visit, redirect(_queue_url(visit.site, area))
+
+
+@require_POST
+@role_required(roles.QUEUE_CALLERS)
+def reception_visit_no_answer(request, pk):
+    visit, response = _step(request, pk, actions.visit_no_answer, _("Ticket %(ticket)s: no answer."))
+    return response
+
+
+@require_POST
+@role_required(roles.QUEUE_CALLERS)
+def reception_visit_start(request, pk):
+    """The person is at the desk: their service starts and their intake opens."""
+    visit, response = _step(request, pk, actions.visit_start, _("Ticket %(ticket)s: service started."))
+    if visit.status == Visit.Status.IN_SERVICE:
+        return redirect("cases:intake_create", pk=visit.person_id)
+    return response
+
+
+@require_POST
+@role_required(roles.QUEUE_CALLERS)
+def reception_visit_done(request, pk):
+    return _step(request, pk, actions.visit_done, _("Ticket %(ticket)s: done."))[1]
+
+
+@require_POST
+@role_required(roles.RECEPTIONISTS)
+def reception_visit_left(request, pk):
+    return _step(request, pk, actions.visit_left, _("Ticket %(ticket)s: left without service."))[1]
+
+
+# --- The waiting-room display ---------------------------------------------------------------------
+
+
+@require_GET
+@role_required(roles.RECEPTIONISTS)
+def reception_display(request, site_pk):
+    """The TV of the waiting room: tickets and desks in large type, never a name. It signs in with
+    a reception account of the site (docs/reception.md) and asks for the calls every second."""
+    site = selectors.reception_site_get(request.user, site_pk)
+    context = {"site": site, "calls": selectors.reception_display_calls(site)}
+    return render(request, "reception/display.html", context)
+
+
+@require_GET
+@role_required(roles.RECEPTIONISTS)
+def reception_display_calls(request, site_pk):
+    site = selectors.reception_site_get(request.user, site_pk)
+    context = {"site": site, "calls": selectors.reception_display_calls(site)}
+    return render(request, "reception/includes/_display_calls.html", context)
