@@ -20,8 +20,15 @@ from orientation import roles
 from orientation.actions import access_log_record, save_audited
 from orientation.models import AccessLog, Site
 
-from .models import PRIORITY_VULNERABILITIES, TICKET_LETTERS, ReceptionSetting, TicketCounter, Visit
-from .selectors import reception_people_for, reception_setting_for, reception_sites_for
+from .models import (
+    PRIORITY_VULNERABILITIES,
+    TICKET_LETTERS,
+    Appointment,
+    ReceptionSetting,
+    TicketCounter,
+    Visit,
+)
+from .selectors import reception_people_for, reception_setting_for, reception_sites_for, staff_works_at
 
 MANUAL_PRIORITY = "manual"
 # A second "no answer" applies the site's setting (back to the end of the line, or out).
@@ -69,17 +76,30 @@ def visit_check_in(
     area: str,
     returning: bool = False,
     manual_priority: bool = False,
+    appointment: Appointment | None = None,
     now: datetime | None = None,
 ) -> Visit:
-    """Check a person in at a site: a visit in the line of ``area`` with the next ticket of the day."""
+    """Check a person in at a site: a visit in the line of ``area`` with the next ticket of the day.
+
+    Arriving for one of today's appointments: the visit waits in the appointment's line, ahead of
+    walk-ins, and the appointment is kept."""
     roles.require(user, roles.RECEPTIONISTS)
     _check_site(user, site)
     if not reception_people_for(user).filter(pk=person.pk).exists():
         raise PermissionDenied
-    if area not in Area.values:
-        raise ValidationError({"area": _("Choose the reason for the visit.")})
     now = now or timezone.now()
     day = timezone.localdate(now)
+    if appointment is not None:
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if (appointment.person_id, appointment.site_id, appointment.date) != (person.pk, site.pk, day) or (
+            appointment.status != Appointment.Status.BOOKED
+        ):
+            raise ValidationError(
+                {"appointment": _("This appointment is not booked for today at this site.")}
+            )
+        area, returning = appointment.area, True
+    if area not in Area.values:
+        raise ValidationError({"area": _("Choose the reason for the visit.")})
     if Visit.objects.filter(person=person, site=site, day=day).open().exists():
         raise ValidationError(_("This person is already in the line today."))
     reasons = priority_reasons_for(person, manual=manual_priority)
@@ -104,7 +124,12 @@ def visit_check_in(
         arrived_at=now,
         queued_at=now,
         checked_in_by=user,
+        appointment=appointment,
     )
+    if appointment is not None:
+        appointment.status = Appointment.Status.KEPT
+        appointment.status_changed_at = now
+        save_audited(appointment, user=user, reason="kept")
     return save_audited(visit, user=user, reason="check-in")
 
 
@@ -243,6 +268,94 @@ def visit_left(*, user, visit: Visit, now: datetime | None = None) -> Visit:
     visit.status = Visit.Status.LEFT
     visit.finished_at = now or timezone.now()
     return save_audited(visit, user=user, reason="left without service")
+
+
+# --- Appointments ---------------------------------------------------------------------------------
+
+
+def _appointment_check(*, user, person: Person, site: Site, staff, day: date, time) -> None:
+    _check_site(user, site)
+    if not reception_people_for(user).filter(pk=person.pk).exists():
+        raise PermissionDenied
+    errors = {}
+    if staff is None or not roles.has_role(staff, roles.CASE_STAFF) or not staff_works_at(staff, site):
+        errors["staff"] = _("Choose a caseworker or specialist who works at this site.")
+    now = timezone.localtime()
+    if day is None or time is None:
+        errors["date"] = _("Choose the day and the time.")
+    elif (day, time) < (now.date(), now.time().replace(second=0, microsecond=0)):
+        errors["date"] = _("The appointment cannot be in the past.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def appointment_book(*, user, person: Person, site: Site, area: str, staff, day: date, time) -> Appointment:
+    """Book a follow-up for a person at a site with a staff member (one booking per staff slot)."""
+    roles.require(user, roles.RECEPTIONISTS)
+    _appointment_check(user=user, person=person, site=site, staff=staff, day=day, time=time)
+    appointment = Appointment(
+        person=person, site=site, area=area, staff=staff, date=day, time=time, booked_by=user
+    )
+    return save_audited(appointment, user=user, reason="booked")
+
+
+@transaction.atomic
+def appointment_reschedule(*, user, appointment: Appointment, staff, day: date, time) -> Appointment:
+    """Move a booked appointment: the old one is kept as rescheduled, a new one is booked."""
+    roles.require(user, roles.RECEPTIONISTS)
+    old = Appointment.objects.select_for_update().select_related("person", "site").get(pk=appointment.pk)
+    if old.status != Appointment.Status.BOOKED:
+        raise ValidationError(_("Only a booked appointment can be rescheduled."))
+    _appointment_check(user=user, person=old.person, site=old.site, staff=staff, day=day, time=time)
+    old.status = Appointment.Status.RESCHEDULED
+    old.status_changed_at = timezone.now()
+    save_audited(old, user=user, reason="rescheduled")
+    new = Appointment(
+        person=old.person,
+        site=old.site,
+        area=old.area,
+        staff=staff,
+        date=day,
+        time=time,
+        booked_by=user,
+        rescheduled_from=old,
+    )
+    return save_audited(new, user=user, reason="booked (rescheduled)")
+
+
+@transaction.atomic
+def appointment_cancel(*, user, appointment: Appointment) -> Appointment:
+    roles.require(user, roles.RECEPTIONISTS)
+    appointment = Appointment.objects.select_for_update().select_related("site").get(pk=appointment.pk)
+    _check_site(user, appointment.site)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError(_("Only a booked appointment can be cancelled."))
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.status_changed_at = timezone.now()
+    return save_audited(appointment, user=user, reason="cancelled")
+
+
+def appointments_mark_missed(*, today: date | None = None, batch_size: int = 500) -> int:
+    """Daily (Celery beat): booked appointments of the days before ``today`` that nobody checked in
+    for are missed. Idempotent: only booked ones are touched, each batch in one transaction, and a
+    rerun (or a second beat) finds nothing left to mark. Each row keeps its history."""
+    today = today or timezone.localdate()
+    marked = 0
+    while True:
+        with transaction.atomic():
+            qs = Appointment.objects.filter(status=Appointment.Status.BOOKED, date__lt=today).order_by("pk")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            batch = list(qs[:batch_size])
+            if not batch:
+                return marked
+            now = timezone.now()
+            for appointment in batch:
+                appointment.status = Appointment.Status.MISSED
+                appointment.status_changed_at = now
+                save_audited(appointment, user=None, reason="missed", validate=False)
+            marked += len(batch)
 
 
 def visit_opened(*, user, visit: Visit, request=None) -> AccessLog:

@@ -28,11 +28,19 @@ def _helper(*layout) -> FormHelper:
 
 class CheckInForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Site"), queryset=None, empty_label=None)
+    appointment = forms.ModelChoiceField(
+        label=_("Today's appointment"),
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("No: a visit without an appointment"),
+        help_text=_("Checked in for an appointment, the person waits ahead of walk-ins."),
+    )
     area = forms.ChoiceField(
         label=_("Reason for the visit"),
         choices=Area.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the reason for the visit.")},
+        required=False,
     )
     returning = forms.BooleanField(
         label=_("Returning for an appointment or a follow-up"),
@@ -44,10 +52,25 @@ class CheckInForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, sites, **kwargs):
+    def __init__(self, *args, sites, appointments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
-        self.helper = _helper("site", "area", "returning", "manual_priority")
+        self.fields["appointment"].queryset = appointments
+        self.fields["appointment"].label_from_instance = lambda a: (
+            f"{a.time:%H:%M} · {a.get_area_display()} · {a.staff.get_full_name() or a.staff.username}"
+        )
+        fields = ["site", "area", "returning", "manual_priority"]
+        if appointments.exists():
+            fields.insert(1, "appointment")
+        else:
+            del self.fields["appointment"]
+        self.helper = _helper(*fields)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("appointment") and not data.get("area"):
+            self.add_error("area", _("Choose the reason for the visit."))
+        return data
 
 
 class QuickRegistrationForm(forms.ModelForm):
@@ -139,3 +162,27 @@ class DeskForm(forms.Form):
 
     def clean_desk(self):
         return self.cleaned_data["desk"].strip()
+
+
+class AppointmentForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None, empty_label=None)
+    area = forms.ChoiceField(label=_("Service area"), choices=Area.choices)
+    staff = forms.ModelChoiceField(
+        label=_("Staff member"),
+        queryset=None,
+        error_messages={"required": _("Choose a caseworker or specialist who works at this site.")},
+    )
+    day = forms.DateField(label=_("Date"), widget=DayMonthYearInput())
+    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def __init__(self, *args, sites, staff, reschedule: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["staff"].queryset = staff
+        self.fields["staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        fields = ["staff", Row(Column("day", css_class="col-6"), Column("time", css_class="col-6"))]
+        if reschedule:
+            del self.fields["site"], self.fields["area"]
+        else:
+            fields = ["site", "area", *fields]
+        self.helper = _helper(*fields)

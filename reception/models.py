@@ -64,6 +64,94 @@ class TicketCounter(models.Model):
         return f"{self.site_id}:{self.day}:{self.last}"
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("person", "site", "staff").only(
+            "pk",
+            "person__pk",
+            "person__given_names",
+            "person__family_names",
+            "site__code",
+            "site__name",
+            "staff__pk",
+            "staff__username",
+            "staff__first_name",
+            "staff__last_name",
+            "area",
+            "date",
+            "time",
+            "status",
+        )
+
+    def booked(self):
+        return self.filter(status=Appointment.Status.BOOKED)
+
+
+class Appointment(models.Model):
+    """A follow-up booked for a person at a site, with a staff member, on a day and time."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        KEPT = "kept", _("Kept")
+        MISSED = "missed", _("Missed")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    area = models.CharField(_("service area"), max_length=20, choices=Area.choices)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    date = models.DateField(_("date"))
+    time = models.TimeField(_("time"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.BOOKED)
+    rescheduled_from = models.OneToOneField(
+        "self",
+        verbose_name=_("rescheduled from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rescheduled_to",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "time", "pk"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        constraints = [
+            # A staff member has one booked appointment per slot.
+            models.UniqueConstraint(
+                fields=["staff", "date", "time"],
+                condition=models.Q(status="booked"),
+                name="unique_booked_slot",
+                violation_error_message=_("This staff member already has an appointment at that time."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "date", "time"], name="appointment_agenda_idx"),
+            models.Index(fields=["status", "date"], name="appointment_status_idx"),
+            models.Index(fields=["person", "date"], name="appointment_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.time:%H:%M}"
+
+
 class VisitQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("person", "site").only(
@@ -124,6 +212,14 @@ class Visit(models.Model):
     ticket = models.CharField(_("ticket"), max_length=8)
     area = models.CharField(_("service area"), max_length=20, choices=Area.choices)
     returning = models.BooleanField(_("returning for an appointment"), default=False)
+    appointment = models.OneToOneField(
+        Appointment,
+        verbose_name=_("appointment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="visit",
+    )
     priority = models.BooleanField(_("priority"), default=False)
     # Codes of the vulnerabilities that gave priority, and "manual" for a receptionist's mark.
     priority_reasons = models.CharField(_("priority reasons"), max_length=200, blank=True)

@@ -1,12 +1,12 @@
 """What ``reception`` holds about a person, for the ARCO engine (cases/arco/policy.py): a visit
-keeps its ticket and times (the day's figures) and nothing that names the person; a visit is a
-contact for retention."""
+keeps its ticket and times (the day's figures) and nothing that names the person; a visit (and a kept
+appointment) is a contact for retention; an appointment holds no free text."""
 
 from __future__ import annotations
 
 from cases.arco.policy import contact_register, model_policy, policy_register
 
-from .models import Visit
+from .models import Appointment, Visit
 
 policy_register(
     "reception.visit",
@@ -33,8 +33,33 @@ policy_register(
             "calls",
             "checked_in_by",
             "served_by",
+            "appointment",
         ],
     ),
 )
 
+policy_register(
+    "reception.appointment",
+    model_policy(
+        keep=[
+            "id",
+            "person",
+            "site",
+            "area",
+            "staff",
+            "date",
+            "time",
+            "status",
+            "rescheduled_from",
+            "booked_by",
+            "status_changed_at",
+            "created_at",
+        ]
+    ),
+)
+
 contact_register("visit", lambda cutoff: Visit.objects.filter(day__gte=cutoff))
+contact_register(
+    "appointment kept",
+    lambda cutoff: Appointment.objects.filter(date__gte=cutoff, status=Appointment.Status.KEPT),
+)

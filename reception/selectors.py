@@ -20,7 +20,7 @@ from orientation import roles
 from orientation.models import Site
 from orientation.selectors import site_ids_visible_to
 
-from .models import PRIORITY_VULNERABILITIES, ReceptionSetting, Visit
+from .models import PRIORITY_VULNERABILITIES, Appointment, ReceptionSetting, Visit
 
 SEARCH_LIMIT = 15
 # The display shows the last calls of this long ago at most, the newest first.
@@ -225,3 +225,84 @@ def visit_priority_labels(visit: Visit) -> list[str]:
     codes = visit.priority_codes
     names = {v.code: str(v) for v in Vulnerability.objects.filter(code__in=codes)}
     return [names.get(c) or (gettext("marked at reception") if c == "manual" else c) for c in codes]
+
+
+# --- Appointments ---------------------------------------------------------------------------------
+
+
+def appointments_visible_to(user) -> QuerySet[Appointment]:
+    """Appointments at the user's reception sites."""
+    if not roles.has_role(user, roles.RECEPTIONISTS):
+        return Appointment.objects.none()
+    if roles.has_role(user, roles.ADMIN):
+        return Appointment.objects.all()
+    return Appointment.objects.filter(site_id__in=site_ids_visible_to(user))
+
+
+def appointment_get_for_user(user, pk) -> Appointment:
+    try:
+        return appointments_visible_to(user).select_related("person", "site", "staff").get(pk=pk)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def appointment_staff_choices(user):
+    """Staff who may be booked (caseworkers and specialists) at the user's reception sites."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            groups__name__in=sorted(roles.CASE_STAFF),
+            is_active=True,
+            site_memberships__site__in=reception_sites_for(user),
+        )
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
+
+
+def staff_works_at(staff, site: Site) -> bool:
+    return staff.site_memberships.filter(site=site).exists()
+
+
+def week_of(day: date) -> tuple[date, date]:
+    """Monday and Sunday of the week that holds ``day``."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def appointments_agenda(
+    site: Site, *, start: date, end: date, staff_id: int | None = None, status: str = ""
+) -> QuerySet[Appointment]:
+    """A site's appointments from ``start`` to ``end`` (a day or a week), by day and time; one staff
+    member's when asked. Rescheduled and cancelled ones are left out unless asked by status."""
+    qs = Appointment.objects.for_list().filter(site=site, date__range=(start, end))
+    if staff_id:
+        qs = qs.filter(staff_id=staff_id)
+    if status in Appointment.Status.values:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status__in=[Appointment.Status.CANCELLED, Appointment.Status.RESCHEDULED])
+    return qs.order_by("date", "time", "pk")
+
+
+def appointments_for_check_in(person: Person, *, site: Site, day: date) -> QuerySet[Appointment]:
+    """The person's appointments booked at the site today: the check-in offers them."""
+    return (
+        Appointment.objects.filter(person=person, site=site, date=day)
+        .booked()
+        .select_related("staff")
+        .order_by("time")
+    )
+
+
+def appointments_upcoming(person: Person, *, user, today: date) -> QuerySet[Appointment]:
+    """The person's next booked appointments at the user's sites."""
+    return (
+        appointments_visible_to(user)
+        .filter(person=person, date__gte=today)
+        .booked()
+        .select_related("site", "staff")
+        .order_by("date", "time")[:5]
+    )

@@ -17,6 +17,10 @@ urlpatterns: list = [
     path("visits/<int:pk>/start/", views.reception_visit_start, name="visit_start"),
     path("visits/<int:pk>/done/", views.reception_visit_done, name="visit_done"),
     path("visits/<int:pk>/left/", views.reception_visit_left, name="visit_left"),
+    path("appointments/", views.appointment_agenda, name="agenda"),
+    path("people/<int:pk>/appointments/new/", views.appointment_book, name="appointment_book"),
+    path("appointments/<int:pk>/reschedule/", views.appointment_reschedule, name="appointment_reschedule"),
+    path("appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"),
     path("display/<int:site_pk>/", views.reception_display, name="display"),
     path("display/<int:site_pk>/calls/", views.reception_display_calls, name="display_calls"),
 ]

@@ -3,6 +3,8 @@ selectors.py, writes through actions.py (docs/reception.md)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -22,8 +24,8 @@ from orientation.roles import role_required
 from orientation.submission import submission_repeated, submit_once
 
 from . import actions, selectors
-from .forms import CheckInForm, DeskForm, QuickRegistrationForm
-from .models import Visit
+from .forms import AppointmentForm, CheckInForm, DeskForm, QuickRegistrationForm
+from .models import Appointment, Visit
 
 DESK_SESSION_KEY = "reception_desk"
 
@@ -86,7 +88,15 @@ def reception_check_in(request, pk):
         earlier.message(request, "")
         return redirect("reception:visit_detail", pk=earlier.obj.pk)
     initial_site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site")))
-    form = CheckInForm(request.POST or None, sites=sites, initial={"site": initial_site})
+    today = timezone.localdate()
+    appointments = selectors.appointments_for_check_in(person, site=initial_site, day=today)
+    first = appointments.first()
+    form = CheckInForm(
+        request.POST or None,
+        sites=sites,
+        appointments=appointments,
+        initial={"site": initial_site, "appointment": first},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -99,6 +109,7 @@ def reception_check_in(request, pk):
                 area=data["area"],
                 returning=data["returning"],
                 manual_priority=data["manual_priority"],
+                appointment=data.get("appointment"),
             )
         except ValidationError as exc:
             form_errors_add(form, exc)
@@ -106,8 +117,14 @@ def reception_check_in(request, pk):
             visit = sent.obj
             sent.message(request, _("Ticket %(ticket)s given.") % {"ticket": visit.ticket})
             return redirect("reception:visit_detail", pk=visit.pk)
-    open_visit = selectors.reception_open_visit(person, site=initial_site, day=timezone.localdate())
-    context = {"form": form, "person": person, "site": initial_site, "open_visit": open_visit}
+    open_visit = selectors.reception_open_visit(person, site=initial_site, day=today)
+    context = {
+        "form": form,
+        "person": person,
+        "site": initial_site,
+        "open_visit": open_visit,
+        "upcoming": selectors.appointments_upcoming(person, user=request.user, today=today),
+    }
     return render(request, "reception/check_in.html", context)
 
 
@@ -323,3 +340,139 @@ def reception_display_calls(request, site_pk):
     site = selectors.reception_site_get(request.user, site_pk)
     context = {"site": site, "calls": selectors.reception_display_calls(site)}
     return render(request, "reception/includes/_display_calls.html", context)
+
+
+# --- Appointments ---------------------------------------------------------------------------------
+
+
+def _day_param(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@require_GET
+@role_required(roles.RECEPTIONISTS)
+def appointment_agenda(request):
+    """A site's agenda for a day or a week, for everyone or one staff member."""
+    site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site")))
+    if site is None:
+        return _no_site(request)
+    day = _day_param(request.GET.get("day")) or timezone.localdate()
+    week = request.GET.get("view") == "week"
+    start, end = selectors.week_of(day) if week else (day, day)
+    staff_choices = selectors.appointment_staff_choices(request.user)
+    staff_id = query_id(request.GET.get("staff"))
+    status = request.GET.get("status", "")
+    qs = selectors.appointments_agenda(site, start=start, end=end, staff_id=staff_id, status=status)
+    page = paginate(request, qs, size=50)
+    step = timedelta(days=7 if week else 1)
+    context = {
+        "site": site,
+        "sites": selectors.reception_sites_for(request.user),
+        "day": day,
+        "start": start,
+        "end": end,
+        "week": week,
+        "previous_day": (day - step).isoformat(),
+        "next_day": (day + step).isoformat(),
+        "staff_choices": staff_choices,
+        "staff_id": staff_id,
+        "status": status if status in Appointment.Status.values else "",
+        "statuses": Appointment.Status.choices,
+        "page_obj": page,
+        "filtered": bool(staff_id or status),
+    }
+    return render(request, "reception/agenda.html", context)
+
+
+@role_required(roles.RECEPTIONISTS)
+def appointment_book(request, pk):
+    person = selectors.reception_person_get(request.user, pk)
+    if request.method == "POST" and (earlier := submission_repeated(request)):
+        earlier.message(request, "")
+        return redirect(_agenda_url(earlier.obj))
+    site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site"))) or person.site
+    form = AppointmentForm(
+        request.POST or None,
+        sites=selectors.reception_sites_for(request.user),
+        staff=selectors.appointment_staff_choices(request.user),
+        initial={"site": site},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = submit_once(
+                request,
+                actions.appointment_book,
+                user=request.user,
+                person=person,
+                site=data["site"],
+                area=data["area"],
+                staff=data["staff"],
+                day=data["day"],
+                time=data["time"],
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            appointment = sent.obj
+            sent.message(request, _("Appointment booked for %(when)s.") % {"when": _when(appointment)})
+            return redirect(_agenda_url(appointment))
+    return render(
+        request, "reception/appointment_form.html", {"form": form, "person": person, "appointment": None}
+    )
+
+
+@role_required(roles.RECEPTIONISTS)
+def appointment_reschedule(request, pk):
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    form = AppointmentForm(
+        request.POST or None,
+        sites=selectors.reception_sites_for(request.user),
+        staff=selectors.appointment_staff_choices(request.user),
+        reschedule=True,
+        initial={"staff": appointment.staff, "day": appointment.date, "time": appointment.time},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = actions.appointment_reschedule(
+                user=request.user,
+                appointment=appointment,
+                staff=data["staff"],
+                day=data["day"],
+                time=data["time"],
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(request, _("Appointment moved to %(when)s.") % {"when": _when(new)})
+            return redirect(_agenda_url(new))
+    context = {"form": form, "person": appointment.person, "appointment": appointment}
+    return render(request, "reception/appointment_form.html", context)
+
+
+@require_POST
+@role_required(roles.RECEPTIONISTS)
+def appointment_cancel(request, pk):
+    appointment = selectors.appointment_get_for_user(request.user, pk)
+    try:
+        actions.appointment_cancel(user=request.user, appointment=appointment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Appointment of %(when)s cancelled.") % {"when": _when(appointment)})
+    return redirect(_agenda_url(appointment))
+
+
+def _when(appointment) -> str:
+    from django.utils.formats import date_format
+
+    return f"{date_format(appointment.date, 'SHORT_DATE_FORMAT')} {appointment.time:%H:%M}"
+
+
+def _agenda_url(appointment) -> str:
+    params = {"site": appointment.site_id, "day": appointment.date.isoformat()}
+    return reverse("reception:agenda") + "?" + urlencode(params)

@@ -334,6 +334,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "services.tasks.referrals_mark_overdue_task",
         "schedule": crontab(hour=6, minute=15),
     },
+    "reception-appointments-missed": {
+        "task": "reception.tasks.appointments_mark_missed_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "retention-anonymize": {
         "task": "cases.arco.tasks.retention_anonymize_task",
         "schedule": crontab(hour=3, minute=17),

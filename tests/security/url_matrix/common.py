@@ -443,6 +443,34 @@ class World:
 
         return self._cached(("reception_visit", person.pk), build)
 
+    def reception_appointment(self, which: str):
+        """A booked appointment of the world's person, tomorrow, with a caseworker of their site."""
+        if which == "missing":
+            return Missing()
+        person = self.person(which)
+
+        def build():
+            from datetime import time, timedelta
+
+            from django.utils import timezone
+
+            from reception.models import Appointment
+            from tests.factories import UserFactory
+
+            staff = UserFactory(
+                role="caseworker", sites=[person.site.code], username=f"walk-staff-{person.pk}"
+            )
+            return Appointment.objects.create(
+                person=person,
+                site=person.site,
+                area="documentation",
+                staff=staff,
+                date=timezone.localdate() + timedelta(days=1),
+                time=time(10, 0),
+            )
+
+        return self._cached(("reception_appointment", person.pk), build)
+
     def report_run(self, which: str):
         """A finished run of the coordinator's program ("own", PAO) or of another one (BALON)."""
         if which == "missing":

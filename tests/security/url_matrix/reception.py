@@ -53,6 +53,10 @@ def _person(w, which):
     return {"pk": w.person(which).pk}
 
 
+def _appointment(w, which):
+    return {"pk": w.reception_appointment(which).pk}
+
+
 def _site(w, which):
     return {"site_pk": w.reception_site(which).pk}
 
@@ -119,6 +123,41 @@ MATRIX: dict[str, Entry] = {
             coordinator=403,
             admin=TO_QUEUE_ANY,
             receptionist=TO_QUEUE,
+        ),
+    ),
+    "reception:agenda": Entry(
+        fuzz_query=["site", "day", "view", "staff", "status", "page"], get=RECEPTION, post=everyone(405)
+    ),
+    "reception:appointment_book": Entry(
+        kwargs=_person,
+        fuzz_query=["site"],
+        post_fields=["site", "area", "staff", "day", "time"],
+        get=RECEPTION_SCOPED,
+        post=RECEPTION_SCOPED,
+    ),
+    "reception:appointment_reschedule": Entry(
+        kwargs=_appointment,
+        post_fields=["staff", "day", "time"],
+        get=RECEPTION_SCOPED,
+        post=RECEPTION_SCOPED,
+    ),
+    "reception:appointment_cancel": Entry(
+        kwargs=_appointment,
+        post_fields=[],
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker={"own": Redirect("reception:agenda"), "other": 404, "missing": 404},
+            psychosocial={"own": Redirect("reception:agenda"), "other": 404, "missing": 404},
+            facilitator=403,
+            coordinator=403,
+            admin={
+                "own": Redirect("reception:agenda"),
+                "other": Redirect("reception:agenda"),
+                "missing": 404,
+            },
+            receptionist={"own": Redirect("reception:agenda"), "other": 404, "missing": 404},
         ),
     ),
     "reception:display": Entry(kwargs=_site, get=RECEPTION_SCOPED, post=everyone(405)),
