@@ -49,7 +49,7 @@ def ticket_number_next(*, site: Site, day: date) -> int:
         cursor.execute(
             f"INSERT INTO {table} (site_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
             f"ON CONFLICT (site_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [site.pk, day.isoformat()],
+            [site.pk, connection.ops.adapt_datefield_value(day)],
         )
         return cursor.fetchone()[0]
 

@@ -21,6 +21,7 @@ urlpatterns: list = [
     path("people/<int:pk>/appointments/new/", views.appointment_book, name="appointment_book"),
     path("appointments/<int:pk>/reschedule/", views.appointment_reschedule, name="appointment_reschedule"),
     path("appointments/<int:pk>/cancel/", views.appointment_cancel, name="appointment_cancel"),
+    path("figures/", views.reception_figures, name="figures"),
     path("display/<int:site_pk>/", views.reception_display, name="display"),
     path("display/<int:site_pk>/calls/", views.reception_display_calls, name="display_calls"),
 ]

@@ -476,3 +476,52 @@ def _when(appointment) -> str:
 def _agenda_url(appointment) -> str:
     params = {"site": appointment.site_id, "day": appointment.date.isoformat()}
     return reverse("reception:agenda") + "?" + urlencode(params)
+
+
+# --- The coordinator's numbers --------------------------------------------------------------------
+
+FIGURES_MAX_DAYS = 92
+
+
+@require_GET
+@role_required(roles.REPORT_READERS)
+def reception_figures(request):
+    """Per day, site and service area: checked in, waiting time (median, 90th percentile), left
+    without service, appointments kept and missed; a chart of the days."""
+    from .figures import reception_figure_site_ids, reception_figures_for
+
+    today = timezone.localdate()
+    end = _day_param(request.GET.get("end")) or today
+    start = _day_param(request.GET.get("start")) or end - timedelta(days=6)
+    if start > end:
+        start, end = end, start
+    start = max(start, end - timedelta(days=FIGURES_MAX_DAYS - 1))
+    site_ids = reception_figure_site_ids(request.user)
+    site_id = query_id(request.GET.get("site"))
+    figures = reception_figures_for(request.user, start=start, end=end, site_id=site_id)
+    days = figures.by_day()
+    chart = {
+        "labels": [d["day"].isoformat() for d in days],
+        "checked_in": [d["checked_in"] for d in days],
+        "left": [d["left"] for d in days],
+        "kept": [d["kept"] for d in days],
+        "missed": [d["missed"] for d in days],
+        "text": {
+            "checked_in": _("Checked in"),
+            "left": _("Left without service"),
+            "kept": _("Appointments kept"),
+            "missed": _("Appointments missed"),
+        },
+    }
+    from orientation.models import Site
+
+    context = {
+        "start": start,
+        "end": end,
+        "site_id": site_id,
+        "sites": Site.objects.filter(pk__in=site_ids).order_by("code"),
+        "page_obj": paginate(request, figures.rows, size=50),
+        "days": days,
+        "chart_data": chart,
+    }
+    return render(request, "reception/figures.html", context)

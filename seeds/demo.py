@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -393,7 +393,7 @@ def reception_demo_day(users: dict) -> int:
     from cases.models import Area, Person
     from orientation.models import Site
     from reception import actions as reception
-    from reception.models import Visit
+    from reception.models import Appointment, Visit
 
     site = Site.objects.get(code="PAO-LS")
     now = timezone.now()
@@ -403,7 +403,8 @@ def reception_demo_day(users: dict) -> int:
         now - timedelta(hours=2), timezone.localtime(now).replace(hour=0, minute=1, second=0, microsecond=0)
     )
     step = (now - start) / 12
-    people = list(Person.objects.filter(ref__startswith="DEMO-", site=site).order_by("ref")[:10])
+    people = list(Person.objects.filter(ref__startswith="DEMO-", site=site).order_by("ref")[:14])
+    people, booked = people[:10], people[10:]
     areas = [Area.DOCUMENTATION, Area.DOCUMENTATION, Area.PRIMARY_CARE, Area.PSYCHOSOCIAL, Area.PROTECTION]
     receptionist, caseworker = users["receptionist"], users["caseworker"]
     visits = []
@@ -425,4 +426,25 @@ def reception_demo_day(users: dict) -> int:
             visit = reception.visit_start(user=caseworker, visit=visit, now=at + step / 3)
         if i < 2:
             reception.visit_done(user=caseworker, visit=visit, now=at + step)
+    # Appointments: two people expected this afternoon, two tomorrow, one missed yesterday.
+    today = timezone.localdate(now)
+    staff = [caseworker, users["psychosocial"]]
+    for i, person in enumerate(booked):
+        day, hour = (today, 15) if i < 2 else (today + timedelta(days=1), 9)
+        Appointment.objects.get_or_create(
+            person=person,
+            site=site,
+            date=day,
+            time=time(hour, 30 * (i % 2)),
+            defaults={"area": areas[i], "staff": staff[i % 2], "booked_by": receptionist},
+        )
+    if booked:
+        Appointment.objects.get_or_create(
+            person=booked[0],
+            site=site,
+            date=today - timedelta(days=1),
+            time=time(11, 0),
+            defaults={"area": Area.DOCUMENTATION, "staff": caseworker, "booked_by": receptionist},
+        )
+        reception.appointments_mark_missed(today=today)
     return len(visits)

@@ -5,11 +5,13 @@ browsers, and the waiting-room display shows each call within two seconds, witho
 from __future__ import annotations
 
 import time
+from datetime import time as clock
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Person, Vulnerability
-from reception.models import Visit
+from reception.models import Appointment, Visit
 from seeds.demo import ensure_demo_users
 from tests.factories import PersonFactory, site
 
@@ -18,16 +20,25 @@ DISPLAY_WITHIN_MS = 2000
 
 @pytest.fixture
 def morning(ref):
-    ensure_demo_users()
+    users = {u.username: u for u in ensure_demo_users()}
     pao = site("PAO-LS")
     pregnant = PersonFactory(given_names="Daniela", family_names="Mendoza Rojas", site=pao)
     pregnant.vulnerabilities.add(Vulnerability.objects.get(code="pregnant"))
+    rosa = PersonFactory(given_names="Rosa", family_names="Quintero León", site=pao)
+    Appointment.objects.create(
+        person=rosa,
+        site=pao,
+        area="documentation",
+        staff=users["caseworker"],
+        date=timezone.localdate(),
+        time=clock(8),
+    )
     return {
         "site": pao,
         "people": [
             (PersonFactory(given_names="Luis", family_names="Carrasco Peña", site=pao), {}),
             (pregnant, {}),
-            (PersonFactory(given_names="Rosa", family_names="Quintero León", site=pao), {"returning": True}),
+            (rosa, {}),
             (
                 PersonFactory(given_names="Jesús", family_names="Villalobos Ruiz", site=pao),
                 {"priority": True},
@@ -129,5 +140,20 @@ def test_a_morning_at_the_door(browser, live_server, screenshot, morning):
     assert set(Visit.objects.filter(site=pao).values_list("status", flat=True)) == {Visit.Status.DONE}
     servers = set(Visit.objects.filter(site=pao).values_list("served_by__username", flat=True))
     assert servers == {"caseworker", "psychosocial"}
-    for context in [desk_ctx, display_ctx, *[c for c, _p in callers]]:
+    assert Appointment.objects.get(person__given_names="Rosa").status == Appointment.Status.KEPT
+
+    # The coordinator's figures of the day: exactly this morning.
+    coord_ctx, coord = open_as(browser, live_server, "coordinator")
+    coord.goto(f"{live_server.url}/reception/figures/?site={pao.pk}")
+    row = coord.locator(f'[data-row="{timezone.localdate().isoformat()}:PAO-LS:documentation"]')
+    figures = {
+        col: row.locator(f'[data-col="{col}"]').inner_text().strip()
+        for col in ("checked_in", "left", "kept", "missed")
+    }
+    assert figures == {"checked_in": "5", "left": "0", "kept": "1", "missed": "0"}
+    assert float(row.locator('[data-col="wait_p90"]').inner_text().replace(",", ".")) >= float(
+        row.locator('[data-col="wait_median"]').inner_text().replace(",", ".")
+    )
+    screenshot(coord, "reception-figures")
+    for context in [desk_ctx, display_ctx, coord_ctx, *[c for c, _p in callers]]:
         context.close()

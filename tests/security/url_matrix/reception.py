@@ -160,6 +160,21 @@ MATRIX: dict[str, Entry] = {
             receptionist={"own": Redirect("reception:agenda"), "other": 404, "missing": 404},
         ),
     ),
+    # The coordinator's numbers: report readers (coordinators at their programs' sites, admins).
+    "reception:figures": Entry(
+        fuzz_query=["start", "end", "site", "page"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=403,
+            psychosocial=403,
+            facilitator=403,
+            coordinator=200,
+            admin=200,
+            receptionist=403,
+        ),
+        post=everyone(405),
+    ),
     "reception:display": Entry(kwargs=_site, get=RECEPTION_SCOPED, post=everyone(405)),
     "reception:display_calls": Entry(kwargs=_site, get=RECEPTION_SCOPED, post=everyone(405)),
 }
