@@ -64,7 +64,7 @@ def check_in(page, live_server, person, *, returning=False, priority=False):
     page.fill('[data-testid="desk-search"]', f"{person.given_names} {person.family_names}")
     page.press('[data-testid="desk-search"]', "Enter")
     page.wait_for_load_state("networkidle")
-    page.locator('[data-testid="desk-results"] li', has_text=person.family_names).get_by_role("link").click()
+    page.click(f'[data-testid="check-in-{person.pk}"]')
     give_ticket(page, returning=returning, priority=priority)
 
 
