@@ -23,6 +23,8 @@ IDEMPOTENT = {
     # A push already sent or failed is skipped; posting the same data value set again leaves DHIS2
     # as once (its import updates the same values).
     "reports.dhis2.tasks.dhis2_push_task",
+    # Only booked appointments of past days are marked missed: a rerun finds none left.
+    "reception.tasks.appointments_mark_missed_task",
 }
 
 
