@@ -4,6 +4,7 @@ show on the person's timeline."""
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -84,9 +85,9 @@ def test_arriving_for_an_appointment_puts_the_person_ahead_of_walk_ins(ref, clie
     client.force_login(receptionist)
     url = reverse("reception:check_in", args=[person.pk])
     page = client.get(url).content.decode()
-    assert (
-        f'value="{appointment.pk}"' in page and "checked" in page.split(f'value="{appointment.pk}"')[1][:40]
-    )
+    radios = re.findall(r'<input[^>]*name="appointment"[^>]*>', page)
+    offered = [r for r in radios if f'value="{appointment.pk}"' in r]
+    assert len(offered) == 1 and " checked" in offered[0]
     client.post(url, {"site": person.site_id, "appointment": appointment.pk})
     visit = Visit.objects.get(person=person)
     appointment.refresh_from_db()
