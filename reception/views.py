@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cases.actions import duplicate_check_record
 from cases.models import Area
 from cases.selectors import person_duplicate_candidates
 from orientation import roles
@@ -163,6 +164,7 @@ def reception_register(request):
                     person=form.instance,
                     document=document,
                     vulnerabilities=data["priority_vulnerabilities"],
+                    consents=form.consents(),
                     duplicates_confirmed=confirmed,
                     request=request,
                 )
@@ -174,11 +176,15 @@ def reception_register(request):
                 sent.message(request, _("%(name)s registered. Now give the ticket.") % {"name": person})
                 return redirect(reverse("reception:check_in", args=[person.pk]) + f"?site={site.pk}")
     own_sites = {s.pk for s in selectors.reception_sites_for(request.user)}
+    elsewhere = [c for c in candidates if c.person.site_id not in own_sites]
+    if elsewhere:
+        # Told that someone of another site may be this person (never who): in the access log.
+        duplicate_check_record(user=request.user, candidates=elsewhere, request=request)
     context = {
         "form": form,
         "site": site,
         "candidates": [c for c in candidates if c.person.site_id in own_sites],
-        "elsewhere": [c for c in candidates if c.person.site_id not in own_sites],
+        "elsewhere": elsewhere,
         "seen": [c.person.pk for c in candidates],
     }
     return render(request, "reception/register.html", context)

@@ -189,3 +189,32 @@ def test_quick_registration_refuses_a_bad_document(ref, client, receptionist):
 def test_visit_check_in_needs_a_known_area(ref, receptionist):
     with pytest.raises(ValidationError):
         visit_check_in(user=receptionist, site=site("PAO-LS"), person=PersonFactory(), area="sport")
+
+
+def test_quick_registration_says_only_that_someone_elsewhere_may_match_and_logs_it(
+    ref, client, receptionist, north_site
+):
+    from orientation.models import AccessLog
+
+    other = PersonFactory(
+        given_names="Génesis", family_names="Alvarado Díaz", phone="912000111", site=north_site
+    )
+    client.force_login(receptionist)
+    html = client.post(
+        reverse("reception:register"),
+        {
+            "given_names": "Probe",
+            "family_names": "Nobody",
+            "sex": "F",
+            "nationality": "VE",
+            "population_type": "transit",
+            "phone": "912000111",
+        },
+    ).content.decode()
+    assert 'data-elsewhere="1"' in html
+    for told in ["Génesis", "Alvarado", north_site.name, "same phone"]:
+        assert told not in html
+    assert AccessLog.objects.filter(
+        object_type="cases.person", object_id=str(other.pk), user=receptionist
+    ).exists()
+    assert Person.objects.count() == 1
