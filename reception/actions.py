@@ -7,8 +7,9 @@ validates, saves in one transaction and stamps the history user (``save_audited`
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -140,6 +141,7 @@ def person_quick_register(
     person: Person,
     document: IdentityDocument | None = None,
     vulnerabilities: Iterable[Vulnerability] = (),
+    consents: Iterable = (),
     duplicates_confirmed: Sequence[int] = (),
     request=None,
 ) -> Person:
@@ -151,6 +153,7 @@ def person_quick_register(
         person=person,
         vulnerabilities=vulnerabilities,
         document=document,
+        consents=consents,
         duplicates_confirmed=duplicates_confirmed,
         request=request,
     )
@@ -361,3 +364,117 @@ def appointments_mark_missed(*, today: date | None = None, batch_size: int = 500
 def visit_opened(*, user, visit: Visit, request=None) -> AccessLog:
     """A visit's page (a person's name and priority reasons) was opened: in the access log."""
     return access_log_record(user=user, action=AccessLog.Action.VIEW, obj=visit, request=request)
+
+
+# --- Reminders ------------------------------------------------------------------------------------
+
+
+def _contact_consent(person_ref):
+    from django.db.models import Exists
+
+    from cases.models import Consent
+
+    return Exists(
+        Consent.objects.filter(person=person_ref, purpose=Consent.Purpose.CONTACT, withdrawn_on__isnull=True)
+    )
+
+
+def reminder_text(appointment: Appointment) -> str:
+    """The day-before message: day, time and place only (never the service or the person's case),
+    in Spanish, Orienta's default language."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from .reminders import REMINDER_LANGUAGE
+
+    with translation.override(REMINDER_LANGUAGE):
+        return _(
+            "Orienta: we remind you of your appointment on %(day)s at %(time)s at %(site)s. "
+            "If you cannot come, please let us know. To receive no more reminders, tell us at the centre."
+        ) % {
+            "day": date_format(appointment.date, "SHORT_DATE_FORMAT"),
+            "time": appointment.time.strftime("%H:%M"),
+            "site": appointment.site.name,
+        }
+
+
+def appointment_reminders_queue(*, today: date | None = None) -> int:
+    """Daily (Celery beat): a reminder for each appointment booked for tomorrow whose person agreed
+    to be contacted and has a phone. Each reminder row and its outbox message are written in one
+    transaction (orientation/outbox.py: a broker outage loses nothing); the unique constraint on
+    (appointment, kind) makes a second run, or a second beat, create nothing."""
+    from django.db import IntegrityError
+    from django.db.models import Exists, OuterRef
+
+    from orientation.outbox import enqueue
+
+    from .models import Reminder
+
+    today = today or timezone.localdate()
+    due = (
+        Appointment.objects.filter(date=today + timedelta(days=1), status=Appointment.Status.BOOKED)
+        .filter(_contact_consent(OuterRef("person")))
+        .exclude(person__phone="")
+        .exclude(person__anonymized_at__isnull=False)
+        .exclude(Exists(Reminder.objects.filter(appointment=OuterRef("pk"), kind=Reminder.Kind.DAY_BEFORE)))
+        .select_related("person", "site")
+        .order_by("pk")
+    )
+    created = 0
+    for appointment in due:
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(
+                    person=appointment.person,
+                    appointment=appointment,
+                    kind=Reminder.Kind.DAY_BEFORE,
+                    channel=settings.REMINDER_CHANNEL,
+                    to=appointment.person.phone,
+                    body=reminder_text(appointment),
+                )
+                enqueue("reception.tasks.reminder_send_task", reminder_id=reminder.pk)
+        except IntegrityError:
+            continue  # another run made this one
+        created += 1
+    return created
+
+
+def reminder_send(*, reminder_id: int) -> str:
+    """Send one queued reminder through the backend; return its status afterwards.
+
+    Sent once: the row is locked and only a queued reminder is sent, so a retried task or a second
+    delivery of the message finds it sent. Not sent (cancelled) when the person withdrew their
+    consent to be contacted (the opt-out) or the appointment is no longer booked. A provider error
+    counts an attempt: the reminder stays queued for the task to try again, and after
+    ``REMINDER_MAX_ATTEMPTS`` it is recorded as failed."""
+    from .models import Reminder
+    from .reminders import ReminderBackendError, reminder_backend
+
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update().select_related("appointment").filter(pk=reminder_id).first()
+        )
+        if reminder is None or reminder.status != Reminder.Status.QUEUED:
+            return reminder.status if reminder is not None else ""
+        consented = Person.objects.filter(
+            _contact_consent(reminder.person_id), pk=reminder.person_id
+        ).exists()
+        if not consented or reminder.appointment.status != Appointment.Status.BOOKED:
+            reminder.status = Reminder.Status.CANCELLED
+            save_audited(reminder, user=None, reason="not sent")
+            return reminder.status
+        reminder.attempts += 1
+        try:
+            reminder.provider_id = reminder_backend().send(
+                channel=reminder.channel, to=reminder.to, body=reminder.body
+            )[:100]
+        except ReminderBackendError as exc:
+            reminder.last_error = str(exc)[:300]
+            if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+                reminder.status = Reminder.Status.FAILED
+            save_audited(reminder, user=None, reason="provider error")
+            return reminder.status
+        reminder.status = Reminder.Status.SENT
+        reminder.sent_at = timezone.now()
+        save_audited(reminder, user=None, reason="sent")
+        return reminder.status

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.choices import DocumentType, PopulationType, Sex
 from cases.forms.people import nationality_choices
-from cases.models import Area, IdentityDocument, Person, Vulnerability
+from cases.models import Area, Consent, IdentityDocument, Person, Vulnerability
 from cases.validators import document_number_normalize, phone_normalize
 from orientation.widgets import DayMonthYearInput
 
@@ -80,6 +80,11 @@ class QuickRegistrationForm(forms.ModelForm):
         label=_("Document type"), choices=[("", "—"), *DocumentType.choices], required=False
     )
     doc_number = forms.CharField(label=_("Document number"), max_length=30, required=False)
+    contact_consent = forms.BooleanField(
+        label=_("Agrees to receive appointment reminders by SMS or WhatsApp"),
+        required=False,
+        help_text=_("Only day, time and place are sent. Withdrawing this consent stops the reminders."),
+    )
     priority_vulnerabilities = forms.ModelMultipleChoiceField(
         label=_("Needs that give priority"),
         queryset=Vulnerability.objects.none(),
@@ -121,6 +126,7 @@ class QuickRegistrationForm(forms.ModelForm):
             Row(Column("population_type", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
             Row(Column("doc_type", css_class="col-md-6"), Column("doc_number", css_class="col-md-6")),
             "priority_vulnerabilities",
+            "contact_consent",
         )
 
     def clean_phone(self):
@@ -143,6 +149,11 @@ class QuickRegistrationForm(forms.ModelForm):
         elif number:
             data["doc_number"] = document_number_normalize(number)
         return data
+
+    def consents(self) -> list[Consent]:
+        if not self.cleaned_data.get("contact_consent"):
+            return []
+        return [Consent(purpose=Consent.Purpose.CONTACT, method=Consent.Method.VERBAL)]
 
     def document(self) -> IdentityDocument | None:
         data = self.cleaned_data

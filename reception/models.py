@@ -68,12 +68,12 @@ class AppointmentQuerySet(models.QuerySet):
     def for_list(self):
         return self.select_related("person", "site", "staff").only(
             "pk",
-            "person__pk",
+            "person__id",
             "person__given_names",
             "person__family_names",
             "site__code",
             "site__name",
-            "staff__pk",
+            "staff__id",
             "staff__username",
             "staff__first_name",
             "staff__last_name",
@@ -158,7 +158,7 @@ class VisitQuerySet(models.QuerySet):
             "pk",
             "site__code",
             "site__name",
-            "person__pk",
+            "person__id",
             "person__given_names",
             "person__family_names",
             "day",
@@ -273,3 +273,50 @@ class Visit(models.Model):
         if end is None:
             return None
         return max(0, int((end - self.arrived_at).total_seconds() // 60))
+
+
+class Reminder(models.Model):
+    """A reminder sent to a person (by SMS or WhatsApp) the day before an appointment: at most one
+    per appointment and kind, with what was sent and how it went."""
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "day_before", _("The day before an appointment")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent (no consent or appointment moved)")
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DAY_BEFORE)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SMS)
+    to = models.CharField(_("phone"), max_length=20)
+    body = models.CharField(_("message"), max_length=320)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    provider_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["appointment", "kind"], name="unique_reminder_per_appointment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.appointment_id}"

@@ -58,6 +58,24 @@ policy_register(
     ),
 )
 
+policy_register(
+    "reception.reminder",
+    model_policy(
+        erase=["to", "body", "provider_id", "last_error"],
+        keep=[
+            "id",
+            "person",
+            "appointment",
+            "kind",
+            "channel",
+            "status",
+            "attempts",
+            "sent_at",
+            "created_at",
+        ],
+    ),
+)
+
 contact_register("visit", lambda cutoff: Visit.objects.filter(day__gte=cutoff))
 contact_register(
     "appointment kept",

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.arco.models import ArcoRequest
 from cases.models import CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
-from reception.models import Appointment, Visit
+from reception.models import Appointment, Reminder, Visit
 from reports.models import FirstEvent, Indicator
 from services.models import (
     DirectService,
@@ -150,6 +150,13 @@ def person_with_everything():
         date=date(2025, 3, 7),
         time=time(9, 0),
         status="kept",
+    )
+    Reminder.objects.create(
+        person=person,
+        appointment=appointment,
+        to=SECRETS["phone"],
+        body="Orienta: le recordamos su cita",
+        status="sent",
     )
     Visit.objects.create(
         site=person.site,
