@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -185,6 +187,15 @@ class AppointmentForm(forms.Form):
     )
     day = forms.DateField(label=_("Date"), widget=DayMonthYearInput())
     time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if day < today:
+            raise forms.ValidationError(_("The appointment cannot be in the past."))
+        if day > today + timedelta(days=366):
+            raise forms.ValidationError(_("Choose a day within the next year."))
+        return day
 
     def __init__(self, *args, sites, staff, reschedule: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

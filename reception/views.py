@@ -351,11 +351,16 @@ def reception_display_calls(request, site_pk):
 # --- Appointments ---------------------------------------------------------------------------------
 
 
+# Days a page may ask for: a typed or tampered year far away shows today instead.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _day_param(value) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
 @require_GET
