@@ -14,7 +14,6 @@ NAV_ITEMS = [
     (_("Referrals"), "services:referral_stats", roles.REPORT_READERS),
     (_("Sport"), "sport:sport_group_list", roles.SPORT_STAFF),
     (_("Reports"), "reports:dashboard", roles.REPORT_READERS),
-    (_("Reception figures"), "reception:figures", roles.REPORT_READERS),
     (_("Import"), "imports:import_upload", roles.IMPORTERS),
     (_("Data requests"), "arco:arco_request_list", roles.ARCO_READERS),
 ]

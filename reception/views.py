@@ -356,10 +356,16 @@ FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def _day_param(value) -> date | None:
-    try:
-        day = date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
+    """A day typed as dd/mm/yyyy (the filters' boxes) or yyyy-mm-dd (the links)."""
+    from datetime import datetime
+
+    day = None
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            day = datetime.strptime((value or "").strip()[:10], pattern).date()  # noqa: DTZ007 (a day)
+            break
+        except (TypeError, ValueError):
+            continue
     return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
@@ -510,7 +516,10 @@ def reception_figures(request):
     site_ids = reception_figure_site_ids(request.user)
     site_id = query_id(request.GET.get("site"))
     figures = reception_figures_for(request.user, start=start, end=end, site_id=site_id)
-    days = figures.by_day()
+    totals = {d["day"]: d for d in figures.by_day()}
+    span = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    empty = {"checked_in": 0, "left": 0, "kept": 0, "missed": 0}
+    days = [{"day": day, **{k: totals.get(day, empty)[k] for k in empty}} for day in span]
     chart = {
         "labels": [d["day"].isoformat() for d in days],
         "checked_in": [d["checked_in"] for d in days],

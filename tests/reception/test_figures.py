@@ -131,3 +131,23 @@ def test_the_figures_page_queries_do_not_grow_with_the_days(
     )
     response = page_queries(client, url, 10)
     assert len(response.context["page_obj"].object_list) == 2 * days
+
+
+def test_the_chart_has_every_day_of_the_range_and_the_boxes_take_day_month_year(
+    ref, client, receptionist, caseworker, coordinator
+):
+    a_morning(receptionist, caseworker)
+    client.force_login(coordinator)
+    before, after = DAY - timedelta(days=1), DAY + timedelta(days=1)
+    response = client.get(
+        reverse("reception:figures"),
+        {"start": before.strftime("%d/%m/%Y"), "end": after.strftime("%d/%m/%Y")},
+    )
+    chart = response.context["chart_data"]
+    assert chart["labels"] == [before.isoformat(), DAY.isoformat(), after.isoformat()]
+    assert (chart["checked_in"], chart["left"], chart["kept"], chart["missed"]) == (
+        [0, 6, 0],
+        [0, 1, 0],
+        [0, 1, 0],
+        [0, 1, 0],
+    )
