@@ -132,7 +132,7 @@ def person_register(
     ``duplicates_confirmed``: ids of possible duplicates the caseworker saw and set aside; the
     decision is kept in the access log (ids only).
     """
-    if not roles.has_role(user, roles.CASE_WORKERS):
+    if not roles.has_role(user, roles.PERSON_REGISTRARS):
         raise PermissionDenied
     first_document = document or next((d for d in documents if d is not None), None)
     person_register_guard(

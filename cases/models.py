@@ -323,6 +323,8 @@ class Consent(models.Model):
         DATA_PROCESSING = "data_processing", _("Processing of personal data")
         REFERRAL_SHARING = "referral_sharing", _("Sharing with a partner institution")
         IMAGE_USE = "image_use", _("Use of images")
+        # Reminders of appointments by SMS or WhatsApp (reception); withdrawing it is the opt-out.
+        CONTACT = "contact", _("Contact by SMS or WhatsApp (reminders)")
 
     class Method(models.TextChoices):
         WRITTEN = "written", _("Written (signed form)")

@@ -7,6 +7,7 @@ from . import roles
 # Navigation: (label, url name, roles that see it). Apps add their entries here as they grow.
 NAV_ITEMS = [
     (_("Home"), "home", set(roles.ALL_ROLES)),
+    (_("Reception"), "reception:desk", roles.RECEPTIONISTS),
     (_("People"), "cases:person_list", roles.CASE_READERS),
     (_("Today"), "cases:intake_today", roles.CASE_WORKERS),
     (_("Follow-ups"), "services:followups", roles.CASE_WORKERS),

@@ -17,6 +17,7 @@ CASEWORKER = "caseworker"
 PSYCHOSOCIAL = "psychosocial"
 FACILITATOR = "facilitator"
 COORDINATOR = "coordinator"
+RECEPTIONIST = "receptionist"
 ADMIN = "admin"
 
 ROLE_CHOICES = [
@@ -24,6 +25,7 @@ ROLE_CHOICES = [
     (PSYCHOSOCIAL, _("Psychosocial specialist")),
     (FACILITATOR, _("Sport facilitator")),
     (COORDINATOR, _("Coordinator")),
+    (RECEPTIONIST, _("Receptionist")),
     (ADMIN, _("Administrator")),
 ]
 ALL_ROLES = [code for code, _label in ROLE_CHOICES]
@@ -77,6 +79,14 @@ SPORT_WRITERS = {FACILITATOR, CASEWORKER, PSYCHOSOCIAL, ADMIN}  # take attendanc
 SPORT_GROUP_MANAGERS = {FACILITATOR, ADMIN}
 REPORT_READERS = {COORDINATOR, ADMIN}  # dashboards, monthly figures, aggregate exports
 IMPORTERS = _steward(COORDINATOR, ADMIN)
+# Register a person: case workers, and receptionists through the quick registration at the door
+# (the same action and duplicate checks); a receptionist never opens the case file afterwards.
+PERSON_REGISTRARS = {RECEPTIONIST, CASEWORKER, PSYCHOSOCIAL, ADMIN}
+# Reception (reception/): check people in, give tickets, see the line and the waiting-room display,
+# mark someone as gone; book and move appointments. Calling a ticket to a desk and serving it is
+# for the staff who serve (the call opens the person's intake).
+RECEPTIONISTS = {RECEPTIONIST, CASEWORKER, PSYCHOSOCIAL, ADMIN}
+QUEUE_CALLERS = {CASEWORKER, PSYCHOSOCIAL, ADMIN}
 PERSONAL_EXPORTERS = {COORDINATOR, ADMIN}
 CONSENT_OVERRIDERS = {PSYCHOSOCIAL, ADMIN}  # refer without sharing consent (case workers only)
 # Data-subject (ARCO) requests: staff of the person's sites read them; they register and follow
@@ -148,7 +158,7 @@ def require(user, *roles) -> None:
 
 def primary_role(user) -> str | None:
     roles = user_roles(user)
-    for code in [ADMIN, COORDINATOR, PSYCHOSOCIAL, CASEWORKER, FACILITATOR]:
+    for code in [ADMIN, COORDINATOR, PSYCHOSOCIAL, CASEWORKER, FACILITATOR, RECEPTIONIST]:
         if code in roles:
             return code
     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +21,7 @@ DEMO_USERS = [
     ("psychosocial", "Pablo", "Rengifo", "psychosocial", ["PAO-LS"], []),
     ("facilitator", "Fiorella", "Huamán", "facilitator", ["SCH-01", "SCH-02"], []),
     ("coordinator", "Cecilia", "Torres", "coordinator", [], ["PAO", "BALON", "SALUD"]),
+    ("receptionist", "Rocío", "Mamani", "receptionist", ["PAO-LS"], []),
     ("admin", "Andrés", "Salazar", "admin", ["PAO-LS", "SCH-01", "SCH-02"], ["PAO", "BALON", "SALUD"]),
 ]
 
@@ -130,6 +131,7 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
 
     users = {u.username: u for u in ensure_demo_users()}
     if Person.objects.filter(ref__startswith="DEMO-").exists():
+        reception_demo_day(users)
         return {"people": Person.objects.filter(ref__startswith="DEMO-").count(), "created": 0}
 
     rng = random.Random(seed)
@@ -381,4 +383,68 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
             Attendance.objects.bulk_create(rows, ignore_conflicts=True)
             created["attendance"] += len(rows)
             day += timedelta(days=7)
+    created["visits"] = reception_demo_day(users)
     return created
+
+
+def reception_demo_day(users: dict) -> int:
+    """Today's morning at PAO-LS's reception: a few people served, some at a desk, a line waiting
+    (once a day: nothing is added when today already has tickets)."""
+    from cases.models import Area, Person
+    from orientation.models import Site
+    from reception import actions as reception
+    from reception.models import Appointment, Visit
+
+    site = Site.objects.get(code="PAO-LS")
+    now = timezone.now()
+    if Visit.objects.filter(site=site, day=timezone.localdate(now)).exists():
+        return 0
+    start = max(
+        now - timedelta(hours=2), timezone.localtime(now).replace(hour=0, minute=1, second=0, microsecond=0)
+    )
+    step = (now - start) / 12
+    people = list(Person.objects.filter(ref__startswith="DEMO-", site=site).order_by("ref")[:14])
+    people, booked = people[:10], people[10:]
+    areas = [Area.DOCUMENTATION, Area.DOCUMENTATION, Area.PRIMARY_CARE, Area.PSYCHOSOCIAL, Area.PROTECTION]
+    receptionist, caseworker = users["receptionist"], users["caseworker"]
+    visits = []
+    for i, person in enumerate(people):
+        visits.append(
+            reception.visit_check_in(
+                user=receptionist,
+                site=site,
+                person=person,
+                area=areas[i % len(areas)],
+                returning=i % 4 == 1,
+                now=start + step * i,
+            )
+        )
+    for i, visit in enumerate(visits[:4]):
+        at = start + step * (i + 2)
+        visit = reception.visit_call(user=caseworker, visit=visit, site=site, desk=str(1 + i % 2), now=at)
+        if i < 3:
+            visit = reception.visit_start(user=caseworker, visit=visit, now=at + step / 3)
+        if i < 2:
+            reception.visit_done(user=caseworker, visit=visit, now=at + step)
+    # Appointments: two people expected this afternoon, two tomorrow, one missed yesterday.
+    today = timezone.localdate(now)
+    staff = [caseworker, users["psychosocial"]]
+    for i, person in enumerate(booked):
+        day, hour = (today, 15) if i < 2 else (today + timedelta(days=1), 9)
+        Appointment.objects.get_or_create(
+            person=person,
+            site=site,
+            date=day,
+            time=time(hour, 30 * (i % 2)),
+            defaults={"area": areas[i], "staff": staff[i % 2], "booked_by": receptionist},
+        )
+    if booked:
+        Appointment.objects.get_or_create(
+            person=booked[0],
+            site=site,
+            date=today - timedelta(days=1),
+            time=time(11, 0),
+            defaults={"area": Area.DOCUMENTATION, "staff": caseworker, "booked_by": receptionist},
+        )
+        reception.appointments_mark_missed(today=today)
+    return len(visits)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cases.arco",
     "services",
     "services.sport",
+    "reception",
     "reports",
     "reports.dhis2",
     "seeds",
@@ -333,6 +334,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "services.tasks.referrals_mark_overdue_task",
         "schedule": crontab(hour=6, minute=15),
     },
+    "reception-appointment-reminders": {
+        "task": "reception.tasks.appointment_reminders_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "reception-appointments-missed": {
+        "task": "reception.tasks.appointments_mark_missed_task",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "retention-anonymize": {
         "task": "cases.arco.tasks.retention_anonymize_task",
         "schedule": crontab(hour=3, minute=17),
@@ -367,6 +376,14 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
 ARCO_RESPONSE_BUSINESS_DAYS = env.int("ARCO_RESPONSE_BUSINESS_DAYS", default=20)
 ARCO_RESPONSE_CALENDAR_DAYS = env.int("ARCO_RESPONSE_CALENDAR_DAYS", default=0)
 PARTNER_LINK_DAYS = env.int("PARTNER_LINK_DAYS", default=30)
+# Appointment reminders (reception/reminders.py): where messages go, by which channel, how often a
+# failing provider is tried before the reminder is recorded as failed.
+REMINDER_BACKEND = env.str("REMINDER_BACKEND", default="reception.reminders.ConsoleBackend")
+REMINDER_FILE_PATH = env.path(
+    "REMINDER_FILE_PATH", default=BASE_DIR / "media" / "private" / "reminders.jsonl"
+)
+REMINDER_CHANNEL = env.str("REMINDER_CHANNEL", default="sms")
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=3)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,6 @@
 """The person page, edits with history, archive, break the glass, intakes, notes and consent."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.template import Context, Template
@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import CaseNote, Consent, Household, IdentityDocument, Intake, Person, RegularizationStatus
 from cases.selectors import break_glass_token
 from orientation.models import AccessLog
+from reception.models import Appointment
 from tests.factories import (
     AttendanceFactory,
     CaseNoteFactory,
@@ -48,6 +49,15 @@ def _fill_timeline(person, rows, user):
         IdentityDocumentFactory(person=person)
         RegularizationStatusFactory(person=person, recorded_by=user)
         ConsentFactory(person=person, recorded_by=user)
+        Appointment.objects.create(
+            person=person,
+            site=person.site,
+            area="documentation",
+            staff=user,
+            date=date(2025, 1, 1) + timedelta(days=i),
+            time=time(9, 30),
+            status="missed",
+        )
         person.phone = f"98765{i:04d}"
         person.save()
     person.household = Household.objects.create(code=f"H-Q{rows}", site=person.site)
@@ -58,11 +68,11 @@ def _fill_timeline(person, rows, user):
 
 # Queries of the person page, exact, whatever the number of rows: session and user, the person and
 # their sites, one query per section (documents, statuses, consents, intakes and needs, services,
-# referrals, attendance, notes, history, household members, vulnerabilities...), and the insert of
+# referrals, attendance, appointments, notes, history, household members, vulnerabilities...), and the insert of
 # the access-log row (+1: every opening of a case file is logged). Caseworkers have one more: whether
 # a specialist follows the person (the sessions themselves stay off their timeline). Coordinators
 # have two more: their programs, and whether the person has a record of one of them (their scope).
-PERSON_PAGE_QUERIES = {"caseworker": 21, "psychosocial": 20, "coordinator": 22}
+PERSON_PAGE_QUERIES = {"caseworker": 22, "psychosocial": 21, "coordinator": 23}
 
 
 @pytest.mark.parametrize("rows", [3, 30])
@@ -83,6 +93,7 @@ def test_person_page_query_count_does_not_grow_with_rows(
         "service",
         "referral",
         "attendance",
+        "appointment",
         "note",
         "document",
         "status",

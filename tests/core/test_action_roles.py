@@ -20,6 +20,7 @@ ACTION_MODULES = [
     "cases.arco.actions",
     "services.actions",
     "services.sport.actions",
+    "reception.actions",
     "reports.actions",
     "reports.dhis2.actions",
 ]
@@ -34,6 +35,7 @@ EXEMPT = {
     "cases.actions.person_opened",
     "cases.actions.person_break_glass_page_shown",
     "cases.actions.case_note_opened",
+    "reception.actions.visit_opened",
     # The ARCO engine's inner step: arco_request_anonymize checks; retention runs without a user.
     "cases.arco.actions.person_anonymize",
 }
@@ -94,6 +96,14 @@ REFUSED = [
     ("services.sport.actions.sport_light_profile_create", "coordinator"),
     ("services.sport.actions.sport_participant_leave", "coordinator"),
     ("services.sport.actions.head_count_set", "coordinator"),
+    ("reception.actions.visit_check_in", "facilitator"),
+    ("reception.actions.person_quick_register", "coordinator"),
+    ("reception.actions.visit_call", "receptionist"),
+    ("reception.actions.visit_call_next", "receptionist"),
+    ("reception.actions.visit_no_answer", "receptionist"),
+    ("reception.actions.visit_start", "receptionist"),
+    ("reception.actions.visit_done", "receptionist"),
+    ("reception.actions.visit_left", "coordinator"),
     ("reports.actions.report_run_request", "caseworker"),
     ("reports.dhis2.actions.dhis2_push_request", "caseworker"),
     ("cases.imports.actions.import_batch_create", "caseworker"),

@@ -23,6 +23,12 @@ IDEMPOTENT = {
     # A push already sent or failed is skipped; posting the same data value set again leaves DHIS2
     # as once (its import updates the same values).
     "reports.dhis2.tasks.dhis2_push_task",
+    # Only booked appointments of past days are marked missed: a rerun finds none left.
+    "reception.tasks.appointments_mark_missed_task",
+    # One reminder row per appointment (a unique constraint): a rerun queues nothing more.
+    "reception.tasks.appointment_reminders_task",
+    # The row is locked and only a queued reminder is sent: a second run sends nothing.
+    "reception.tasks.reminder_send_task",
 }
 
 

@@ -26,6 +26,7 @@ LAYERS: list[str] = [
     "cases.arco",
     "services",
     "services.sport",
+    "reception",
     "reports",
     "reports.dhis2",
     "api",

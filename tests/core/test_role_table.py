@@ -13,6 +13,7 @@ COLUMNS = {
     "facilitator": {roles.FACILITATOR},
     "coordinator": {roles.COORDINATOR},
     "coordinator + data steward": {roles.COORDINATOR, roles.DATA_STEWARD},
+    "receptionist": {roles.RECEPTIONIST},
     "admin": {roles.ADMIN},
 }
 

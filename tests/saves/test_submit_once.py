@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases.arco.models import ArcoRequest
 from cases.models import CaseNote, Consent, IdentityDocument, Intake, Person, RegularizationStatus
 from orientation.models import Program, SubmissionKey
+from reception.models import Appointment
 from services.models import DirectService, PsychosocialSession, Referral, ReferralFollowUp
 from services.sport.models import HeadCount, SportGroup
 from tests.factories import (
@@ -235,6 +236,18 @@ def create_forms(w: World) -> dict:
             {"hc_F_5_11": "7", "hc_M_12_17": "3"},
             HeadCount,
         ),
+        "appointment": (
+            "caseworker",
+            reverse("reception:appointment_book", args=[p]),
+            {
+                "site": w.person.site_id,
+                "area": "documentation",
+                "staff": w.caseworker.pk,
+                "day": (TODAY + timedelta(days=1)).strftime("%d/%m/%Y"),
+                "time": "09:00",
+            },
+            Appointment,
+        ),
     }
 
 
@@ -253,6 +266,7 @@ FORM_NAMES = [
     "sport group",
     "light profile",
     "head count",
+    "appointment",
 ]
 # Forms posted from another page: the key is read where the form is shown.
 FORM_PAGES = {
@@ -286,6 +300,8 @@ def _round_data(world, name: str, data: dict, n: int) -> dict:
         return {**data, "number": f"P{1234567 + n}"}
     if name == "sport group":
         return {**data, "name": f"Sub-14 mixto {n}"}
+    if name == "appointment":
+        return {**data, "time": f"09:{n:02d}"}  # the staff member's next free slot
     if name == "light profile":
         return {**data, "given_names": _name(n, 1), "family_names": _name(n, 2)}
     return data

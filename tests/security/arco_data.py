@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.utils import timezone
 
 from cases.arco.models import ArcoRequest
 from cases.models import CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from reception.models import Appointment, Reminder, Visit
 from reports.models import FirstEvent, Indicator
 from services.models import (
     DirectService,
@@ -27,6 +28,7 @@ from tests.factories import (
     PersonFactory,
     ReferralFactory,
     SportGroupFactory,
+    UserFactory,
     program,
     service_type,
     site,
@@ -140,6 +142,33 @@ def person_with_everything():
     group = SportGroupFactory(site=site("PAO-LS"))
     GroupParticipant.objects.create(group=group, person=person)
     AttendanceFactory(person=person, session__site=site("PAO-LS"), session__date=date(2025, 3, 12))
+    appointment = Appointment.objects.create(
+        person=person,
+        site=person.site,
+        area="documentation",
+        staff=UserFactory(role="caseworker", sites=[person.site.code], username="arco-staff"),
+        date=date(2025, 3, 7),
+        time=time(9, 0),
+        status="kept",
+    )
+    Reminder.objects.create(
+        person=person,
+        appointment=appointment,
+        to=SECRETS["phone"],
+        body="Orienta: le recordamos su cita",
+        status="sent",
+    )
+    Visit.objects.create(
+        site=person.site,
+        person=person,
+        day=date(2025, 3, 7),
+        number=1,
+        ticket="D-001",
+        area="documentation",
+        appointment=appointment,
+        priority=True,
+        priority_reasons="unaccompanied_child",
+    )
     ArcoRequest.objects.create(
         person=person,
         kind="access",

@@ -21,6 +21,7 @@ def role_users(make_user):
         "facilitator": make_user("facilitator", sites=["SCH-01"], username="walk-facilitator"),
         "coordinator": make_user("coordinator", programs=["PAO"], username="walk-coordinator"),
         "admin": make_user("admin", username="walk-admin"),
+        "receptionist": make_user("receptionist", sites=["PAO-LS"], username="walk-receptionist"),
         "caseworker_north": make_user("caseworker", sites=["PAO-NO"], username="walk-caseworker-north"),
         "psychosocial_north": make_user("psychosocial", sites=["PAO-NO"], username="walk-psychosocial-north"),
         "coordinator_balon": make_user(

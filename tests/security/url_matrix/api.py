@@ -16,8 +16,16 @@ from .common import (
 # The read API (api/): the web session works there too, so the walk signs in as usual. Without a
 # session or token it answers 401 (problem+json), not a redirect; it only reads, so a POST is a 405
 # for a role that may see the endpoint (403 before that for one that may not).
+# Reference lists (programs, sites, the catalog, partners): every role, receptionists included.
 API_REFERENCE = roles_(
-    anonymous=401, norole=403, facilitator=200, caseworker=200, psychosocial=200, coordinator=200, admin=200
+    anonymous=401,
+    norole=403,
+    facilitator=200,
+    caseworker=200,
+    psychosocial=200,
+    coordinator=200,
+    admin=200,
+    receptionist=200,
 )
 API_REPORTS = roles_(
     anonymous=401, norole=403, facilitator=403, caseworker=403, psychosocial=403, coordinator=200, admin=200

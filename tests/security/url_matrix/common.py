@@ -62,6 +62,9 @@ BASE_ROLES = ["anonymous", "norole", "caseworker", "psychosocial", "facilitator"
 # records are at a school and whose "other" ones are at the orientation point, where BALON also
 # runs activities.
 VARIANT_OF = {
+    # A receptionist opens nothing of the other apps (no case file, no note, no report): walked like
+    # a signed-in user without a role, except where an entry (reception's) says otherwise.
+    "receptionist": "norole",
     "caseworker_north": "caseworker",
     "psychosocial_north": "psychosocial",
     "coordinator_balon": "coordinator",
@@ -86,6 +89,7 @@ ROLE_SITE = {
     "facilitator": "SCH-01",
     "coordinator": "PAO-LS",
     "admin": "PAO-LS",
+    "receptionist": "PAO-LS",
     "caseworker_north": "PAO-NO",
     "psychosocial_north": "PAO-NO",
     "coordinator_balon": "SCH-01",
@@ -409,6 +413,63 @@ class World:
             return session
 
         return self._cached(("session", group.pk), build)
+
+    def reception_site(self, which: str):
+        """The site of the role's reception ("own"), another site, or a missing one."""
+        if which == "missing":
+            return Missing()
+        return self.site(which)
+
+    def reception_visit(self, which: str):
+        """Today's ticket of the world's person at their site (waiting in the documentation line)."""
+        if which == "missing":
+            return Missing()
+        person = self.person(which)
+
+        def build():
+            from django.utils import timezone
+
+            from reception.models import Visit
+
+            number = Visit.objects.filter(site=person.site).count() + 1
+            return Visit.objects.create(
+                site=person.site,
+                person=person,
+                day=timezone.localdate(),
+                number=number,
+                ticket=f"D-{number:03d}",
+                area="documentation",
+            )
+
+        return self._cached(("reception_visit", person.pk), build)
+
+    def reception_appointment(self, which: str):
+        """A booked appointment of the world's person, tomorrow, with a caseworker of their site."""
+        if which == "missing":
+            return Missing()
+        person = self.person(which)
+
+        def build():
+            from datetime import time, timedelta
+
+            from django.utils import timezone
+
+            from reception.models import Appointment
+            from tests.factories import UserFactory
+
+            staff = UserFactory(
+                role="caseworker", sites=[person.site.code], username=f"walk-staff-{person.pk}"
+            )
+            return Appointment.objects.create(
+                person=person,
+                site=person.site,
+                area="documentation",
+                staff=staff,
+                date=timezone.localdate() + timedelta(days=1),
+                time=time(10, 0),
+            )
+
+        return self._cached(("reception_appointment", person.pk), build)
 
     def report_run(self, which: str):
         """A finished run of the coordinator's program ("own", PAO) or of another one (BALON)."""
