@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.actions import duplicate_check_record
 from cases.models import Area
@@ -50,14 +50,17 @@ def _no_site(request):
 # --- The reception desk ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(roles.RECEPTIONISTS)
 def reception_desk(request):
-    """Find a person (or register them) and check them in; today's tickets at the site."""
+    """Find a person (or register them) and check them in; today's tickets at the site.
+
+    The search is posted: a name, document number or phone never goes into a URL (server logs,
+    browser history); the site, ticket and status filters stay in the query string."""
     site = selectors.reception_site_choose(request.user, query_id(request.GET.get("site")))
     if site is None:
         return _no_site(request)
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.POST.get("q", "").strip()[:100] if request.method == "POST" else ""
     ticket = request.GET.get("ticket", "").strip()[:10]
     status = request.GET.get("status", "")
     today = timezone.localdate()

@@ -184,7 +184,7 @@ def test_the_desk_page_queries_do_not_grow_with_the_tickets(ref, client, recepti
     for person in PersonFactory.create_batch(rows):
         check_in(receptionist, person)
     client.force_login(receptionist)
-    response = page_queries(client, reverse("reception:desk") + "?q=a", 10)
+    response = page_queries(client, reverse("reception:desk"), 10)
     assert response.content.decode().count("reception/visits/") == rows
 
 

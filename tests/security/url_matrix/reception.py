@@ -63,7 +63,7 @@ def _site(w, which):
 
 MATRIX: dict[str, Entry] = {
     "reception:desk": Entry(
-        fuzz_query=["site", "q", "ticket", "status", "page"], get=RECEPTION, post=everyone(405)
+        fuzz_query=["site", "ticket", "status", "page"], get=RECEPTION, post=RECEPTION, post_fields=["q"]
     ),
     "reception:register": Entry(
         fuzz_query=["site"],
