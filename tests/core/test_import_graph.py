@@ -26,6 +26,7 @@ LAYERS: list[str] = [
     "cases.arco",
     "services",
     "services.sport",
+    "field",
     "reports",
     "reports.dhis2",
     "api",

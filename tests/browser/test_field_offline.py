@@ -1,0 +1,252 @@
+"""The field screens without a connection, on a phone: a facilitator signs in once online, loses
+the connection, reopens the app from the service worker's cache, takes attendance for a 30-child
+session and a head count, closes and reopens the page, and the connection returns: every record is
+on the server exactly once, through replays and a connection cut in the middle of a sync. A refused
+save stays under "needs attention"; signing out leaves nothing behind; a case file is never cached."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from field.models import FieldSubmission
+from seeds.demo import ensure_demo_users
+from services.sport.models import Attendance, HeadCount, SportGroup
+
+from ..factories import PersonFactory, SportGroupFactory, SportSessionFactory, site
+from ..sport.factories import ChildFactory, GroupParticipantFactory, years_ago
+
+PHONE = {"width": 390, "height": 844}
+KIDS = 30
+NETWORK_ERRORS = ("ERR_INTERNET_DISCONNECTED", "ERR_FAILED", "Failed to fetch", "Failed to load resource")
+
+
+@pytest.fixture
+def field_world(ref):
+    users = {u.username: u for u in ensure_demo_users()}
+    group = SportGroupFactory(name="Sub-12 Villa María", site=site("SCH-01"), age_min=6, age_max=12)
+    group.facilitators.add(users["facilitator"])
+    kids = [
+        GroupParticipantFactory(
+            group=group,
+            person=ChildFactory(given_names=f"Niño{i:02d}", birth_date=years_ago(7 + i % 5)),
+            joined_on=date(2025, 3, 1),
+        ).person
+        for i in range(KIDS)
+    ]
+    today = timezone.localdate()
+    clinic = SportSessionFactory(group=group, site=group.site, program=group.program, date=today)
+    community = SportSessionFactory(
+        group=group, site=group.site, program=group.program, date=today, activity="community_activity"
+    )
+    return users, group, kids, clinic, community
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport=PHONE, locale="es-PE", is_mobile=True, has_touch=True)
+    context.set_default_timeout(20000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def sign_in(page, username):
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "orienta-demo")
+    page.click("button[type=submit]:not([name=language])")
+    page.wait_for_load_state("networkidle")
+
+
+def open_field(page):
+    """Open the field screens online and wait for the worker to control them and the lists to be kept."""
+    page.goto(f"{page.base_url}/field/")
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    page.wait_for_selector("[data-testid=field-group]")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def waiting(page) -> int:
+    return int(page.get_attribute("[data-testid=field-waiting]", "data-count"))
+
+
+def wait_waiting(page, count: int):
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=field-waiting]').dataset.count === '{count}'", timeout=30000
+    )
+
+
+def queue_payloads(page) -> list[dict]:
+    return page.evaluate("OrientaField.db.queue.toArray().then(items => items.map(i => i.payload))")
+
+
+def post_batch(page, payloads) -> list[dict]:
+    return page.evaluate(
+        """async (payloads) => {
+            const token = await OrientaField.getMeta("csrf");
+            const r = await fetch("/field/sync/", {method: "POST", credentials: "same-origin",
+              headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+              body: JSON.stringify({submissions: payloads})});
+            return (await r.json()).results;
+        }""",
+        payloads,
+    )
+
+
+def test_attendance_and_head_count_offline_reach_the_server_exactly_once(browser, phone, field_world):
+    browser.expect_errors(*NETWORK_ERRORS)
+    users, group, kids, clinic, community = field_world
+    page = phone
+    sign_in(page, "facilitator")
+    open_field(page)
+
+    # The connection goes; the app reopens from the cache.
+    page.context.set_offline(True)
+    response = page.reload()
+    assert response.from_service_worker
+    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    assert page.get_attribute("[data-testid=field-connection]", "data-state") == "offline"
+
+    # Thirty children: everyone present, then three corrected to absent.
+    page.goto(f"{page.base_url}/field/#session/{clinic.pk}")
+    page.wait_for_selector("[data-testid=field-row]")
+    assert page.locator("[data-testid=field-row]").count() == KIDS
+    page.click("[data-testid=field-all-present]")
+    wait_waiting(page, KIDS)
+    for kid in kids[:3]:
+        page.click(f"[data-testid=field-row][data-person='{kid.pk}'] [data-testid=field-absent]")
+    wait_waiting(page, KIDS + 3)
+    assert "Presentes 27" in page.inner_text("[data-testid=field-tally]")
+
+    # The anonymous head count of the community activity.
+    page.goto(f"{page.base_url}/field/#session/{community.pk}")
+    page.fill("[data-cell='F:5-11']", "7")
+    page.fill("[data-cell='M:12-17']", "4")
+    page.click("[data-testid=field-head-count] button[type=submit]")
+    wait_waiting(page, KIDS + 4)
+
+    # The page is closed and opened again, still offline: nothing is lost.
+    context = page.context
+    page.close()
+    page = context.new_page()
+    response = page.goto(f"{phone.base_url}/field/")
+    assert response.from_service_worker
+    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    assert waiting(page) == KIDS + 4
+    assert not Attendance.objects.exists() and not HeadCount.objects.exists()
+    sent = queue_payloads(page)
+
+    # The connection drops in the middle of the first sync: the server saved, the answer is lost.
+    def cut_after_server(route):
+        route.fetch()
+        route.abort("internetdisconnected")
+
+    page.route("**/field/sync/", cut_after_server)
+    context.set_offline(False)
+    page.wait_for_function("document.querySelector('[data-testid=field-message]').textContent.length > 0")
+    page.wait_for_function("!document.querySelector('[data-testid=field-message]').textContent.includes('…')")
+    # (Background Sync in the worker may have sent the queue meanwhile: either way, once.)
+    assert Attendance.objects.filter(session=clinic).count() == KIDS
+    page.unroute("**/field/sync/")
+
+    # It comes back: the queue goes again, the server recognises every key.
+    page.click("[data-testid=field-sync-now]")
+    wait_waiting(page, 0)
+    assert Attendance.objects.filter(session=clinic).count() == KIDS
+    assert Attendance.objects.filter(session=clinic, present=True).count() == KIDS - 3
+    assert sorted(HeadCount.objects.filter(session=community).values_list("sex", "age_band", "count")) == [
+        ("F", "5-11", 7),
+        ("M", "12-17", 4),
+    ]
+    assert FieldSubmission.objects.count() == KIDS + 4
+    history = Attendance.history.count()
+
+    # Replayed twice more: nothing changes.
+    for _ in range(2):
+        answers = post_batch(page, sent)
+        assert {a["status"] for a in answers} == {"duplicate"}
+    assert FieldSubmission.objects.count() == KIDS + 4
+    assert Attendance.history.count() == history
+
+    # The list as the server now has it.
+    page.goto(f"{phone.base_url}/field/#session/{clinic.pk}")
+    page.wait_for_selector("[data-testid=field-row][data-state=saved]")
+    assert page.locator("[data-testid=field-row][data-state=saved]").count() == KIDS
+    assert "Presentes 27" in page.inner_text("[data-testid=field-tally]")
+
+
+def test_a_refused_save_stays_in_needs_attention_with_its_reason(browser, phone, field_world):
+    browser.expect_errors(*NETWORK_ERRORS)
+    users, group, kids, clinic, community = field_world
+    page = phone
+    sign_in(page, "facilitator")
+    open_field(page)
+    page.context.set_offline(True)
+    page.goto(f"{page.base_url}/field/#session/{clinic.pk}")
+    page.click(f"[data-testid=field-row][data-person='{kids[0].pk}'] [data-testid=field-present]")
+    wait_waiting(page, 1)
+    SportGroup.objects.filter(pk=group.pk).update(active=False)  # closed while the phone was offline
+
+    page.context.set_offline(False)
+    page.wait_for_selector("[data-testid=attention-item]")
+    wait_waiting(page, 0)
+    reason = page.inner_text("[data-testid=attention-reason]")
+    assert "Este grupo fue cerrado" in reason
+    assert not Attendance.objects.exists()
+
+    page.reload()
+    page.wait_for_selector("[data-testid=attention-item]")
+    assert page.locator("[data-testid=attention-item]").count() == 1
+    page.click("[data-testid=attention-item] button")
+    page.wait_for_selector("[data-testid=field-attention]", state="hidden")
+
+
+STORAGE = """async () => ({
+    databases: (await indexedDB.databases()).map(d => d.name),
+    caches: await caches.keys(),
+    workers: (await navigator.serviceWorker.getRegistrations()).map(r => r.scope),
+})"""
+
+
+def test_signing_out_leaves_nothing_and_a_case_file_is_never_cached(browser, phone, field_world):
+    browser.expect_errors(*NETWORK_ERRORS)
+    users, group, kids, clinic, community = field_world
+    person = PersonFactory(site=site("PAO-LS"), family_names="Confidencial Ruiz")
+    group.facilitators.add(users["caseworker"])
+    page = phone
+    sign_in(page, "caseworker")
+    open_field(page)
+    kept = page.evaluate(STORAGE)
+    assert "orienta-field" in kept["databases"] and kept["caches"] and kept["workers"]
+
+    # A case file: answered by the server, never by the worker nor from a cache.
+    response = page.goto(f"{page.base_url}/people/{person.pk}/")
+    assert response.status == 200 and not response.from_service_worker
+    cached = page.evaluate(
+        "async () => { const urls = []; for (const n of await caches.keys()) {"
+        " for (const r of await (await caches.open(n)).keys()) urls.push(r.url); } return urls; }"
+    )
+    assert cached and not [u for u in cached if "/people/" in u]
+    page.context.set_offline(True)
+    with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto(f"{page.base_url}/people/{person.pk}/")
+    page.context.set_offline(False)
+
+    # Sign out from the menu.
+    page.goto(f"{page.base_url}/field/")
+    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    page.click("button.navbar-toggler")
+    page.click("[data-testid=user-menu]")
+    page.click("form[data-sign-out] button[type=submit]")
+    page.wait_for_url("**/accounts/login/**")
+    left = page.evaluate(STORAGE)
+    assert "orienta-field" not in left["databases"]
+    assert not [c for c in left["caches"] if c.startswith("orienta-field")]
+    assert not left["workers"]
+    assert "Confidencial" not in json.dumps(left)
