@@ -15,12 +15,15 @@ overturn it (the answer says so), while a user may always correct their own mark
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Consent, Person
@@ -46,7 +49,7 @@ def _session_for(user, item: dict) -> SportSession:
         session = sport_session_get_for_user(user, item["session"], mode=WRITE)
     else:
         group = sport_group_get_for_user(user, item.get("group"), mode=WRITE)
-        day = parse_date(str(item.get("date") or ""))
+        day = _date(item.get("date"))
         activity = item.get("activity")
         if day is None or activity not in Activity.values:
             raise Refused(_("The session's day or activity is missing or not valid."))
@@ -122,7 +125,7 @@ def _text(item: dict, name: str, limit: int) -> str:
 def _light_profile(user, item: dict, receipt: FieldSubmission) -> dict:
     session = _session_for(user, item)
     given_names, family_names = _text(item, "given_names", 120), _text(item, "family_names", 120)
-    birth_date = parse_date(str(item.get("birth_date") or ""))
+    birth_date = _date(item.get("birth_date"))
     if not given_names or not family_names:
         raise Refused(_("The participant's given and family names are required."))
     if birth_date is None:
@@ -131,8 +134,8 @@ def _light_profile(user, item: dict, receipt: FieldSubmission) -> dict:
         raise Refused(_("Say the participant's sex."))
     if item.get("population_type") not in PopulationType.values:
         raise Refused(_("Say the participant's population type."))
-    nationality = _text(item, "nationality", 2).upper()
-    if len(nationality) != 2 or not nationality.isalpha():
+    nationality = _text(item, "nationality", 10).upper()
+    if nationality not in countries:
         raise Refused(_("Say the participant's nationality."))
     method = item.get("consent_method") or Consent.Method.WRITTEN
     if method not in Consent.Method.values:
@@ -187,12 +190,30 @@ def field_submission_apply(*, user, key: uuid.UUID, item: dict) -> dict:
     kind = item.get("kind")
     if kind not in HANDLERS:
         raise Refused(_("This kind of submission is not known."))
-    made_at = parse_datetime(str(item.get("made_at") or "")) if item.get("made_at") else None
+    made_at = _made_at(item.get("made_at"))
     receipt = FieldSubmission(key=key, kind=kind, user=user, made_at=made_at)
     receipt.save()  # first: a second arrival of the key stops here
     record = HANDLERS[kind](user, item, receipt)
     receipt.save()
     return record
+
+
+def _date(value) -> date | None:
+    try:
+        return parse_date(str(value or ""))
+    except ValueError:
+        return None
+
+
+def _made_at(value) -> datetime | None:
+    """When the device made the save, as it says (kept for the record; never trusted for rules)."""
+    try:
+        moment = parse_datetime(str(value or ""))
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
 
 
 def _answer(key, status: str, **extra) -> dict:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_countries import countries
@@ -102,13 +103,22 @@ def field_service_worker(request):
 @login_not_required
 @require_GET
 def field_manifest(request):
-    """The web app manifest, in the language of the request (Spanish or English)."""
+    """The web app manifest in Spanish or English: the shell names its language in the address
+    (``?lang=en``), as browsers fetch manifests without cookies."""
+    language = request.GET.get("lang")
+    if language not in dict(settings.LANGUAGES):
+        language = request.LANGUAGE_CODE
+    with translation.override(language):
+        return _manifest(request, language)
+
+
+def _manifest(request, language: str) -> HttpResponse:
     root = request.path.rsplit("/", 1)[0] + "/"
     manifest = {
         "name": _("Orienta field screens"),
         "short_name": _("Orienta field"),
         "description": _("Attendance and head counts at the pitch, with or without a connection."),
-        "lang": request.LANGUAGE_CODE,
+        "lang": language,
         "start_url": root,
         "scope": root,
         "display": "standalone",

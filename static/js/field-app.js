@@ -97,13 +97,15 @@
       return;
     }
     message = S.syncing;
+    $("message").dataset.state = "syncing";
     await renderStatus();
     try {
-      await F.sync();
-      message = "";
+      const result = await F.sync();
+      message = result.notices.join(" ");
     } catch (error) {
       message = error instanceof F.SignedOut ? S.sign_in_again : S.sync_failed;
     }
+    $("message").dataset.state = "done";
     await refreshScreen();
   }
 
@@ -496,8 +498,8 @@
   async function start() {
     const owner = Number(root.dataset.user);
     const kept = await F.getMeta("user");
-    if (kept !== null && kept !== owner) {
-      await F.clearData(); // another user's lists never show here
+    if (kept !== owner) {
+      if (kept !== null) await F.clearData(); // another user's lists never show here
       await F.setMeta("user", owner);
     }
     if (await F.expireIfOld()) message = fmt(S.expired, { days: await F.getMeta("expiresInDays", 7) });

@@ -136,7 +136,9 @@
     });
   }
 
+  /** Apply the server's answers; returns the notices it gave (a mark kept as someone else's). */
   async function apply(answers) {
+    const notices = [];
     await db.transaction("rw", [db.queue, db.marks, db.sessions], async () => {
       for (const answer of answers) {
         if (!answer.key) continue;
@@ -145,6 +147,7 @@
         if (answer.status === "accepted" || answer.status === "duplicate") {
           await db.queue.delete(answer.key);
           const record = answer.record || {};
+          if (record.notice) notices.push(`${item.label}: ${record.notice}`);
           if (record.session && record.person !== undefined && record.present !== undefined) {
             await db.marks.put({ session: record.session, person: record.person, present: record.present });
           }
@@ -153,11 +156,13 @@
         }
       }
     });
+    return notices;
   }
 
   async function sendWaiting() {
     let token = await getMeta("csrf");
     let sent = 0;
+    const notices = [];
     for (;;) {
       const waiting = await queueFor("waiting");
       if (!waiting.length) break;
@@ -172,10 +177,10 @@
       if (response.redirected || response.status === 401 || response.status === 403) throw new SignedOut();
       if (!response.ok) throw new Error(`sync ${response.status}`);
       const body = await response.json();
-      await apply(body.results || []);
+      notices.push(...(await apply(body.results || [])));
       sent += chunk.length;
     }
-    return sent;
+    return { sent, notices };
   }
 
   let running = null;
@@ -185,10 +190,10 @@
   function sync() {
     if (running) return running;
     const work = async () => {
-      const sent = await sendWaiting();
+      const result = await sendWaiting();
       await refresh();
       await setMeta("lastSync", new Date().toISOString());
-      return sent;
+      return result;
     };
     const locked =
       global.navigator && global.navigator.locks

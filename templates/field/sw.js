@@ -73,7 +73,8 @@ workbox.routing.registerRoute(
     cacheName: SHELL_CACHE,
     networkTimeoutSeconds: 4,
     plugins: [onlyComplete],
-    matchOptions: { ignoreSearch: true },
+    // Django's pages vary on Cookie and Accept-Language, headers a navigation does not show here.
+    matchOptions: { ignoreSearch: true, ignoreVary: true },
   }),
 );
 
@@ -86,6 +87,7 @@ workbox.routing.registerRoute(
   new workbox.strategies.StaleWhileRevalidate({
     cacheName: STATIC_CACHE,
     plugins: [onlyComplete],
+    matchOptions: { ignoreSearch: true, ignoreVary: true }, // the icon font is asked with a version query
   }),
 );
 

@@ -66,10 +66,17 @@ def sign_in(page, username):
 def open_field(page):
     """Open the field screens online and wait for the worker to control them and the lists to be kept."""
     page.goto(f"{page.base_url}/field/")
-    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    wait_ready(page)
     page.wait_for_selector("[data-testid=field-group]")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.evaluate(
+        "async () => { while (!navigator.serviceWorker.controller) await new Promise(r => setTimeout(r, 50)); }"
+    )
+
+
+def wait_ready(page):
+    """(Waits use selectors: the pages' CSP forbids the evaluated strings of ``wait_for_function``.)"""
+    page.wait_for_selector("#field-app[data-ready=true]", state="attached")
 
 
 def waiting(page) -> int:
@@ -77,8 +84,8 @@ def waiting(page) -> int:
 
 
 def wait_waiting(page, count: int):
-    page.wait_for_function(
-        f"document.querySelector('[data-testid=field-waiting]').dataset.count === '{count}'", timeout=30000
+    page.wait_for_selector(
+        f"[data-testid=field-waiting][data-count='{count}']", state="attached", timeout=30000
     )
 
 
@@ -110,7 +117,7 @@ def test_attendance_and_head_count_offline_reach_the_server_exactly_once(browser
     page.context.set_offline(True)
     response = page.reload()
     assert response.from_service_worker
-    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    wait_ready(page)
     assert page.get_attribute("[data-testid=field-connection]", "data-state") == "offline"
 
     # Thirty children: everyone present, then three corrected to absent.
@@ -137,7 +144,7 @@ def test_attendance_and_head_count_offline_reach_the_server_exactly_once(browser
     page = context.new_page()
     response = page.goto(f"{phone.base_url}/field/")
     assert response.from_service_worker
-    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    wait_ready(page)
     assert waiting(page) == KIDS + 4
     assert not Attendance.objects.exists() and not HeadCount.objects.exists()
     sent = queue_payloads(page)
@@ -149,8 +156,7 @@ def test_attendance_and_head_count_offline_reach_the_server_exactly_once(browser
 
     page.route("**/field/sync/", cut_after_server)
     context.set_offline(False)
-    page.wait_for_function("document.querySelector('[data-testid=field-message]').textContent.length > 0")
-    page.wait_for_function("!document.querySelector('[data-testid=field-message]').textContent.includes('…')")
+    page.wait_for_selector("[data-testid=field-message][data-state=done]", state="attached", timeout=30000)
     # (Background Sync in the worker may have sent the queue meanwhile: either way, once.)
     assert Attendance.objects.filter(session=clinic).count() == KIDS
     page.unroute("**/field/sync/")
@@ -218,7 +224,7 @@ def test_signing_out_leaves_nothing_and_a_case_file_is_never_cached(browser, pho
     browser.expect_errors(*NETWORK_ERRORS)
     users, group, kids, clinic, community = field_world
     person = PersonFactory(site=site("PAO-LS"), family_names="Confidencial Ruiz")
-    group.facilitators.add(users["caseworker"])
+    SportGroupFactory(name="Comunitario Lima Sur", site=site("PAO-LS"))  # a group at the caseworker's site
     page = phone
     sign_in(page, "caseworker")
     open_field(page)
@@ -240,7 +246,7 @@ def test_signing_out_leaves_nothing_and_a_case_file_is_never_cached(browser, pho
 
     # Sign out from the menu.
     page.goto(f"{page.base_url}/field/")
-    page.wait_for_function("document.querySelector('#field-app').dataset.ready === 'true'")
+    wait_ready(page)
     page.click("button.navbar-toggler")
     page.click("[data-testid=user-menu]")
     page.click("form[data-sign-out] button[type=submit]")
@@ -250,3 +256,16 @@ def test_signing_out_leaves_nothing_and_a_case_file_is_never_cached(browser, pho
     assert not [c for c in left["caches"] if c.startswith("orienta-field")]
     assert not left["workers"]
     assert "Confidencial" not in json.dumps(left)
+
+
+def test_kept_lists_expire_after_the_set_number_of_days(browser, phone, field_world):
+    browser.expect_errors(*NETWORK_ERRORS)
+    page = phone
+    sign_in(page, "facilitator")
+    open_field(page)
+    page.context.set_offline(True)
+    page.evaluate("OrientaField.setMeta('fetchedAt', new Date(Date.now() - 8 * 86400000).toISOString())")
+    page.reload()
+    page.wait_for_selector("[data-testid=field-no-data]")
+    assert "caducó" in page.inner_text("[data-testid=field-message]")
+    assert page.evaluate("OrientaField.db.people.count()") == 0
