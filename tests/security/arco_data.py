@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django.utils import timezone
 
 from cases.arco.models import ArcoRequest
 from cases.models import CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from field.models import FieldSubmission
 from reports.models import FirstEvent, Indicator
 from services.models import (
     DirectService,
@@ -27,6 +29,7 @@ from tests.factories import (
     PersonFactory,
     ReferralFactory,
     SportGroupFactory,
+    UserFactory,
     program,
     service_type,
     site,
@@ -139,7 +142,18 @@ def person_with_everything():
     )
     group = SportGroupFactory(site=site("PAO-LS"))
     GroupParticipant.objects.create(group=group, person=person)
-    AttendanceFactory(person=person, session__site=site("PAO-LS"), session__date=date(2025, 3, 12))
+    attendance = AttendanceFactory(
+        person=person, session__site=site("PAO-LS"), session__date=date(2025, 3, 12)
+    )
+    # The receipt of the offline tap that recorded it (field app).
+    FieldSubmission.objects.create(
+        key=uuid.UUID(int=person.pk),
+        kind=FieldSubmission.Kind.ATTENDANCE,
+        user=UserFactory(username="arco-field-facilitator"),
+        session=attendance.session,
+        person=person,
+        attendance=attendance,
+    )
     ArcoRequest.objects.create(
         person=person,
         kind="access",
