@@ -216,6 +216,11 @@ def _made_at(value) -> datetime | None:
     return moment
 
 
+def _received(key: uuid.UUID) -> bool:
+    """The early look-up: most replays stop here, without opening a transaction."""
+    return FieldSubmission.objects.filter(key=key).exists()
+
+
 def _answer(key, status: str, **extra) -> dict:
     return {"key": str(key) if key else None, "status": status, **extra}
 
@@ -229,13 +234,13 @@ def field_submissions_apply(*, user, submissions: list) -> list[dict]:
         if key is None:
             answers.append(_answer(None, REFUSED, reason=_("This submission has no valid key.")))
             continue
-        if FieldSubmission.objects.filter(key=key).exists():
+        if _received(key):
             answers.append(_answer(key, DUPLICATE))
             continue
         try:
             record = field_submission_apply(user=user, key=key, item=item)
         except IntegrityError:
-            if FieldSubmission.objects.filter(key=key).exists():
+            if FieldSubmission.objects.filter(key=key).exists():  # a twin committed first
                 answers.append(_answer(key, DUPLICATE))
             else:
                 answers.append(_answer(key, REFUSED, reason=_("This submission could not be saved.")))

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from cases.models import Person
 from field.models import FieldSubmission
 from seeds.demo import ensure_demo_users
 from services.sport.models import Attendance, HeadCount, SportGroup
@@ -269,3 +270,35 @@ def test_kept_lists_expire_after_the_set_number_of_days(browser, phone, field_wo
     page.wait_for_selector("[data-testid=field-no-data]")
     assert "caducó" in page.inner_text("[data-testid=field-message]")
     assert page.evaluate("OrientaField.db.people.count()") == 0
+
+
+def test_a_light_profile_made_offline_reaches_the_server_once(browser, phone, field_world):
+    browser.expect_errors(*NETWORK_ERRORS)
+    users, group, kids, clinic, community = field_world
+    page = phone
+    sign_in(page, "facilitator")
+    open_field(page)
+    page.context.set_offline(True)
+    page.goto(f"{page.base_url}/field/#session/{clinic.pk}")
+    page.wait_for_selector("[data-testid=field-light-profile]")
+    page.fill("#field-lp-given_names", "Yeferson")
+    page.fill("#field-lp-family_names", "Quispe Rojas")
+    page.select_option("#field-lp-sex", "M")
+    page.fill("#field-lp-birth_date", "2016-05-04")
+    page.select_option("#field-lp-nationality", "VE")
+    page.select_option("#field-lp-population_type", "destination")
+    page.fill("#field-lp-guardian_name", "María Rojas")
+    page.fill("#field-lp-guardian_relationship", "madre")
+    page.select_option("#field-lp-consent_method", "written")
+    page.check("#field-lp-data_consent")
+    page.click("[data-testid=field-light-profile-save]")
+    wait_waiting(page, 1)
+    assert "Yeferson Quispe Rojas" in page.inner_text("[data-testid=field-newcomers]")
+
+    page.context.set_offline(False)
+    wait_waiting(page, 0)
+    page.wait_for_selector("[data-testid=field-message][data-state=done]", state="attached")
+    person = Person.objects.get(family_names="Quispe Rojas")
+    assert person.is_light_profile and person.guardian_name == "María Rojas"
+    assert Attendance.objects.get(session=clinic, person=person).present
+    page.wait_for_selector(f"[data-testid=field-row][data-person='{person.pk}'][data-state=saved]")
