@@ -25,9 +25,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from cases.actions import person_register
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Consent, Person
 from orientation import roles
+from orientation.selectors import site_ids_visible_to
 from services.sport import actions as sport_actions
 from services.sport.models import Activity, Attendance, SportSession
 from services.sport.selectors import WRITE, sport_group_get_for_user, sport_session_get_for_user
@@ -163,7 +165,57 @@ def _light_profile(user, item: dict, receipt: FieldSubmission) -> dict:
     return {"session": session.pk, "person": person.pk, "present": True}
 
 
+def _outreach(user, item: dict, receipt: FieldSubmission) -> dict:
+    """A short registration at an outreach day: what finds the person again later, with their
+    consent to the processing of their data. A possible duplicate is refused (the caseworker
+    checks it on-line, where the duplicate check shows what it may)."""
+    roles.require(user, roles.CASE_WORKERS)
+    try:
+        site_pk = int(item.get("site"))
+    except (TypeError, ValueError):
+        site_pk = None
+    if site_pk is None or site_pk not in site_ids_visible_to(user):
+        raise Refused(_("Choose a site you work at."))
+    given_names, family_names = _text(item, "given_names", 120), _text(item, "family_names", 120)
+    if not given_names or not family_names:
+        raise Refused(_("The person's given and family names are required."))
+    if item.get("sex") not in Sex.values:
+        raise Refused(_("Say the person's sex."))
+    if item.get("population_type") not in PopulationType.values:
+        raise Refused(_("Say the person's population type."))
+    nationality = _text(item, "nationality", 10).upper()
+    if nationality not in countries:
+        raise Refused(_("Say the person's nationality."))
+    birth_date = _date(item.get("birth_date")) if item.get("birth_date") else None
+    if item.get("birth_date") and birth_date is None:
+        raise Refused(_("The person's birth date is not valid."))
+    if item.get("data_consent") is not True:
+        raise Refused(_("Consent to the processing of personal data is required."))
+    method = item.get("consent_method") or Consent.Method.VERBAL
+    if method not in Consent.Method.values:
+        raise Refused(_("Say how consent was given."))
+    today = timezone.localdate()
+    person = Person(
+        given_names=given_names,
+        family_names=family_names,
+        sex=item["sex"],
+        birth_date=birth_date,
+        nationality=nationality,
+        population_type=item["population_type"],
+        phone="".join(_text(item, "phone", 20).split()),
+        site_id=site_pk,
+        registered_on=today,
+    )
+    consent = Consent(
+        purpose=Consent.Purpose.DATA_PROCESSING, method=method, given_on=today, given_by=Consent.GivenBy.SELF
+    )
+    person = person_register(user=user, person=person, consents=[consent])
+    receipt.person = person
+    return {"person": person.pk}
+
+
 HANDLERS = {
+    FieldSubmission.Kind.OUTREACH: _outreach,
     FieldSubmission.Kind.ATTENDANCE: _attendance,
     FieldSubmission.Kind.HEAD_COUNT: _head_count,
     FieldSubmission.Kind.LIGHT_PROFILE: _light_profile,
@@ -186,8 +238,10 @@ def field_submission_apply(*, user, key: uuid.UUID, item: dict) -> dict:
     Raises ``IntegrityError`` when the key is already stored (by an earlier or a concurrent
     request), ``Refused``, ``ValidationError``, ``PermissionDenied`` or ``Http404`` otherwise.
     """
-    roles.require(user, roles.SPORT_WRITERS)
     kind = item.get("kind")
+    if kind == FieldSubmission.Kind.OUTREACH and not roles.has_role(user, roles.CASE_WORKERS):
+        raise Refused(_("Only caseworkers register people."))
+    roles.require(user, roles.SPORT_WRITERS)
     if kind not in HANDLERS:
         raise Refused(_("This kind of submission is not known."))
     made_at = _made_at(item.get("made_at"))

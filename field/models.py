@@ -22,6 +22,7 @@ class FieldSubmission(models.Model):
         ATTENDANCE = "attendance", _("attendance mark")
         LIGHT_PROFILE = "light_profile", _("light profile")
         HEAD_COUNT = "head_count", _("head count")
+        OUTREACH = "outreach", _("outreach registration")
 
     key = models.UUIDField(_("key made on the device"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

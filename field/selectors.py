@@ -14,6 +14,9 @@ from django.conf import settings
 from django.db.models import Q
 
 from cases.choices import age_on
+from orientation import roles
+from orientation.models import Site
+from orientation.selectors import site_ids_visible_to
 from services.sport.models import Attendance, GroupParticipant, SportSession
 from services.sport.selectors import WRITE, sport_groups_visible_to
 
@@ -24,7 +27,8 @@ def field_offline_days() -> int:
 
 
 def field_data_for(user, *, today: date) -> dict:
-    """Everything the field screens need offline, in four queries whatever the number of rows."""
+    """Everything the field screens need offline, in four queries whatever the number of rows (and
+    the sites of a caseworker's outreach registrations: two more)."""
     until = today + timedelta(days=field_offline_days())
     groups = list(
         sport_groups_visible_to(user, mode=WRITE)
@@ -70,8 +74,17 @@ def field_data_for(user, *, today: date) -> dict:
                 "age": age_on(person.birth_date, today),
             },
         )
+    outreach_sites = []
+    if roles.has_role(user, roles.CASE_WORKERS):
+        outreach_sites = [
+            {"id": pk, "name": name}
+            for pk, name in Site.objects.filter(pk__in=site_ids_visible_to(user), active=True)
+            .order_by("code")
+            .values_list("pk", "name")
+        ]
     return {
         "user": user.pk,
+        "outreach_sites": outreach_sites,
         "today": today.isoformat(),
         "expires_in_days": field_offline_days(),
         "groups": [

@@ -66,11 +66,23 @@ def ui_strings() -> dict[str, str]:
         "guardian_phone": _("Guardian's phone"),
         "consent_method": _("How consent was given"),
         "data_consent": _("The parent or guardian consents to the processing of the participant's data"),
+        "outreach_data_consent": _("Consent to the processing of personal data"),
         "image_consent": _(
             "The parent or guardian consents to the use of the participant's image (photos, video)"
         ),
         "data_consent_help": _("Required to register anyone under 18."),
         "new_waiting": _("New participants waiting to be sent"),
+        "site": _("Site"),
+        "phone": _("Phone"),
+        "outreach": _("Outreach registration"),
+        "outreach_help": _(
+            "The fields that find the person again later. A possible duplicate is sent back to be "
+            "checked on-line."
+        ),
+        "outreach_save": _("Register"),
+        "outreach_label": _("Registration of %(name)s"),
+        "outreach_saved": _("Registration kept: it will be sent with the rest."),
+        "outreach_consent_help": _("The person consents to the processing of their personal data."),
         "conflict_rule": _(
             "Two facilitators marking the same session: their present marks are combined, and a "
             "present mark is not undone by someone else's absent mark."

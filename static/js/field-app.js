@@ -132,10 +132,18 @@
       return;
     }
     const groups = await F.db.groups.toArray();
-    const parts = [
-      el("p", { class: "small text-muted", text: fmt(S.data_from, { when: when(fetchedAt) }) }),
-      el("h2", { class: "h5", text: S.groups }),
-    ];
+    const parts = [el("p", { class: "small text-muted", text: fmt(S.data_from, { when: when(fetchedAt) }) })];
+    if ((await F.getMeta("outreachSites", [])).length) {
+      parts.push(
+        el(
+          "p",
+          {},
+          el("a", { href: "#outreach", class: "btn btn-outline-primary", "data-testid": "field-outreach-link" },
+            el("i", { class: "bi bi-person-plus", "aria-hidden": "true" }), ` ${S.outreach}`),
+        ),
+      );
+    }
+    parts.push(el("h2", { class: "h5", text: S.groups }));
     if (!groups.length) parts.push(el("div", { class: "alert alert-light border", text: S.no_groups }));
     for (const group of groups) {
       const sessions = await sessionsOf(group.id);
@@ -400,12 +408,12 @@
     );
   }
 
-  function field(name, control, help) {
+  function field(name, control, help, text) {
     const id = `field-lp-${name}`;
     control.id = id;
     control.name = name;
     const isCheck = control.type === "checkbox";
-    const label = el("label", { for: id, class: isCheck ? "form-check-label" : "form-label", text: S[name] });
+    const label = el("label", { for: id, class: isCheck ? "form-check-label" : "form-label", text: text || S[name] });
     const helpNode = help ? el("div", { class: "form-text", text: help }) : null;
     return isCheck
       ? el("div", { class: "form-check mb-2" }, control, label, helpNode)
@@ -474,6 +482,72 @@
     return form;
   }
 
+  async function renderOutreach(view) {
+    const sites = await F.getMeta("outreachSites", []);
+    if (!sites.length) return go("");
+    const siteSelect = el(
+      "select",
+      { class: "form-select", required: true },
+      sites.map((site) => el("option", { value: String(site.id), text: site.name })),
+    );
+    const waitingOnes = [];
+    for (const status of ["waiting", "attention"]) {
+      for (const item of await F.queueFor(status)) if (item.kind === "outreach") waitingOnes.push(item);
+    }
+    const form = el(
+      "form",
+      {
+        class: "card card-body mb-3",
+        "data-testid": "field-outreach",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          if (!form.reportValidity()) return;
+          const data = Object.fromEntries(new FormData(form).entries());
+          const payload = {
+            site: Number(data.site),
+            given_names: data.given_names.trim(),
+            family_names: data.family_names.trim(),
+            sex: data.sex,
+            birth_date: data.birth_date || "",
+            nationality: data.nationality,
+            population_type: data.population_type,
+            phone: data.phone || "",
+            consent_method: data.consent_method,
+            data_consent: data.data_consent === "on",
+          };
+          await F.enqueue("outreach", payload, fmt(S.outreach_label, { name: `${payload.given_names} ${payload.family_names}` }));
+          message = S.outreach_saved;
+          form.reset();
+          syncSoon();
+          await refreshScreen();
+        },
+      },
+      el("h2", { class: "h5", text: S.outreach }),
+      el("p", { class: "small text-muted", text: S.outreach_help }),
+      field("site", siteSelect),
+      field("given_names", input({ type: "text", maxlength: "120", required: true, autocomplete: "off" })),
+      field("family_names", input({ type: "text", maxlength: "120", required: true, autocomplete: "off" })),
+      field("sex", select("sex")),
+      field("birth_date", input({ type: "date", max: todayIso() })),
+      field("nationality", select("nationality")),
+      field("population_type", select("population_type")),
+      field("phone", input({ type: "tel", inputmode: "tel", maxlength: "20", autocomplete: "off" })),
+      field("consent_method", select("consent_method")),
+      field("data_consent", check(), S.outreach_consent_help, S.outreach_data_consent),
+      el("button", { type: "submit", class: "btn btn-primary", "data-testid": "field-outreach-save", text: S.outreach_save }),
+    );
+    view.replaceChildren(
+      ...[el("a", { href: "#", class: "small", text: `← ${S.back}` }), form,
+      waitingOnes.length
+        ? el(
+            "ul",
+            { class: "list-group", "data-testid": "field-outreach-waiting" },
+            waitingOnes.map((item) => el("li", { class: "list-group-item", text: `${item.label} · ${S[`state_${item.status}`]}` })),
+          )
+        : null].filter(Boolean),
+    );
+  }
+
   // --- Routing --------------------------------------------------------------------------------
 
   function go(hash) {
@@ -488,6 +562,7 @@
       const view = $("view");
       const route = location.hash.slice(1);
       if (route.startsWith("session/")) await renderSession(view, decodeURIComponent(route.slice(8)));
+      else if (route === "outreach") await renderOutreach(view);
       else await renderHome(view);
       await renderStatus();
       root.dataset.ready = "true";

@@ -53,7 +53,7 @@
     await db.transaction("rw", DATA_TABLES(), async () => {
       for (const table of DATA_TABLES()) await table.clear();
     });
-    await db.meta.bulkDelete(["fetchedAt", "expiresInDays"]);
+    await db.meta.bulkDelete(["fetchedAt", "expiresInDays", "outreachSites"]);
   }
 
   /** Whether the kept data is older than its lifetime; expired data is deleted here. */
@@ -99,6 +99,7 @@
       await setMeta("fetchedAt", data.generated_at);
       await setMeta("today", data.today);
       await setMeta("expiresInDays", data.expires_in_days);
+      await setMeta("outreachSites", data.outreach_sites || []);
     });
     if (previous !== null && previous !== data.user) await setMeta("lastSync", null);
     return data;

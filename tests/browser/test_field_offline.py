@@ -302,3 +302,30 @@ def test_a_light_profile_made_offline_reaches_the_server_once(browser, phone, fi
     assert person.is_light_profile and person.guardian_name == "María Rojas"
     assert Attendance.objects.get(session=clinic, person=person).present
     page.wait_for_selector(f"[data-testid=field-row][data-person='{person.pk}'][data-state=saved]")
+
+
+def test_an_outreach_registration_made_offline_reaches_the_server_once(browser, phone, field_world):
+    browser.expect_errors(*NETWORK_ERRORS)
+    SportGroupFactory(name="Comunitario Lima Sur", site=site("PAO-LS"))
+    page = phone
+    sign_in(page, "caseworker")
+    open_field(page)
+    page.context.set_offline(True)
+    page.click("[data-testid=field-outreach-link]")
+    page.wait_for_selector("[data-testid=field-outreach]")
+    page.fill("#field-lp-given_names", "Wilmer José")
+    page.fill("#field-lp-family_names", "Bracho Urdaneta")
+    page.select_option("#field-lp-sex", "M")
+    page.select_option("#field-lp-nationality", "VE")
+    page.select_option("#field-lp-population_type", "transit")
+    page.fill("#field-lp-phone", "987654321")
+    page.select_option("#field-lp-consent_method", "verbal")
+    page.check("#field-lp-data_consent")
+    page.click("[data-testid=field-outreach-save]")
+    wait_waiting(page, 1)
+    assert "Wilmer José Bracho Urdaneta" in page.inner_text("[data-testid=field-outreach-waiting]")
+
+    page.context.set_offline(False)
+    wait_waiting(page, 0)
+    person = Person.objects.get(family_names="Bracho Urdaneta")
+    assert person.site.code == "PAO-LS" and person.consents.count() == 1

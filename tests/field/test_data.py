@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Person
+from orientation.models import Site
 from services.sport.models import GroupParticipant
 from tests.factories import AttendanceFactory, SportSessionFactory
 from tests.sport.factories import ChildFactory, GroupParticipantFactory
@@ -51,6 +52,15 @@ def test_data_holds_only_the_users_groups_and_the_minimum_about_each_child(
     text = response.content.decode()
     for secret in [kids[0].guardian_phone, kids[0].guardian_name, far_kid.family_names, left.family_names]:
         assert secret not in text
+
+
+def test_a_caseworker_gets_the_sites_of_their_outreach_registrations(client, caseworker, facilitator):
+    client.force_login(caseworker)
+    assert [s["name"] for s in client.get(reverse("field:field_data")).json()["outreach_sites"]] == [
+        Site.objects.get(code="PAO-LS").name
+    ]
+    client.force_login(facilitator)
+    assert client.get(reverse("field:field_data")).json()["outreach_sites"] == []
 
 
 def test_the_offline_window_is_a_setting(client, facilitator, group, settings):

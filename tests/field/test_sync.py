@@ -4,7 +4,7 @@ reason in the user's language."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -16,7 +16,7 @@ from cases.models import Person
 from field.actions import field_submission_apply
 from field.models import FieldSubmission
 from services.sport.models import Attendance, HeadCount, SportSession
-from tests.factories import SportSessionFactory
+from tests.factories import PersonFactory, SportSessionFactory, site
 from tests.sport.factories import ChildFactory, GroupParticipantFactory
 
 from .conftest import mark
@@ -285,3 +285,65 @@ def test_the_endpoint_checks_the_csrf_token(facilitator, session, kids):
     token = client.get(reverse("field:field_data")).json()["csrf_token"]
     response = client.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200 and response.json() == {"results": []}
+
+
+def outreach(**extra) -> dict:
+    return {
+        "key": str(uuid.uuid4()),
+        "kind": "outreach",
+        "site": site("PAO-LS").pk,
+        "given_names": "Wilmer José",
+        "family_names": "Bracho Urdaneta",
+        "sex": "M",
+        "birth_date": "1990-07-14",
+        "nationality": "VE",
+        "population_type": "transit",
+        "phone": "987 654 321",
+        "consent_method": "verbal",
+        "data_consent": True,
+        **extra,
+    }
+
+
+def test_an_outreach_registration_once_with_consent(client, caseworker, send, en):
+    client.force_login(caseworker)
+    item = outreach()
+    [answer] = send(client, [item])
+    assert answer["status"] == "accepted"
+    person = Person.objects.get(family_names="Bracho Urdaneta")
+    assert answer["record"] == {"person": person.pk}
+    assert (person.site.code, person.phone, person.created_by) == ("PAO-LS", "987654321", caseworker)
+    consent = person.consents.get()
+    assert (consent.purpose, consent.method, consent.given_by) == ("data_processing", "verbal", "self")
+    assert send(client, [item])[0]["status"] == "duplicate"
+    assert Person.objects.filter(family_names="Bracho Urdaneta").count() == 1
+
+
+def test_an_outreach_registration_is_refused_with_its_reason(client, caseworker, facilitator, send, en):
+    client.force_login(caseworker)
+    PersonFactory(given_names="Wilmer José", family_names="Bracho Urdaneta", birth_date=date(1990, 7, 14))
+    answers = send(
+        client,
+        [
+            outreach(),  # a possible duplicate
+            outreach(family_names="Otro", data_consent=False),
+            outreach(family_names="Otro", site=site("SCH-02").pk),
+            outreach(family_names="Otro", nationality="XX"),
+        ],
+    )
+    assert [a["status"] for a in answers] == ["refused"] * 4
+    assert "may be the same" in answers[0]["reason"]
+    assert "Consent" in answers[1]["reason"]
+    assert "site you work at" in answers[2]["reason"]
+    assert "nationality" in answers[3]["reason"]
+    assert Person.objects.filter(family_names__in=["Bracho Urdaneta", "Otro"]).count() == 1
+
+    # A facilitator takes attendance but does not register people.
+    other = Client()
+    other.force_login(facilitator)
+    [answer] = send(other, [outreach(family_names="Otro")])
+    assert answer == {
+        "key": answer["key"],
+        "status": "refused",
+        "reason": "Only caseworkers register people.",
+    }
