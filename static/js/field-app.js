@@ -571,6 +571,11 @@
   }
 
   async function start() {
+    try {
+      window.localStorage.setItem("orienta-field-kept", "1"); // sign-out then wipes (field-signout.js)
+    } catch (_error) {
+      // storage unavailable: sign-out wipes anyway when it cannot tell
+    }
     const owner = Number(root.dataset.user);
     const kept = await F.getMeta("user");
     if (kept !== owner) {

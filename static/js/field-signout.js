@@ -37,12 +37,20 @@
     return new Promise((resolve) => {
       if (!window.indexedDB) return resolve();
       const request = indexedDB.deleteDatabase(DB_NAME);
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
+      request.onsuccess = request.onerror = () => resolve();
+      // Blocked by a connection still open (the service worker's): it closes on this request, so
+      // wait for the deletion, a little.
+      request.onblocked = () => setTimeout(resolve, 2000);
     });
   }
 
   async function wipe() {
     await deleteDatabase();
+    try {
+      window.localStorage.removeItem(FLAG);
+    } catch (_error) {
+      // storage unavailable: nothing to remove
+    }
     if (window.caches) {
       for (const name of await caches.keys()) if (name.startsWith("orienta-field")) await caches.delete(name);
     }
@@ -53,12 +61,24 @@
     }
   }
 
+  // Set by the field screens when they keep something (no data in it): a user who never opened
+  // them signs out at once, without waiting for the browser's storage.
+  const FLAG = "orienta-field-kept";
+
+  function kept() {
+    try {
+      return window.localStorage.getItem(FLAG) === "1";
+    } catch (_error) {
+      return true;
+    }
+  }
+
   document.addEventListener("submit", async (event) => {
     const form = event.target;
-    if (!form.matches("form[data-sign-out]") || form.dataset.wiped) return;
+    if (!form.matches("form[data-sign-out]") || form.dataset.wiped || !kept()) return;
     event.preventDefault();
     const count = await waitingCount();
-    if (count && !window.confirm((form.dataset.confirm || "%(count)s").replace("%(count)s", count))) return;
+    if (count && !window.confirm((form.dataset.fieldConfirm || "%(count)s").replace("%(count)s", count))) return;
     try {
       await wipe();
     } finally {
