@@ -28,6 +28,12 @@ static/vendor/.installed: package.json package-lock.json
 	cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff* static/vendor/bootstrap-icons/fonts/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	# The offline field screens (docs/field.md): Dexie for IndexedDB, Workbox for the service worker.
+	mkdir -p static/vendor/dexie static/vendor/workbox
+	cp node_modules/dexie/dist/dexie.min.js node_modules/dexie/dist/dexie.min.js.map static/vendor/dexie/
+	for f in workbox-window/build/workbox-window.prod.umd workbox-sw/build/workbox-sw workbox-core/build/workbox-core.prod \
+	         workbox-routing/build/workbox-routing.prod workbox-strategies/build/workbox-strategies.prod; do \
+	  cp node_modules/$$f.js node_modules/$$f.js.map static/vendor/workbox/; done
 	touch $@
 
 assets: static/vendor/.installed

@@ -13,6 +13,7 @@ NAV_ITEMS = [
     (_("Follow-ups"), "services:followups", roles.CASE_WORKERS),
     (_("Referrals"), "services:referral_stats", roles.REPORT_READERS),
     (_("Sport"), "sport:sport_group_list", roles.SPORT_STAFF),
+    (_("Field (offline)"), "field:field_app", roles.SPORT_WRITERS),
     (_("Reports"), "reports:dashboard", roles.REPORT_READERS),
     (_("Import"), "imports:import_upload", roles.IMPORTERS),
     (_("Data requests"), "arco:arco_request_list", roles.ARCO_READERS),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("reports/dhis2/", include("reports.dhis2.urls")),
     path("services/", include("services.sport.urls")),
     path("reception/", include("reception.urls")),
+    path("field/", include("field.urls")),
     path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("", include("api.web_urls")),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "services",
     "services.sport",
     "reception",
+    "field",
     "reports",
     "reports.dhis2",
     "seeds",
@@ -149,6 +150,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The offline field screens (docs/field.md): how many days a device keeps the lists it downloaded.
+FIELD_OFFLINE_DAYS = env.int("FIELD_OFFLINE_DAYS", default=7)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit: 12 hours
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)  # idle limit: 30 minutes

@@ -27,6 +27,7 @@ LAYERS: list[str] = [
     "services",
     "services.sport",
     "reception",
+    "field",
     "reports",
     "reports.dhis2",
     "api",

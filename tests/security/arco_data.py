@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, time, timedelta
 
 from django.utils import timezone
 
 from cases.arco.models import ArcoRequest
 from cases.models import CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from field.models import FieldSubmission
 from reception.models import Appointment, Reminder, Visit
 from reports.models import FirstEvent, Indicator
 from services.models import (
@@ -141,7 +143,18 @@ def person_with_everything():
     )
     group = SportGroupFactory(site=site("PAO-LS"))
     GroupParticipant.objects.create(group=group, person=person)
-    AttendanceFactory(person=person, session__site=site("PAO-LS"), session__date=date(2025, 3, 12))
+    attendance = AttendanceFactory(
+        person=person, session__site=site("PAO-LS"), session__date=date(2025, 3, 12)
+    )
+    # The receipt of the offline tap that recorded it (field app).
+    FieldSubmission.objects.create(
+        key=uuid.UUID(int=person.pk),
+        kind=FieldSubmission.Kind.ATTENDANCE,
+        user=UserFactory(username="arco-field-facilitator"),
+        session=attendance.session,
+        person=person,
+        attendance=attendance,
+    )
     appointment = Appointment.objects.create(
         person=person,
         site=person.site,

@@ -1,0 +1,44 @@
+"""The offline field screens' URLs in the authorization walk.
+
+The shell, its data, its service worker and its sync endpoint are for the roles that take
+attendance; coordinators (read-only in the sport program) and users without a role are refused.
+The data and sync answers are scoped by the sport selectors (tests/field/ checks another site's
+groups are neither listed nor written). The manifest holds no data and is public: browsers fetch
+it without cookies.
+"""
+
+from __future__ import annotations
+
+from .common import LOGIN, Entry, everyone, roles_
+
+WRITERS = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    caseworker=200,
+    psychosocial=200,
+    facilitator=200,
+    coordinator=403,
+    admin=200,
+)
+
+MATRIX: dict[str, Entry] = {
+    "field:field_app": Entry(get=WRITERS, post=everyone(405)),
+    "field:field_data": Entry(get=WRITERS, post=everyone(405)),
+    "field:field_service_worker": Entry(get=WRITERS, post=everyone(405)),
+    "field:field_manifest": Entry(get=everyone(200, anonymous=200), post=everyone(405, anonymous=405)),
+    # An empty (non-JSON) POST is refused with 400 by those who may sync; the fuzzer posts hostile
+    # bodies there too.
+    "field:field_sync": Entry(
+        post_fields=["submissions"],
+        get=everyone(405),
+        post=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            caseworker=400,
+            psychosocial=400,
+            facilitator=400,
+            coordinator=403,
+            admin=400,
+        ),
+    ),
+}
