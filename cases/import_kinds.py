@@ -18,7 +18,7 @@ from .imports.validators import (
     phone_valid,
     ubigeo_normalize,
 )
-from .models import IdentityDocument, Person
+from .models import IdentityDocument, Person, survivor_value
 
 # The country that issues a document type, where there is only one.
 ISSUING_COUNTRY = {"dni": "PE", "ce": "PE", "cpp": "PE", "ptp": "PE", "refugee_card": "PE", "cedula_ve": "VE"}
@@ -144,7 +144,9 @@ class PeopleImporter(Importer):
 
     def check_chunk(self, chunk: list[tuple[int, dict]]) -> None:
         refs = [clean["ref"] for _row, clean in chunk]
-        existing_site = dict(Person.objects.filter(ref__in=refs).values_list("ref", "site_id"))
+        existing_site = dict(
+            Person.objects.filter(ref__in=refs).values_list("ref", survivor_value("site_id"))
+        )
         documents = [clean["document"] for _row, clean in chunk if clean["document"]]
         holders = {}
         if documents:
@@ -164,7 +166,11 @@ class PeopleImporter(Importer):
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:
         now = timezone.now()
         refs = [clean["ref"] for _row, clean in chunk]
-        existing = {p.ref: p for p in Person.objects.filter(ref__in=refs)}
+        # A row naming a merged record updates the record it was merged into.
+        existing = {
+            p.ref: p.merged_into or p
+            for p in Person.objects.filter(ref__in=refs).select_related("merged_into")
+        }
         fields = [f for f, column in PERSON_FIELDS.items() if column in self.present]
         new, changed, changed_fields = [], [], set()
         for _row, clean in chunk:
