@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from orientation import roles
 from orientation.paginator import paginate
@@ -20,6 +20,7 @@ from .forms.merge import MergeForm
 REVIEW_PAGE_SIZE = 20
 
 
+@require_GET
 @role_required(roles.CASE_WORKERS)
 def duplicate_review(request):
     """Likely duplicate pairs at the user's sites, the most likely first."""
