@@ -116,3 +116,15 @@ def test_review_queries_do_not_grow_with_the_pairs(caseworker, client_for, page_
         _pair(*names[n], birth=date(1990 + n, 1, 1))
     response = page_queries(client_for(caseworker), REVIEW, 11)
     assert len(response.context["pairs"]) == pairs
+
+
+def test_the_demo_has_pairs_to_review(settings, ref):
+    from django.contrib.auth import get_user_model
+
+    from seeds.demo import load_demo_data
+
+    settings.ORIENTA_DEMO = True
+    load_demo_data(people=30)
+    caseworker = get_user_model().objects.get(username="caseworker")
+    refs = {(p.first.ref, p.second.ref) for p in duplicate_pairs_for_user(caseworker)}
+    assert {"DEMO-D01", "DEMO-D02", "DEMO-D03"} <= {r for pair in refs for r in pair}
