@@ -43,7 +43,8 @@ def test_pairs_at_the_users_sites_most_likely_first(caseworker, admin_user):
     assert (elsewhere[0].pk, elsewhere[1].pk) in [p.key for p in duplicate_pairs_for_user(admin_user)]
 
 
-def test_a_dismissed_pair_never_comes_back(caseworker, client_for):
+def test_a_dismissed_pair_never_comes_back(caseworker, client_for, settings):
+    settings.LANGUAGE_CODE = "en"
     first, second = _pair()
     client = client_for(caseworker)
     assert client.get(REVIEW).context["pairs"]
