@@ -272,6 +272,8 @@ def person_unmerge(*, user, merge_id: int, request=None) -> PersonMerge:
         raise ValidationError(
             _("A merge can be undone only within %(days)s days.") % {"days": settings.MERGE_UNDO_DAYS}
         )
+    if not merge.undo:
+        raise ValidationError(_("This merge can no longer be undone: the person's data was anonymized."))
     locked = _lock_pair(merge.survivor_id, merge.merged_id)
     survivor = locked[merge.survivor_id]
     if survivor.merged_into_id is not None:

@@ -542,7 +542,8 @@ class PersonMerge(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
-    undo = models.JSONField(default=dict, editable=False)
+    # None once the person was anonymized: the merge can no longer be undone.
+    undo = models.JSONField(null=True, default=dict, editable=False)
     unmerged_at = models.DateTimeField(_("unmerged at"), null=True, blank=True)
     unmerged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -381,41 +381,26 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
             Attendance.objects.bulk_create(rows, ignore_conflicts=True)
             created["attendance"] += len(rows)
             day += timedelta(days=7)
-    created["people"] += _demo_duplicates(rng, users, pao)
+    _demo_duplicates(pao)
     return created
 
 
-def _demo_duplicates(rng, users, site) -> int:
-    """A few people registered twice at the desk (a typo in the name, another phone), each record
-    with its own service: the duplicates review has pairs to merge (docs/merge.md)."""
+def _demo_duplicates(site) -> int:
+    """The last three people of the demo are the first three registered again at the desk (a typo
+    in the name, one family name, another phone), each record with what was recorded on it: the
+    duplicates review has pairs to merge (docs/merge.md). Returns the people made twins."""
     from cases.models import Person
-    from services.models import DirectService
 
-    originals = list(Person.objects.filter(ref__startswith="DEMO-", site=site, birth_date__isnull=False)[:3])
-    for n, person in enumerate(originals, start=1):
-        given = person.given_names
-        twin = Person.objects.create(
-            ref=f"DEMO-D{n:02d}",
-            given_names=given[:-1] + ("y" if given[-1] == "i" else given[-1]) if len(given) > 3 else given,
-            family_names=person.family_names.split(" ")[0],
-            sex=person.sex,
-            birth_date=person.birth_date,
-            nationality=person.nationality,
-            population_type=person.population_type,
-            phone=f"9{rng.randint(10000000, 99999999)}",
-            site=site,
-            registered_on=person.registered_on,
-            created_by=users["caseworker"],
-        )
-        service = DirectService.objects.filter(person=person).first()
-        if service is not None:
-            DirectService.objects.create(
-                person=twin,
-                site=site,
-                program=service.program,
-                service_type=service.service_type,
-                delivered_on=service.delivered_on,
-                population_type=twin.population_type,
-                staff=users["caseworker"],
-            )
-    return len(originals)
+    people = list(
+        Person.objects.filter(ref__startswith="DEMO-", site=site, birth_date__isnull=False).order_by("ref")
+    )
+    pairs = list(zip(people[:3], reversed(people[3:]), strict=False)) if len(people) >= 6 else []
+    for original, twin in pairs:
+        given = original.given_names
+        twin.given_names = given[:-1] + "y" if given.endswith("i") else given
+        twin.family_names = original.family_names.split(" ")[0]
+        twin.sex, twin.birth_date = original.sex, original.birth_date
+        twin.birth_date_estimated = original.birth_date_estimated
+        twin.nationality = original.nationality
+        twin.save()
+    return len(pairs)

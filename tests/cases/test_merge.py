@@ -289,3 +289,24 @@ def test_unmerge_only_within_the_period(caseworker, admin_user, settings):
         person_unmerge(user=admin_user, merge_id=merge.pk)
     second.refresh_from_db()
     assert second.merged_into_id == first.pk
+
+
+def test_a_people_file_naming_the_merged_record_updates_the_survivor(caseworker, tmp_path):
+    from django.core.management import call_command
+
+    first, second = _twins()
+    IdentityDocumentFactory(person=second, doc_type="cedula_ve", number="23456789")
+    person_merge(user=caseworker, survivor_id=first.pk, merged_id=second.pk)
+    path = tmp_path / "people.csv"
+    path.write_text(
+        "ref,given_names,family_names,sex,birth_date,nationality,population_type,document_type,document_number,"
+        "phone,district,site,registered_on\n"
+        "OR-2,Yuleisy,Rojas Pérez,F,1991-02-03,VE,transit,cedula_ve,23456789,,,PAO-LS,2025-01-15\n",
+        encoding="utf-8",
+    )
+    call_command("import_data", "--kind", "people", str(path))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.population_type == "transit"
+    assert second.population_type == "destination"
+    assert IdentityDocument.objects.filter(number="23456789").get().person_id == first.pk

@@ -7,7 +7,15 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from cases.arco.models import ArcoRequest
-from cases.models import CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from cases.models import (
+    CaseNote,
+    Consent,
+    DuplicateDismissal,
+    IntakeNeed,
+    PersonMerge,
+    RegularizationStatus,
+    Vulnerability,
+)
 from reports.models import FirstEvent, Indicator
 from services.models import (
     DirectService,
@@ -147,4 +155,10 @@ def person_with_everything():
         due_on=date(2025, 3, 28),
         resolution=SECRETS["resolution"],
     )
+    # A record of her merged into this one, and a pair dismissed as two people.
+    twin = PersonFactory(site=site("PAO-LS"), given_names="Twin", family_names="Record")
+    PersonMerge.objects.create(survivor=person, merged=twin, undo={"survivor": "{}", "merged": "{}"})
+    stranger = PersonFactory(site=site("PAO-LS"), given_names="Other", family_names="Person")
+    first, second = sorted([person, stranger], key=lambda p: p.pk)
+    DuplicateDismissal.objects.create(first=first, second=second)
     return person
