@@ -310,3 +310,47 @@ def test_a_people_file_naming_the_merged_record_updates_the_survivor(caseworker,
     assert first.population_type == "transit"
     assert second.population_type == "destination"
     assert IdentityDocument.objects.filter(number="23456789").get().person_id == first.pk
+
+
+def test_every_affected_month_equals_a_fresh_computation(caseworker):
+    """February and March computed before the merge; computed again after it, through the first
+    events the database noted, they equal a computation from scratch."""
+    from reports.actions import first_events_rebuild, monthly_figures_compute
+
+    first, second = _twins()
+    DirectServiceFactory(person=first, delivered_on=date(2025, 2, 10))
+    DirectServiceFactory(person=second, delivered_on=date(2025, 3, 4))
+    months = [date(2025, 2, 1), MARCH]
+
+    def figures():
+        found = {}
+        for month in months:
+            for f in monthly_figures_compute(month=month, program_code="PAO"):
+                found[(f.indicator.code, month)] = {
+                    m: getattr(f, m)
+                    for m in ("reached", "new", "cumulative", "new_in_year", "cumulative_in_year")
+                }
+        return found
+
+    before = figures()
+    assert before[("PAO-DOC", MARCH)]["new"]["total"] == 1
+    person_merge(user=caseworker, survivor_id=first.pk, merged_id=second.pk)
+    after = figures()
+    assert after[("PAO-DOC", MARCH)]["new"].get("total", 0) == 0
+    assert after[("PAO-DOC", MARCH)]["cumulative"]["total"] == 1
+    first_events_rebuild()
+    assert figures() == after
+
+
+def test_anonymizing_the_survivor_erases_the_merged_record_too(caseworker, admin_user):
+    from cases.arco.actions import person_anonymize
+
+    first, second = _twins()
+    merge = person_merge(user=caseworker, survivor_id=first.pk, merged_id=second.pk)
+    person_anonymize(person=first, user=admin_user, reason="ARCO cancellation #1")
+    second.refresh_from_db()
+    merge.refresh_from_db()
+    assert second.anonymized_at is not None and second.given_names != "Yulesy"
+    assert merge.undo is None
+    with pytest.raises(ValidationError):
+        person_unmerge(user=admin_user, merge_id=merge.pk)
