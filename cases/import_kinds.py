@@ -18,7 +18,7 @@ from .imports.validators import (
     phone_valid,
     ubigeo_normalize,
 )
-from .models import IdentityDocument, Person
+from .models import IdentityDocument, Person, survivor_value
 
 # The country that issues a document type, where there is only one.
 ISSUING_COUNTRY = {"dni": "PE", "ce": "PE", "cpp": "PE", "ptp": "PE", "refugee_card": "PE", "cedula_ve": "VE"}
@@ -144,27 +144,37 @@ class PeopleImporter(Importer):
 
     def check_chunk(self, chunk: list[tuple[int, dict]]) -> None:
         refs = [clean["ref"] for _row, clean in chunk]
-        existing_site = dict(Person.objects.filter(ref__in=refs).values_list("ref", "site_id"))
+        # A ref naming a merged record stands for the record it was merged into (docs/merge.md).
+        existing = {
+            ref: (site_id, pk)
+            for ref, site_id, pk in Person.objects.filter(ref__in=refs).values_list(
+                "ref", survivor_value("site_id"), survivor_value("pk")
+            )
+        }
         documents = [clean["document"] for _row, clean in chunk if clean["document"]]
         holders = {}
         if documents:
             # Both columns of the unique index in SQL, the pairs here: a long OR of pairs is too deep for SQLite.
             found = IdentityDocument.objects.filter(
                 doc_type__in={t for t, _n in documents}, number__in={n for _t, n in documents}
-            ).values_list("doc_type", "number", "person__ref")
-            holders = {(doc_type, number): person_ref for doc_type, number, person_ref in found}
+            ).values_list("doc_type", "number", "person_id")
+            holders = {(doc_type, number): person_id for doc_type, number, person_id in found}
         for row, clean in chunk:
-            site_id = existing_site.get(clean["ref"])
+            site_id, person_id = existing.get(clean["ref"], (None, None))
             if site_id is not None and not self.lookups.site_visible(site_id):
                 self.error(row, "ref", "ref_not_yours", value=clean["ref"])
             document = clean["document"]
-            if document and document in holders and holders[document] != clean["ref"]:
+            if document and document in holders and holders[document] != person_id:
                 self.error(row, "document_number", "document_taken")
 
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:
         now = timezone.now()
         refs = [clean["ref"] for _row, clean in chunk]
-        existing = {p.ref: p for p in Person.objects.filter(ref__in=refs)}
+        # A row naming a merged record updates the record it was merged into.
+        existing = {
+            p.ref: p.merged_into or p
+            for p in Person.objects.filter(ref__in=refs).select_related("merged_into")
+        }
         fields = [f for f, column in PERSON_FIELDS.items() if column in self.present]
         new, changed, changed_fields = [], [], set()
         for _row, clean in chunk:
@@ -200,7 +210,7 @@ class PeopleImporter(Importer):
                 default_change_reason=self.reason,
             )
             stats["people"]["updated"] += len(changed)
-        person_ids = {p.ref: p.pk for p in [*existing.values(), *new]}
+        person_ids = {**{ref: p.pk for ref, p in existing.items()}, **{p.ref: p.pk for p in new}}
         self._write_documents(chunk, person_ids, stats)
 
     def _write_documents(self, chunk, person_ids: dict[str, int], stats: Stats) -> None:

@@ -78,6 +78,15 @@ class Household(models.Model):
         return self.code
 
 
+def survivor_value(name: str):
+    """A field of the record a ``ref`` names today: the record itself, or, for a tombstone of a
+    merge, the record it was merged into (imports and links that name a merged record land on
+    the survivor). For ``Person.objects.filter(ref__in=...).values_list("ref", survivor_value(...))``."""
+    return models.Case(
+        models.When(merged_into__isnull=True, then=models.F(name)), default=models.F(f"merged_into__{name}")
+    )
+
+
 class PersonQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
@@ -169,6 +178,16 @@ class Person(models.Model):
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     archive_reason = models.CharField(_("reason for archiving"), max_length=300, blank=True)
     anonymized_at = models.DateTimeField(_("anonymized"), null=True, blank=True)
+    # A tombstone: this record was merged into another (cases/merging.py); its page and its ``ref``
+    # lead to that one.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
 
     history = HistoricalRecords(m2m_fields=[vulnerabilities], excluded_fields=["search_name", "name_key"])
     objects = PersonQuerySet.as_manager()
@@ -483,3 +502,64 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class DuplicateDismissal(models.Model):
+    """Two records a caseworker said are not the same person: the pair never comes back in the
+    duplicates review. Stored with the lower id first."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dismissed duplicate pair")
+        verbose_name_plural = _("dismissed duplicate pairs")
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_duplicate_dismissal"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="dismissal_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}/{self.second_id}"
+
+
+class PersonMerge(models.Model):
+    """Two records of one person joined: ``merged`` became a tombstone pointing to ``survivor``.
+
+    ``undo`` holds what the merge changed, so that an unmerge restores both records exactly: the
+    survivor's fields and vulnerabilities before, the tombstone's fields before, the rows moved
+    (model label -> ids), the rows removed because the survivor had the same one (serialized),
+    and older tombstones that pointed to the merged record."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_received")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_given")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    # None once the person was anonymized: the merge can no longer be undone.
+    undo = models.JSONField(null=True, default=dict, editable=False)
+    unmerged_at = models.DateTimeField(_("unmerged at"), null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["undo"])
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("merge of records")
+        verbose_name_plural = _("merges of records")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id}->{self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.unmerged_at is not None

@@ -8,7 +8,9 @@ app's ``person_records.py``, as Django's admin finds ``admin.py``. ``cases`` use
 - the person page's timeline: the one place where a page of ``cases`` shows the records of the
   apps above it (``person_page`` in cases/selectors.py composes it);
 - a coordinator's people: those with a record of one of their programs (``program_condition``);
-- the people list's "open referrals" filter and flag (``open_work_condition``, ``open_work_ids``).
+- the people list's "open referrals" filter and flag (``open_work_condition``, ``open_work_ids``);
+- merging two records of one person (cases/merging.py): each app names its rows that belong to a
+  person (``Movable``), which the merge moves to the surviving record and an unmerge moves back.
 """
 
 from __future__ import annotations
@@ -47,6 +49,19 @@ class TimelinePart:
 
 
 @dataclass(frozen=True)
+class Movable:
+    """Rows of a model that belong to a person through its ``person`` foreign key, and how a merge
+    moves them: ``unique_with``: the fields that, with the person, may appear only once (a sport
+    group's member, a session's attendance); a merged record's row that the survivor already has
+    is removed, kept serialized in the merge to be restored by an unmerge. ``program``: the path
+    to the row's program (for the figures to recompute), or "" for rows of no program."""
+
+    label: str
+    unique_with: tuple[str, ...] = ()
+    program: str = ""
+
+
+@dataclass(frozen=True)
 class PersonRecords:
     """One app's records about people.
 
@@ -54,12 +69,14 @@ class PersonRecords:
     ``person`` foreign key (a coordinator reads the people who have one).
     ``timeline(user, person)``: its ``TimelinePart`` of the person's page.
     ``open_work()``: rows still open for their person (open referrals), for the people list.
+    ``movable``: its rows that a merge moves to the surviving record (``Movable``).
     """
 
     name: str
     of_programs: Callable[[Iterable[int]], list[QuerySet]] | None = None
     timeline: Callable[[Any, Any], TimelinePart] | None = None
     open_work: Callable[[], QuerySet] | None = None
+    movable: tuple[Movable, ...] = ()
 
 
 SOURCES: dict[str, PersonRecords] = {}
@@ -107,3 +124,8 @@ def open_work_ids(person_ids: list[int]) -> set[int]:
 
 def timeline_parts(user, person) -> list[TimelinePart]:
     return [source.timeline(user, person) for source in SOURCES.values() if source.timeline is not None]
+
+
+def movables() -> list[Movable]:
+    """Every registered app's rows that belong to a person, for a merge."""
+    return [movable for source in SOURCES.values() for movable in source.movable]

@@ -45,6 +45,7 @@ policy_register(
             "created_by",
             "archived_at",
             "anonymized_at",
+            "merged_into",
         ],
         not_exported=frozenset({"search_name", "name_key"}),
         replacements={"given_names": ANON_TEXT, "family_names": ANON_TEXT},
@@ -114,3 +115,18 @@ policy_register(
 )
 
 contact_register("intake", lambda cutoff: Intake.objects.filter(date__gte=cutoff))
+
+policy_register(
+    "cases.duplicatedismissal",
+    model_policy(keep=["id", "first", "second", "dismissed_by", "dismissed_at"]),
+)
+
+# What a merge overwrote and moved (names, phones...), kept to undo it: erased with the person.
+policy_register(
+    "cases.personmerge",
+    model_policy(
+        erase=["undo"],
+        keep=["id", "survivor", "merged", "merged_by", "merged_at", "unmerged_at", "unmerged_by"],
+        not_exported=frozenset({"undo"}),
+    ),
+)

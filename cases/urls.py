@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import merge_views, views
 
 app_name = "cases"
 
@@ -8,6 +8,14 @@ urlpatterns: list = [
     path("", views.person_list, name="person_list"),
     path("register/", views.person_register, name="person_register"),
     path("register/duplicates/", views.duplicate_check, name="duplicate_check"),
+    path("duplicates/", merge_views.duplicate_review, name="duplicate_review"),
+    path("duplicates/<int:first>/<int:second>/", merge_views.duplicate_pair, name="duplicate_pair"),
+    path(
+        "duplicates/<int:first>/<int:second>/dismiss/",
+        merge_views.duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
+    path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),
     path("today/", views.intake_today, name="intake_today"),
     path("documents-expiring/", views.documents_expiring, name="documents_expiring"),
     path("<int:pk>/", views.person_detail, name="person_detail"),

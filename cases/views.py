@@ -244,6 +244,10 @@ def person_duplicates(request, pk):
 @role_required(roles.CASE_READERS)
 def person_detail(request, pk):
     person = selectors.person_get_for_user(request.user, pk)
+    if person.merged_into_id is not None:
+        # A tombstone: the record was merged into another, whose page is the person's now.
+        messages.info(request, _("This record was merged into this one."))
+        return redirect("cases:person_detail", person.merged_into_id)
     actions.person_opened(user=request.user, person=person, request=request)
     can_write = roles.has_role(request.user, roles.CASE_WORKERS)
     context = {
@@ -252,6 +256,8 @@ def person_detail(request, pk):
         "can_read_psychosocial": roles.has_role(request.user, roles.PSYCHOSOCIAL_READERS),
         **selectors.person_page(request.user, person),
     }
+    if roles.has_role(request.user, roles.ADMIN):
+        context["undoable_merges"] = selectors.merges_undoable_of(person)
     if can_write:
         context["note_form"] = CaseNoteForm(
             can_write_psychosocial=context["can_read_psychosocial"], prefix="note"

@@ -178,6 +178,8 @@ class AccessLog(models.Model):
         CONSENT_OVERRIDE = "consent_override", _("Consent override")
         DUPLICATE_CONFIRMED = "duplicate_confirmed", _("New record despite possible duplicates")
         ANONYMIZE = "anonymize", _("Anonymized")
+        MERGE = "merge", _("Records merged")
+        UNMERGE = "unmerge", _("Merge undone")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -383,6 +383,7 @@ def load_demo_data(*, people: int = 240, seed: int = 20261122) -> dict[str, int]
             Attendance.objects.bulk_create(rows, ignore_conflicts=True)
             created["attendance"] += len(rows)
             day += timedelta(days=7)
+    _demo_duplicates(pao)
     created["visits"] = reception_demo_day(users)
     return created
 
@@ -448,3 +449,24 @@ def reception_demo_day(users: dict) -> int:
         )
         reception.appointments_mark_missed(today=today)
     return len(visits)
+
+
+def _demo_duplicates(site) -> int:
+    """The last three people of the demo are the first three registered again at the desk (a typo
+    in the name, one family name, another phone), each record with what was recorded on it: the
+    duplicates review has pairs to merge (docs/merge.md). Returns the people made twins."""
+    from cases.models import Person
+
+    people = list(
+        Person.objects.filter(ref__startswith="DEMO-", site=site, birth_date__isnull=False).order_by("ref")
+    )
+    pairs = list(zip(people[:3], reversed(people[3:]), strict=False)) if len(people) >= 6 else []
+    for original, twin in pairs:
+        given = original.given_names
+        twin.given_names = given[:-1] + "y" if given.endswith("i") else given
+        twin.family_names = original.family_names.split(" ")[0]
+        twin.sex, twin.birth_date = original.sex, original.birth_date
+        twin.birth_date_estimated = original.birth_date_estimated
+        twin.nationality = original.nationality
+        twin.save()
+    return len(pairs)

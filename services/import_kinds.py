@@ -22,7 +22,7 @@ from cases.imports.registry import (
     register,
     synonyms_register,
 )
-from cases.models import Person
+from cases.models import Person, survivor_value
 
 from .models import DirectService, Partner, Referral, ReferralTransition, ServiceType
 
@@ -194,7 +194,9 @@ class ServicesImporter(Importer):
 
     def check_chunk(self, chunk: list[tuple[int, dict]]) -> None:
         person_site = dict(
-            Person.objects.filter(ref__in={c["person_ref"] for _r, c in chunk}).values_list("ref", "site_id")
+            Person.objects.filter(ref__in={c["person_ref"] for _r, c in chunk}).values_list(
+                "ref", survivor_value("site_id")
+            )
         )
         refs = [c["ref"] for _r, c in chunk]
         existing = {
@@ -223,7 +225,7 @@ class ServicesImporter(Importer):
             ref: (pk, population_type)
             for ref, pk, population_type in Person.objects.filter(
                 ref__in={c["person_ref"] for _r, c in chunk}
-            ).values_list("ref", "pk", "population_type")
+            ).values_list("ref", survivor_value("pk"), survivor_value("population_type"))
         }
         values = []
         for _row, clean in chunk:

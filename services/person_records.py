@@ -3,7 +3,7 @@ direct services and referrals on the person's timeline, a coordinator's people, 
 
 from __future__ import annotations
 
-from cases.person_records import TIMELINE_LIMIT, PersonRecords, TimelineEntry, TimelinePart, register
+from cases.person_records import TIMELINE_LIMIT, Movable, PersonRecords, TimelineEntry, TimelinePart, register
 from orientation import roles
 
 from .models import DirectService, Referral
@@ -64,5 +64,10 @@ register(
         of_programs=_of_programs,
         timeline=_timeline,
         open_work=lambda: Referral.objects.open(),
+        # Psychosocial sessions reach their participants through their direct services.
+        movable=(
+            Movable("services.directservice", program="program"),
+            Movable("services.referral", program="program"),
+        ),
     )
 )

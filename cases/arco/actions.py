@@ -176,6 +176,9 @@ def person_anonymize(*, person: Person, user, reason: str, request=None) -> Pers
     access_log_record(
         user=user, action=AccessLog.Action.ANONYMIZE, obj=person, reason=reason, request=request
     )
+    # Records merged into this one are the same person (docs/merge.md): erased with it.
+    for tombstone in Person.objects.filter(merged_into=person, anonymized_at__isnull=True):
+        person_anonymize(person=tombstone, user=user, reason=reason, request=request)
     return person
 
 

@@ -15,8 +15,16 @@ from .duplicates import (  # noqa: F401
     DUPLICATE_WORD_MATCH,
     DUPLICATE_WORD_MATCH_HOUSEHOLD,
     DUPLICATE_WORD_MATCH_SAME_BIRTH,
+    REVIEW_BLOCK_LIMIT,
+    REVIEW_PAIR_LIMIT,
     DuplicateCandidate,
+    DuplicatePair,
+    duplicate_pair_get,
+    duplicate_pairs_for_user,
+    merge_of_pair,
+    merges_undoable_of,
     person_duplicate_candidates,
+    person_merge_get_for_user,
 )
 from .people import (  # noqa: F401
     BREAK_GLASS_HOURS,

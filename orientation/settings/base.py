@@ -376,6 +376,8 @@ ORIENTA_DEMO = env.bool("ORIENTA_DEMO", default=True)
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
 # ARCO requests are due this many business days (Monday-Friday, Peru's national holidays off)
 # after they are received; ARCO_RESPONSE_CALENDAR_DAYS, when set, counts calendar days instead.
+# How long an admin may undo a merge of two people's records (cases/merging.py).
+MERGE_UNDO_DAYS = env.int("MERGE_UNDO_DAYS", default=30)
 ARCO_RESPONSE_BUSINESS_DAYS = env.int("ARCO_RESPONSE_BUSINESS_DAYS", default=20)
 ARCO_RESPONSE_CALENDAR_DAYS = env.int("ARCO_RESPONSE_CALENDAR_DAYS", default=0)
 PARTNER_LINK_DAYS = env.int("PARTNER_LINK_DAYS", default=30)

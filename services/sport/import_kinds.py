@@ -29,7 +29,7 @@ from cases.imports.registry import (
     register,
     synonyms_register,
 )
-from cases.models import Person
+from cases.models import Person, survivor_value
 
 from .models import Activity, Attendance, SportGroup, SportSession
 
@@ -138,7 +138,7 @@ class AttendanceImporter(Importer):
             ref: (site_id, birth_date)
             for ref, site_id, birth_date in Person.objects.filter(
                 ref__in={c["person_ref"] for _r, c in chunk}
-            ).values_list("ref", "site_id", "birth_date")
+            ).values_list("ref", survivor_value("site_id"), survivor_value("birth_date"))
         }
         for row, clean in chunk:
             site_id, birth_date = people.get(clean["person_ref"], (None, None))
@@ -234,7 +234,7 @@ class AttendanceImporter(Importer):
             ref: (pk, population_type)
             for ref, pk, population_type in Person.objects.filter(
                 ref__in={c["person_ref"] for _r, c in chunk}
-            ).values_list("ref", "pk", "population_type")
+            ).values_list("ref", survivor_value("pk"), survivor_value("population_type"))
         }
         session_ids = {self.sessions[c["session"]] for _r, c in chunk}
         existing = {

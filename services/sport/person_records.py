@@ -3,7 +3,7 @@ attendance on the person's timeline, and the groups and sessions of a coordinato
 
 from __future__ import annotations
 
-from cases.person_records import TIMELINE_LIMIT, PersonRecords, TimelineEntry, TimelinePart, register
+from cases.person_records import TIMELINE_LIMIT, Movable, PersonRecords, TimelineEntry, TimelinePart, register
 
 from .models import Attendance, GroupParticipant
 
@@ -31,4 +31,14 @@ def _timeline(user, person) -> TimelinePart:
     )
 
 
-register(PersonRecords(name="sport", of_programs=_of_programs, timeline=_timeline))
+register(
+    PersonRecords(
+        name="sport",
+        of_programs=_of_programs,
+        timeline=_timeline,
+        movable=(
+            Movable("sport.groupparticipant", unique_with=("group",), program="group__program"),
+            Movable("sport.attendance", unique_with=("session",), program="session__program"),
+        ),
+    )
+)

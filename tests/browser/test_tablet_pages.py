@@ -158,3 +158,21 @@ def test_main_pages_on_the_facilitators_phone(browser, live_server, screenshot, 
         )
     finally:
         context.close()
+
+
+def test_the_duplicates_review_and_a_pair_on_a_tablet(browser, live_server, screenshot, tablet_data):
+    from django.contrib.auth import get_user_model
+
+    from cases.selectors import duplicate_pairs_for_user
+
+    pair = duplicate_pairs_for_user(get_user_model().objects.get(username="caseworker"))[0]
+    context, page = new_page(browser, live_server, TABLET, "caseworker")
+    try:
+        for url, name in [
+            (reverse("cases:duplicate_review"), "tablet-duplicates-review"),
+            (reverse("cases:duplicate_pair", args=[pair.first.pk, pair.second.pk]), "tablet-duplicate-pair"),
+        ]:
+            shot(page, screenshot, live_server, url, name)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), name
+    finally:
+        context.close()

@@ -8,7 +8,15 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 
 from cases.arco.models import ArcoRequest
-from cases.models import CaseNote, Consent, IntakeNeed, RegularizationStatus, Vulnerability
+from cases.models import (
+    CaseNote,
+    Consent,
+    DuplicateDismissal,
+    IntakeNeed,
+    PersonMerge,
+    RegularizationStatus,
+    Vulnerability,
+)
 from field.models import FieldSubmission
 from reception.models import Appointment, Reminder, Visit
 from reports.models import FirstEvent, Indicator
@@ -189,4 +197,10 @@ def person_with_everything():
         due_on=date(2025, 3, 28),
         resolution=SECRETS["resolution"],
     )
+    # A record of her merged into this one, and a pair dismissed as two people.
+    twin = PersonFactory(site=site("PAO-LS"), given_names="Twin", family_names="Record")
+    PersonMerge.objects.create(survivor=person, merged=twin, undo={"survivor": "{}", "merged": "{}"})
+    stranger = PersonFactory(site=site("PAO-LS"), given_names="Other", family_names="Person")
+    first, second = sorted([person, stranger], key=lambda p: p.pk)
+    DuplicateDismissal.objects.create(first=first, second=second)
     return person
