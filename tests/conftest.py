@@ -43,12 +43,15 @@ def pytest_runtest_teardown(item, nextitem):
     if nextitem is not None and _flushes_database(item):
         from pytest_django.plugin import blocking_manager_key
 
+        from django.db import connection
+
         from reports.models import EventChange
 
         with item.config.stash[blocking_manager_key].unblock():
             # SQLite's flush deletes row by row, so the event-change triggers note the deleted
             # events after their table was emptied (PostgreSQL truncates: no triggers).
-            EventChange.objects.all().delete()
+            if EventChange._meta.db_table in connection.introspection.table_names():
+                EventChange.objects.all().delete()
             load_reference_data()
 
 
