@@ -41,9 +41,8 @@ def pytest_runtest_teardown(item, nextitem):
     reference data goes back in at once, so the tests after it do not each load it again."""
     yield
     if nextitem is not None and _flushes_database(item):
-        from pytest_django.plugin import blocking_manager_key
-
         from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
 
         from reports.models import EventChange
 

@@ -8,8 +8,8 @@ recomputed, each run telling what moved.
 """
 
 import csv
-import zlib
 import random
+import zlib
 from datetime import date, timedelta
 
 import pytest
