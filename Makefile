@@ -76,7 +76,7 @@ lint: install
 # Security: bandit on the code (reviewed skips in pyproject.toml) and pip-audit on the pinned
 # requirements (says so, without failing, when its vulnerability service cannot be reached).
 audit: install
-	$(VENV)/bin/bandit -q -r orientation cases services reports seeds api -c pyproject.toml
+	$(VENV)/bin/bandit -q -r orientation cases services reports reception field seeds api -c pyproject.toml
 	$(PY) scripts/pip_audit_check.py $(VENV)/requirements.txt
 
 format: install

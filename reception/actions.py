@@ -48,7 +48,7 @@ def ticket_number_next(*, site: Site, day: date) -> int:
     table = TicketCounter._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (site_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 (our table name)
+            f"INSERT INTO {table} (site_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608  # nosec B608 (our table name)
             f"ON CONFLICT (site_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
             [site.pk, connection.ops.adapt_datefield_value(day)],
         )

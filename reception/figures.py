@@ -81,7 +81,7 @@ def _percentiles(site_ids: list[int], start: date, end: date) -> dict[tuple, tup
                MAX(CASE WHEN rn = (n + 1) / 2 THEN wait END),
                MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN wait END)
         FROM w GROUP BY day, site_id, area
-    """  # noqa: S608 (table name from the model; every value is a parameter)
+    """  # noqa: S608  # nosec B608 (table name from the model; every value is a parameter)
     with connection.cursor() as cursor:
         adapt = connection.ops.adapt_datefield_value
         cursor.execute(sql, [adapt(start), adapt(end), *site_ids])

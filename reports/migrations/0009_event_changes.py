@@ -42,7 +42,7 @@ CHANGE = "INSERT INTO reports_eventchange (program_id, person_id, day)"
 
 def _select(spec, source):
     return (
-        f"SELECT {spec['program']}, {spec['person']}, MIN({spec['day']}) FROM {source} x{spec['joins']}"
+        f"SELECT {spec['program']}, {spec['person']}, MIN({spec['day']}) FROM {source} x{spec['joins']}"  # nosec B608
         f" GROUP BY {spec['program']}, {spec['person']}"
     )
 
@@ -84,7 +84,7 @@ def postgresql_sql():
         )
     # A sport session moved to another date, program or activity moves its attendance with it.
     sql.append(
-        "CREATE OR REPLACE FUNCTION reports_ec_services_sportsession_update() RETURNS trigger"
+        "CREATE OR REPLACE FUNCTION reports_ec_services_sportsession_update() RETURNS trigger"  # nosec B608
         " LANGUAGE plpgsql AS $$ BEGIN IF reports_event_changes_on() THEN"
         f" {CHANGE} SELECT OLD.program_id, a.person_id, OLD.date FROM services_attendance a WHERE a.session_id = OLD.id;"
         f" {CHANGE} SELECT NEW.program_id, a.person_id, NEW.date FROM services_attendance a WHERE a.session_id = NEW.id;"
@@ -120,7 +120,7 @@ def sqlite_sql():
         sql.append(f"CREATE TRIGGER reports_ec_{table}_update_old BEFORE UPDATE ON {table} WHEN {when} BEGIN {row('OLD')} END")
         sql.append(f"CREATE TRIGGER reports_ec_{table}_update_new AFTER UPDATE ON {table} WHEN {when} BEGIN {row('NEW')} END")
     sql.append(
-        "CREATE TRIGGER reports_ec_services_sportsession_update AFTER UPDATE ON services_sportsession"
+        "CREATE TRIGGER reports_ec_services_sportsession_update AFTER UPDATE ON services_sportsession"  # nosec B608
         f" WHEN {_changed(SESSION_COLUMNS, 'IS NOT')} BEGIN"
         f" {CHANGE} SELECT OLD.program_id, a.person_id, OLD.date FROM services_attendance a WHERE a.session_id = OLD.id;"
         f" {CHANGE} SELECT NEW.program_id, a.person_id, NEW.date FROM services_attendance a WHERE a.session_id = NEW.id;"
