@@ -183,6 +183,8 @@ def visit_call(*, user, visit: Visit, site: Site, desk: str, now: datetime | Non
     desk = (desk or "").strip()[:20]
     if not desk:
         raise ValidationError({"desk": _("Write your desk number before calling.")})
+    if any(ord(c) < 32 for c in desk):  # a NUL or a control character: not a desk
+        raise ValidationError({"desk": _("Write the desk with letters and numbers.")})
     visit.status = Visit.Status.CALLED
     visit.called_at = now or timezone.now()
     visit.desk = desk
