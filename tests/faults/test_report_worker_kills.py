@@ -50,8 +50,8 @@ def request_run(url: str, producer: Celery, month) -> int:
     """What the recompute button does: a queued ReportRun and its job on the broker."""
     (run_id,) = sql(
         url,
-        "INSERT INTO reports_reportrun (month, status, trigger, created_at, progress, total, error) "
-        "VALUES (%s, 'queued', 'manual', now(), 0, 0, '') RETURNING id",
+        "INSERT INTO reports_reportrun (month, status, trigger, created_at, progress, total, error, changes) "
+        "VALUES (%s, 'queued', 'manual', now(), 0, 0, '', '[]') RETURNING id",
         (month,),
     )[0]
     producer.send_task(
@@ -160,8 +160,8 @@ def test_five_simultaneous_runs_of_a_month_compute_once(report_env, own_postgres
             run_id
             for (run_id,) in sql(
                 url,
-                "INSERT INTO reports_reportrun (month, status, trigger, created_at, progress, total, error) "
-                "SELECT %s, 'queued', 'manual', now(), 0, 0, '' FROM generate_series(1, 5) RETURNING id",
+                "INSERT INTO reports_reportrun (month, status, trigger, created_at, progress, total, error, changes) "
+                "SELECT %s, 'queued', 'manual', now(), 0, 0, '', '[]' FROM generate_series(1, 5) RETURNING id",
                 (month,),
             )
         ]
