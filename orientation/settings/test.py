@@ -8,6 +8,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # Unit tests run tasks eagerly; tests marked `worker` switch to a real worker (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 SESSION_IDLE_TIMEOUT = 30 * 60
+# Each test process keeps its own cache: tests clear it, and on a shared Redis one process
+# clearing it would reset another's counters (and empty the Celery queues in the same database).
+# A worker started by a test (tests/conftest.py) still uses Redis, with the base settings.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # The API's request limits are tested with their own low rates (tests/api/test_problems.py).

@@ -15,10 +15,7 @@ from services.views.partner import BAD_TOKEN_LIMIT
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache(settings):
-    # A cache of this test's own: on CI's Redis another test process clearing the shared cache
-    # would reset the count mid-test (and clearing Redis would empty the worker's queues).
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def _clear_cache():
     cache.clear()
     yield
     cache.clear()
