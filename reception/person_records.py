@@ -1,9 +1,10 @@
 """What ``reception`` shows about a person in ``cases`` (cases/person_records.py): appointments
-missed, kept and booked on the person's timeline (the visits themselves stay in reception)."""
+missed, kept and booked on the person's timeline (the visits themselves stay in reception); and
+the rows a merge moves to the surviving record: visits, appointments and reminders."""
 
 from __future__ import annotations
 
-from cases.person_records import TIMELINE_LIMIT, PersonRecords, TimelineEntry, TimelinePart, register
+from cases.person_records import TIMELINE_LIMIT, Movable, PersonRecords, TimelineEntry, TimelinePart, register
 
 from .models import Appointment
 
@@ -27,4 +28,10 @@ def _timeline(user, person) -> TimelinePart:
     )
 
 
-register(PersonRecords(name="reception", timeline=_timeline))
+register(
+    PersonRecords(
+        name="reception",
+        timeline=_timeline,
+        movable=(Movable("reception.visit"), Movable("reception.appointment"), Movable("reception.reminder")),
+    )
+)

@@ -3,7 +3,8 @@ survivor, the tombstone leads to it, the figures count the person once, an unmer
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import uuid
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,9 @@ from cases.models import (
     Vulnerability,
     survivor_value,
 )
+from field.models import FieldSubmission
 from orientation.models import AccessLog, OutboxMessage
+from reception.models import Appointment, Reminder, Visit
 from services.models import DirectService, PsychosocialSession, Referral
 from services.sport.models import Attendance, GroupParticipant
 from tests.factories import (
@@ -39,6 +42,7 @@ from tests.factories import (
     RegularizationStatusFactory,
     SportGroupFactory,
     SportSessionFactory,
+    UserFactory,
     program,
     service_type,
     site,
@@ -76,6 +80,15 @@ def _every_record(person, *, group, session):
         service_type=service_type("mhpss-individual"),
         date=date(2025, 3, 5),
     )
+    staff = UserFactory()
+    appointment = Appointment.objects.create(
+        person=person,
+        site=person.site,
+        area="documentation",
+        staff=staff,
+        date=date(2025, 3, 6),
+        time=time(9),
+    )
     return {
         IdentityDocument: IdentityDocumentFactory(person=person),
         Consent: ConsentFactory(person=person),
@@ -90,6 +103,22 @@ def _every_record(person, *, group, session):
         Attendance: AttendanceFactory(person=person, session=session),
         ArcoRequest: ArcoRequest.objects.create(
             person=person, kind="access", received_on=date(2025, 3, 3), due_on=date(2025, 3, 31)
+        ),
+        Appointment: appointment,
+        Visit: Visit.objects.create(
+            site=person.site,
+            person=person,
+            day=date(2025, 3, 6),
+            number=person.pk,
+            ticket=f"D-{person.pk}",
+            area="documentation",
+            appointment=appointment,
+        ),
+        Reminder: Reminder.objects.create(
+            person=person, appointment=appointment, to="912345678", body="Cita."
+        ),
+        FieldSubmission: FieldSubmission.objects.create(
+            key=uuid.uuid4(), kind=FieldSubmission.Kind.OUTREACH, user=staff, person=person
         ),
     }
 
@@ -110,6 +139,10 @@ def _state(*people):
             GroupParticipant,
             Attendance,
             ArcoRequest,
+            Appointment,
+            Visit,
+            Reminder,
+            FieldSubmission,
         )
     }
     fields = {
@@ -156,7 +189,19 @@ def test_every_record_moves_to_the_survivor(caseworker):
     assert Attendance.objects.get(pk=second_only.pk).person_id == first.pk
     assert not any(
         model.objects.filter(person=second).exists()
-        for model in (IdentityDocument, Consent, Intake, CaseNote, DirectService, Referral, Attendance)
+        for model in (
+            IdentityDocument,
+            Consent,
+            Intake,
+            CaseNote,
+            DirectService,
+            Referral,
+            Attendance,
+            Appointment,
+            Visit,
+            Reminder,
+            FieldSubmission,
+        )
     )
     assert first.phone == "912345678" and first.given_names == "Yuleisy"
     assert first.household_id == household.pk and first.relationship == "head"
