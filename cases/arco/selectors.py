@@ -76,9 +76,13 @@ def people_due_for_retention(today: date | None = None) -> QuerySet[Person]:
     A contact is the registration, or a row some app declared a contact in its ``personal_data.py``
     (an intake, a direct service, a referral made, followed up or completed, an attendance at a
     sport session).
+
+    A record merged into another (a tombstone) is left to its survivor: its contacts moved there,
+    and it is anonymized with the survivor (``person_anonymize``), never before it, so an unmerge
+    within the undo period still finds it whole.
     """
     cutoff = retention_cutoff(today)
-    qs = Person.objects.filter(anonymized_at__isnull=True, registered_on__lt=cutoff)
+    qs = Person.objects.filter(anonymized_at__isnull=True, merged_into__isnull=True, registered_on__lt=cutoff)
     for recent in CONTACTS.values():
         qs = qs.exclude(Exists(recent(cutoff).filter(person=OuterRef("pk"))))
     return qs.order_by("pk")

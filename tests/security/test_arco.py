@@ -405,6 +405,26 @@ def test_retention_anonymizes_people_without_contact_for_the_configured_years(re
     assert retention_anonymize() == 0
 
 
+def test_a_merged_record_is_anonymized_with_its_survivor_never_before(ref, settings):
+    settings.RETENTION_YEARS = 5
+    today = timezone.localdate()
+    long_ago = today - timedelta(days=5 * 366 + 10)
+    survivor = PersonFactory(registered_on=long_ago)
+    service = DirectServiceFactory(person=survivor, delivered_on=today - timedelta(days=30))
+    tombstone = PersonFactory(registered_on=long_ago, given_names="Duplicada")
+    Person.objects.filter(pk=tombstone.pk).update(merged_into=survivor, archived_at=timezone.now())
+
+    assert retention_anonymize() == 0  # the survivor was seen last month: the tombstone waits
+    assert Person.objects.get(pk=tombstone.pk).anonymized_at is None
+
+    type(service).objects.filter(pk=service.pk).update(delivered_on=long_ago)
+    assert retention_anonymize() == 1  # the survivor, and with it its tombstone
+    assert set(Person.objects.filter(anonymized_at__isnull=False).values_list("pk", flat=True)) == {
+        survivor.pk,
+        tombstone.pk,
+    }
+
+
 def test_retention_runs_never_overlap(ref, settings):
     from django.core.cache import cache
 
