@@ -50,10 +50,11 @@ run: demo
 	DJANGO_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 # The whole suite. Browser tests run when Debian's Chromium is installed and say so when skipped.
-# Two processes by default (pytest-xdist); PYTEST_WORKERS=0 runs in one.
+# Two processes by default (pytest-xdist; a process that finishes early takes tests from the
+# other's share: --dist worksteal); PYTEST_WORKERS=0 runs in one.
 PYTEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest -q -rs -n $(PYTEST_WORKERS) -m "not faults" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -rs -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal) -m "not faults" $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -q -m "not browser and not faults" $(PYTEST_ARGS)
