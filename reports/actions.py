@@ -37,7 +37,15 @@ from services.models import ServiceType
 
 from . import counting
 from .keys import progress_key
-from .models import MEASURES, FirstEventState, Indicator, MonthlyFigure, ReportRun
+from .models import (
+    MEASURES,
+    FirstEvent,
+    FirstEventCount,
+    FirstEventState,
+    Indicator,
+    MonthlyFigure,
+    ReportRun,
+)
 from .signals import month_computed
 
 logger = logging.getLogger(__name__)
@@ -303,7 +311,24 @@ def first_events_rebuild(*, program_code: str | None = None) -> int:
                         computed=None,
                     )
             counting.temp_tables_drop()
+    first_events_tables_vacuum()
     return rebuilt
+
+
+def first_events_tables_vacuum() -> None:
+    """On PostgreSQL, ``VACUUM (ANALYZE)`` the first-events tables after a rebuild.
+
+    A rebuild that wrote many rows (the first build after a data load, ``generate_demo``) leaves
+    them without a visibility map until autovacuum passes, and until then every probe of a month's
+    people into ``FirstEvent`` reads the table besides its index: the first month computed after
+    ``generate_demo`` cost a fifth more than the next (BENCHMARKS.md, section 1b). Cheap when little
+    changed. ``VACUUM`` cannot run inside a transaction: skipped there.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in (FirstEvent, FirstEventCount, FirstEventState):
+            cursor.execute(f'VACUUM (ANALYZE, INDEX_CLEANUP ON) "{model._meta.db_table}"')  # nosec B608 (table names)
 
 
 def first_events_forget(*, indicator: Indicator) -> None:
