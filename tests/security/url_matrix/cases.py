@@ -20,7 +20,40 @@ from .common import (
     roles_,
 )
 
+# Reopening a closed case: case staff of the person's site (admins anywhere); an empty POST reopens
+# (the note is optional), and a second one finds the case open: both lead to the person's page.
+CASE_REOPEN_POST = roles_(
+    anonymous=LOGIN,
+    norole=403,
+    caseworker={
+        "own": Redirect("cases:person_detail"),
+        "other": Redirect("cases:break_glass"),
+        "missing": 404,
+    },
+    psychosocial={
+        "own": Redirect("cases:person_detail"),
+        "other": Redirect("cases:break_glass"),
+        "missing": 404,
+    },
+    facilitator=403,
+    coordinator=403,
+    admin={"own": Redirect("cases:person_detail"), "other": Redirect("cases:person_detail"), "missing": 404},
+)
+
 MATRIX: dict[str, Entry] = {
+    # Closing a case: the open items and the reason form (an empty POST shows it again, with errors).
+    # Case staff of the person's site; another site's person sends a caseworker to break the glass,
+    # and even then the action refuses (tests/cases/test_case_status.py); coordinators only read.
+    "cases:case_close": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    "cases:case_reopen": Entry(
+        kwargs=lambda w, x: {"pk": w.closed_person(x).pk},
+        get=CASE_WRITE,
+        post=CASE_REOPEN_POST,
+    ),
     "cases:break_glass": Entry(
         fuzz=False,  # no form: a typed id only says to search; the reason is asked on break_glass_open
         kwargs=_person,
@@ -172,6 +205,7 @@ MATRIX: dict[str, Entry] = {
             "age_band",
             "open_referrals",
             "archived",
+            "status",
             "sort",
             "page",
             "s",
