@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from cases import selectors as case_selectors
-from cases.filters import PersonFilter
+from cases.filters import STATUS_ALL, PersonFilter
 from cases.models import Person
 from orientation import roles
 from orientation.models import Program, Site
@@ -87,10 +87,12 @@ def people_for_api(
     user, *, term: case_selectors.SearchTerm | None = None, filters: dict | None = None
 ) -> QuerySet[Person]:
     """The people list of the web (the same filters, ``cases.filters.PersonFilter``, from valid
-    values), for the roles that open case files."""
+    values), for the roles that open case files. Open and closed cases alike (the web's list shows
+    open ones by default: docs/case-status.md); the API lists people as it did before cases had a
+    status."""
     if not roles.has_role(user, roles.CASE_READERS):
         raise PermissionDenied
-    return PersonFilter(filters or {}, user=user, term=term).qs
+    return PersonFilter({"status": STATUS_ALL, **(filters or {})}, user=user, term=term).qs
 
 
 def person_for_api(user, pk) -> Person:

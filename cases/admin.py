@@ -34,7 +34,8 @@ class PersonAdmin(SimpleHistoryAdmin):
     search_fields = ["search_name", "ref"]  # never documents or phones: admin searches go in the URL
     list_select_related = ["site"]
     raw_id_fields = ["household", "district", "school", "created_by"]
-    readonly_fields = ["created_by", "created_at", "updated_at", "anonymized_at"]
+    # The case status changes only through closing and reopening (a row each: cases/case_status.py).
+    readonly_fields = ["created_by", "created_at", "updated_at", "anonymized_at", "case_status"]
     inlines = [IdentityDocumentInline, RegularizationStatusInline, ConsentInline]
     show_full_result_count = False
 

@@ -21,12 +21,16 @@ from orientation.selectors import sites_visible_to
 from . import selectors
 from .choices import AgeBand, PopulationType
 from .forms import PersonFilterForm, nationality_choices
-from .models import Vulnerability
+from .models import CaseStatus, Vulnerability
+
+# The people list's case status filter: open cases by default (all when searching), closed, or all.
+STATUS_ALL = "all"
 
 
 class PersonFilter(ListFilterSet):
     """The people of the list (``selectors.people_for_list``: those the user may see, searched)
-    filtered and sorted by the query string; archived people only when asked."""
+    filtered and sorted by the query string; archived people only when asked; closed cases only
+    when asked or searched for (``status``)."""
 
     site = django_filters.ModelChoiceFilter(
         label=_("Site"), queryset=Site.objects.none(), empty_label=_("All my sites")
@@ -47,6 +51,12 @@ class PersonFilter(ListFilterSet):
     age_band = django_filters.ChoiceFilter(
         label=_("Age"), choices=AgeBand.choices, method="filter_age_band", empty_label=_("All")
     )
+    status = django_filters.ChoiceFilter(
+        label=_("Case"),
+        choices=[*CaseStatus.choices, (STATUS_ALL, _("Open and closed"))],
+        method="filter_status",
+        empty_label=_("Open (all when searching)"),
+    )
     open_referrals = django_filters.BooleanFilter(
         label=_("With open referrals"), method="filter_open_referrals", widget=forms.CheckboxInput
     )
@@ -60,13 +70,14 @@ class PersonFilter(ListFilterSet):
         empty_label=_("Best match / name"),
     )
 
-    always = ("archived",)
+    always = ("archived", "status")
 
     class Meta:
         form = PersonFilterForm
 
     def __init__(self, data=None, *, user, term: selectors.SearchTerm | None = None):
         super().__init__(data, queryset=selectors.people_for_list(user, term=term, archived=None))
+        self.term = term
         self.filters["site"].queryset = sites_visible_to(user).order_by("code")
 
     def filter_age_band(self, queryset, name, value):
@@ -77,6 +88,12 @@ class PersonFilter(ListFilterSet):
 
     def filter_archived(self, queryset, name, value):
         return queryset.filter(archived_at__isnull=not value)  # None (absent): not archived
+
+    def filter_status(self, queryset, name, value):
+        """Absent: open cases only, but a search finds closed ones too (they stay searchable)."""
+        if value == STATUS_ALL or (not value and self.term):
+            return queryset
+        return queryset.filter(case_status=value or CaseStatus.OPEN)
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*selectors.PERSON_SORTS[value])

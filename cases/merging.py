@@ -33,7 +33,7 @@ from orientation.models import AccessLog
 from orientation.outbox import enqueue
 
 from . import person_records
-from .models import DuplicateDismissal, Person, PersonMerge
+from .models import CaseStatus, DuplicateDismissal, Person, PersonMerge
 from .person_records import Movable
 from .selectors.duplicates import _review_base
 
@@ -64,6 +64,7 @@ CASES_MOVABLE = (
     Movable("cases.consent"),
     Movable("cases.intake"),
     Movable("cases.casenote"),
+    Movable("cases.casestatuschange"),
 )
 
 FIGURES_TASK = "reports.tasks.monthly_figures_fill_task"
@@ -217,6 +218,9 @@ def person_merge(
         survivor.household_id, survivor.relationship = merged.household_id, merged.relationship
     if survivor.is_light_profile and not merged.is_light_profile:
         survivor.is_light_profile = False
+    # The case stays open if either record's is (both records' status changes move with the rest).
+    if merged.case_status == CaseStatus.OPEN:
+        survivor.case_status = CaseStatus.OPEN
     for movable in merge_movables():
         _move_rows(movable, from_id=merged.pk, to_id=survivor.pk, user=user, reason=reason, undo=undo)
     added = set(merged.vulnerabilities.values_list("pk", flat=True)) - set(

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -87,9 +88,19 @@ def survivor_value(name: str):
     )
 
 
+class CaseStatus(models.TextChoices):
+    """A person's case: open (everyone starts open) or closed with a reason (``CaseStatusChange``)."""
+
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
+
+
 class PersonQuerySet(models.QuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
+
+    def case_open(self):
+        return self.filter(case_status=CaseStatus.OPEN)
 
     def for_list(self):
         return self.select_related("site", "district", "household").prefetch_related("vulnerabilities")
@@ -175,6 +186,10 @@ class Person(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Open or closed (cases/case_status.py): the last of the person's ``CaseStatusChange`` rows.
+    case_status = models.CharField(
+        _("case status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     archive_reason = models.CharField(_("reason for archiving"), max_length=300, blank=True)
     anonymized_at = models.DateTimeField(_("anonymized"), null=True, blank=True)
@@ -253,6 +268,10 @@ class Person(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def case_is_closed(self) -> bool:
+        return self.case_status == CaseStatus.CLOSED
 
 
 class IdentityDocument(models.Model):
@@ -563,3 +582,71 @@ class PersonMerge(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.unmerged_at is not None
+
+
+class CaseStatusChange(models.Model):
+    """One change of a person's case status: closed (with a reason) or reopened (with an optional
+    note). The rows are the story of the case; ``Person.case_status`` is the last one's ``to_status``
+    (cases/case_status.py)."""
+
+    class Reason(models.TextChoices):
+        NEEDS_MET = "needs_met", _("Needs met")
+        MOVED = "moved", _("Moved elsewhere")
+        LOST_CONTACT = "lost_contact", _("Lost contact")
+        DECEASED = "deceased", _("Deceased")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="case_status_changes")
+    from_status = models.CharField(_("from"), max_length=10, choices=CaseStatus.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=CaseStatus.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    reason_other = models.CharField(_("other reason"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True, **text_limit(limits.REASON))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("case status change")
+        verbose_name_plural = _("case status changes")
+        indexes = [models.Index(fields=["person", "-changed_at"], name="case_status_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def is_closing(self) -> bool:
+        return self.to_status == CaseStatus.CLOSED
+
+    @property
+    def reason_display(self) -> str:
+        """The reason as the page shows it: "Other: <the text>" for another reason."""
+        if self.reason == self.Reason.OTHER and self.reason_other:
+            return f"{self.get_reason_display()}: {self.reason_other}"
+        return self.get_reason_display() if self.reason else ""
+
+    def clean(self):
+        errors = {}
+        self.reason_other = " ".join((self.reason_other or "").split())
+        if self.to_status == CaseStatus.CLOSED:
+            if not self.reason:
+                errors["reason"] = _("Choose why the case is closed.")
+            elif self.reason == self.Reason.OTHER and not self.reason_other:
+                errors["reason_other"] = _("Write the reason in a few words.")
+            elif self.reason != self.Reason.OTHER:
+                self.reason_other = ""
+        else:
+            if self.reason or self.reason_other:
+                errors["reason"] = _("A reopened case has no reason for closing; write a note instead.")
+        if self.from_status and self.from_status == self.to_status:
+            errors["to_status"] = _("The case already has this status.")
+        if errors:
+            raise ValidationError(errors)

@@ -10,14 +10,18 @@ app's ``person_records.py``, as Django's admin finds ``admin.py``. ``cases`` use
 - a coordinator's people: those with a record of one of their programs (``program_condition``);
 - the people list's "open referrals" filter and flag (``open_work_condition``, ``open_work_ids``);
 - merging two records of one person (cases/merging.py): each app names its rows that belong to a
-  person (``Movable``), which the merge moves to the surviving record and an unmerge moves back.
+  person (``Movable``), which the merge moves to the surviving record and an unmerge moves back;
+- closing a case (cases/case_status.py): what is still open for the person (``open_items``: open
+  referrals, booked appointments), shown before the closing is confirmed, and what was recorded
+  after a case was closed (``activity_since``: a check-in at reception, a new service), shown as a
+  notice on the person page so that a caseworker reopens it (nothing reopens a case by itself).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -62,6 +66,20 @@ class Movable:
 
 
 @dataclass(frozen=True)
+class CaseItem:
+    """One thing an app holds about a person, as the case status shows it: work still open (an
+    open referral, a booked appointment) or something recorded after the case was closed.
+    ``key`` names it for the closing's confirmation ("referral:12"); ``text`` says what it is,
+    already translated; ``url`` opens it, where the app has a page for it."""
+
+    key: str
+    kind: str
+    text: str
+    day: date | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class PersonRecords:
     """One app's records about people.
 
@@ -70,6 +88,10 @@ class PersonRecords:
     ``timeline(user, person)``: its ``TimelinePart`` of the person's page.
     ``open_work()``: rows still open for their person (open referrals), for the people list.
     ``movable``: its rows that a merge moves to the surviving record (``Movable``).
+    ``open_items(user, person)``: its work still open for the person (``CaseItem``), shown before
+    a case is closed.
+    ``activity_since(user, person, since)``: what it recorded for the person after ``since`` (a
+    datetime: when the case was closed), as ``CaseItem``.
     """
 
     name: str
@@ -77,6 +99,8 @@ class PersonRecords:
     timeline: Callable[[Any, Any], TimelinePart] | None = None
     open_work: Callable[[], QuerySet] | None = None
     movable: tuple[Movable, ...] = ()
+    open_items: Callable[[Any, Any], list[CaseItem]] | None = None
+    activity_since: Callable[[Any, Any, datetime], list[CaseItem]] | None = None
 
 
 SOURCES: dict[str, PersonRecords] = {}
@@ -124,6 +148,26 @@ def open_work_ids(person_ids: list[int]) -> set[int]:
 
 def timeline_parts(user, person) -> list[TimelinePart]:
     return [source.timeline(user, person) for source in SOURCES.values() if source.timeline is not None]
+
+
+def open_items(user, person) -> list[CaseItem]:
+    """Every registered app's work still open for the person (one query or so per app)."""
+    return [
+        item
+        for source in SOURCES.values()
+        if source.open_items is not None
+        for item in source.open_items(user, person)
+    ]
+
+
+def activity_since(user, person, since: datetime) -> list[CaseItem]:
+    """What the registered apps recorded for the person after ``since``."""
+    return [
+        item
+        for source in SOURCES.values()
+        if source.activity_since is not None
+        for item in source.activity_since(user, person, since)
+    ]
 
 
 def movables() -> list[Movable]:

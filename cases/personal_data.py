@@ -43,6 +43,7 @@ policy_register(
             "created_at",
             "updated_at",
             "created_by",
+            "case_status",
             "archived_at",
             "anonymized_at",
             "merged_into",
@@ -111,6 +112,16 @@ policy_register(
         erase=["text"],
         keep=["id", "person", "kind", "author", "site", "created_at"],
         confidential=Q(kind="psychosocial"),
+    ),
+)
+
+# The story of the case: the status, dates and reason chosen are kept (they say nothing the figures
+# need, but they are the record of the work done); the free text is erased.
+policy_register(
+    "cases.casestatuschange",
+    model_policy(
+        erase=["reason_other", "note"],
+        keep=["id", "person", "from_status", "to_status", "reason", "changed_by", "changed_at"],
     ),
 )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import merge_views, views
+from . import case_status_views, merge_views, views
 
 app_name = "cases"
 
@@ -23,6 +23,8 @@ urlpatterns: list = [
     path("<int:pk>/archive/", views.person_archive, name="person_archive"),
     path("<int:pk>/restore/", views.person_restore, name="person_restore"),
     path("<int:pk>/duplicates/", views.person_duplicates, name="person_duplicates"),
+    path("<int:pk>/case/close/", case_status_views.case_close, name="case_close"),
+    path("<int:pk>/case/reopen/", case_status_views.case_reopen, name="case_reopen"),
     path("<int:pk>/break-glass/", views.break_glass, name="break_glass"),
     path("break-glass/<str:token>/", views.break_glass_open, name="break_glass_open"),
     path("<int:pk>/intakes/new/", views.intake_create, name="intake_create"),

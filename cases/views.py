@@ -258,6 +258,11 @@ def person_detail(request, pk):
     }
     if roles.has_role(request.user, roles.ADMIN):
         context["undoable_merges"] = selectors.merges_undoable_of(person)
+    # Closing and reopening: case staff of the person's sites (an admin anywhere), not after
+    # breaking the glass (cases/case_status.py).
+    context["can_change_case"] = can_write and (
+        roles.has_role(request.user, roles.ADMIN) or person.site_id in site_ids_visible_to(request.user)
+    )
     if can_write:
         context["note_form"] = CaseNoteForm(
             can_write_psychosocial=context["can_read_psychosocial"], prefix="note"

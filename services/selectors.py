@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases.models import Consent, Person
+from cases.models import CaseStatus, Consent, Person
 from cases.selectors import break_glass_person_ids, reads_by_program
 from orientation import roles
 from orientation.models import Program, Site, name_in_language
@@ -208,8 +208,13 @@ def referral_timeline(referral: Referral) -> list[tuple[str, object]]:
 
 
 def followups_for(user, *, today: date | None = None, overdue_only: bool = False) -> QuerySet[Referral]:
-    """The open referrals the user is responsible for, the one due first on top."""
-    qs = referrals_visible_to(user).filter(responsible=user).for_followups()
+    """The open referrals the user is responsible for, the one due first on top (not those of
+    closed cases: closing a case showed them first, docs/case-status.md)."""
+    qs = (
+        referrals_visible_to(user)
+        .filter(responsible=user, person__case_status=CaseStatus.OPEN)
+        .for_followups()
+    )
     if overdue_only:
         qs = qs.filter(follow_up_due__lt=today or timezone.localdate())
     return qs
@@ -220,7 +225,7 @@ def followups_summary(user, *, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     return (
         referrals_visible_to(user)
-        .filter(responsible=user)
+        .filter(responsible=user, person__case_status=CaseStatus.OPEN)
         .open()
         .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(follow_up_due__lt=today)))
     )
@@ -234,11 +239,12 @@ def overdue_queue_for(user, *, site_id: int | None = None, today: date | None = 
     """Open referrals made at the user's sites whose follow-up date has passed, the oldest due
     first. The queue is a site's: the site that made a referral follows it up (a referral made
     elsewhere for one of the site's people is in that other site's queue, and on the person's
-    page). Filtering on the referral's own site lets the partial index ``referral_open_due``
+    page); a closed case's referrals leave it. Filtering on the referral's own site lets the partial index ``referral_open_due``
     return a page without reading every overdue referral (bench/PLANS.md)."""
     if not roles.has_role(user, roles.CASE_READERS):
         return Referral.objects.none()
-    qs = Referral.objects.overdue(today).for_list()
+    # Not those of closed cases (the person is joined for the list anyway).
+    qs = Referral.objects.overdue(today).filter(person__case_status=CaseStatus.OPEN).for_list()
     if not roles.has_role(user, roles.ADMIN):
         site_ids = site_ids_visible_to(user)
         if site_id is not None and site_id not in site_ids:

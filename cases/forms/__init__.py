@@ -18,7 +18,9 @@ from .people import (  # noqa: F401
 from .records import (  # noqa: F401
     ArchiveForm,
     BreakGlassForm,
+    CaseCloseForm,
     CaseNoteForm,
+    CaseReopenForm,
     ConsentForm,
     ConsentWithdrawForm,
     IntakeForm,

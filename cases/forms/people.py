@@ -337,8 +337,14 @@ class PersonFilterForm(forms.Form):
     ``cases.filters.PersonFilter`` (django-filter), which builds this form with them: quick
     selects and check boxes, and how many filters are on."""
 
-    SELECTS = ("site", "nationality", "population_type", "vulnerability", "age_band", "sort")
-    STATIC_SELECTS = ("nationality", "population_type", "age_band", "sort")  # fixed lists, cached markup
+    SELECTS = ("status", "site", "nationality", "population_type", "vulnerability", "age_band", "sort")
+    STATIC_SELECTS = (
+        "status",
+        "nationality",
+        "population_type",
+        "age_band",
+        "sort",
+    )  # fixed lists, cached markup
     CHECKS = ("open_referrals", "archived")
 
     def __init__(self, *args, **kwargs):

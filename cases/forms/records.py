@@ -8,11 +8,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orientation import limits
 from orientation.selectors import sites_visible_to
 
 from ..models import (
     Area,
     CaseNote,
+    CaseStatusChange,
     Consent,
     Intake,
     Person,
@@ -177,4 +179,56 @@ class BreakGlassForm(forms.Form):
             "At least 15 characters. It is kept in the access log with your name and the time. "
             "Do not write names or document numbers."
         ),
+    )
+
+
+class CaseCloseForm(forms.Form):
+    """Closing a case: why, and (for "other") a few words; an optional note; and, when something
+    is still open for the person, that the caseworker has seen it."""
+
+    reason = forms.ChoiceField(
+        label=_("Why is the case closed?"), choices=CaseStatusChange.Reason.choices, widget=forms.RadioSelect
+    )
+    reason_other = forms.CharField(
+        label=_("Other reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Required when the reason is “Other”: a few words."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=limits.REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    items_seen = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I have seen what is still open and want to close the case."), required=False
+    )
+
+    def __init__(self, *args, open_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_items = list(open_items)
+        self.fields["items_seen"].initial = ",".join(item.key for item in self.open_items)
+        if not self.open_items:
+            del self.fields["confirm"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == CaseStatusChange.Reason.OTHER and not " ".join(
+            (data.get("reason_other") or "").split()
+        ):
+            self.add_error("reason_other", _("Write the reason in a few words."))
+        if self.open_items and not data.get("confirm"):
+            self.add_error("confirm", _("Check the box to confirm that you have seen what is still open."))
+        return data
+
+    def seen_keys(self) -> set[str]:
+        return {k for k in (self.cleaned_data.get("items_seen") or "").split(",") if k}
+
+
+class CaseReopenForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: came back for a new need."),
     )

@@ -6,6 +6,12 @@ No view fetches a person with a bare ``Person.objects.get``: it calls ``person_g
 which checks the role, the sites and break-the-glass grants.
 """
 
+from .case_status import (  # noqa: F401
+    case_activity_since,
+    case_last_closing,
+    case_open_items,
+    case_status_changes,
+)
 from .duplicates import (  # noqa: F401
     DUPLICATE_AGE_GAP_DAYS,
     DUPLICATE_AGE_GAP_ESTIMATED_DAYS,

@@ -15,6 +15,7 @@ from orientation.models import District, Site
 from .. import person_records
 from ..models import CaseNote, Household, Person
 from ..person_records import TIMELINE_LIMIT, TimelineEntry
+from .case_status import case_activity_since, case_last_closing, case_status_changes
 from .people import household_members
 
 # --- The person page ------------------------------------------------------------------------------
@@ -39,6 +40,7 @@ TRACKED_FIELDS = [
     "guardian_name",
     "guardian_relationship",
     "guardian_phone",
+    "case_status",
     "archived_at",
 ]
 
@@ -48,6 +50,7 @@ class FieldChange:
     label: str
     old: Any
     new: Any
+    name: str = ""
 
 
 @dataclass
@@ -118,7 +121,10 @@ def person_changes(person: Person, *, limit: int = HISTORY_LIMIT) -> list[Person
             kind=kind,
             changes=[
                 FieldChange(
-                    label=f.verbose_name, old=_display(f, old, lookups), new=_display(f, new, lookups)
+                    label=f.verbose_name,
+                    old=_display(f, old, lookups),
+                    new=_display(f, new, lookups),
+                    name=f.name,
                 )
                 for f, old, new in diffs
             ],
@@ -144,6 +150,8 @@ def person_page(user, person: Person) -> dict[str, Any]:
         .order_by("-created_at")[:TIMELINE_LIMIT]
     )
     changes = person_changes(person)
+    case_changes = case_status_changes(person)
+    closing = case_last_closing(case_changes) if person.case_is_closed else None
     timezone_day = timezone.localdate
     entries = (
         [TimelineEntry("intake", i.date, i, (i.created_at,)) for i in intakes]
@@ -152,10 +160,12 @@ def person_page(user, person: Person) -> dict[str, Any]:
         + [TimelineEntry("consent", c.given_on, c, (c.created_at,)) for c in consents]
         + [TimelineEntry("document", timezone_day(d.created_at), d, (d.created_at,)) for d in documents]
         + [TimelineEntry("status", s.since, s, (s.created_at,)) for s in statuses]
+        + [TimelineEntry("case_status", timezone_day(c.changed_at), c, (c.changed_at,)) for c in case_changes]
         + [
             TimelineEntry("change", timezone_day(c.record.history_date), c, (c.record.history_date,))
             for c in changes
-            if c.kind == "changed"
+            # a change of the case status alone is on the timeline as its own entry (case_status)
+            if c.kind == "changed" and any(f.name != "case_status" for f in c.changes)
         ]
     )
     entries.sort(key=lambda e: (e.day, e.order), reverse=True)
@@ -173,6 +183,13 @@ def person_page(user, person: Person) -> dict[str, Any]:
         "timeline": entries,
         "changes": changes,
         "members": household_members(person),
+        "case_changes": case_changes,
+        "case_closing": closing,
+        # A closed case with something recorded since (a check-in, a service): the caseworker
+        # decides whether to reopen it (queries only for a closed case).
+        "activity_since_closing": (
+            case_activity_since(user, person, closing.changed_at) if closing is not None else []
+        ),
         "age": person.age(today),
         "expiring_soon": [
             x

@@ -15,6 +15,7 @@ from cases.arco.models import ArcoRequest
 from cases.merging import person_merge, person_unmerge
 from cases.models import (
     CaseNote,
+    CaseStatusChange,
     Consent,
     Household,
     IdentityDocument,
@@ -101,6 +102,9 @@ def _every_record(person, *, group, session):
             group=group, person=person, joined_on=date(2025, 2, 1)
         ),
         Attendance: AttendanceFactory(person=person, session=session),
+        CaseStatusChange: CaseStatusChange.objects.create(
+            person=person, from_status="open", to_status="closed", reason="lost_contact"
+        ),
         ArcoRequest: ArcoRequest.objects.create(
             person=person, kind="access", received_on=date(2025, 3, 3), due_on=date(2025, 3, 31)
         ),
@@ -138,6 +142,7 @@ def _state(*people):
             Referral,
             GroupParticipant,
             Attendance,
+            CaseStatusChange,
             ArcoRequest,
             Appointment,
             Visit,
@@ -399,3 +404,37 @@ def test_anonymizing_the_survivor_erases_the_merged_record_too(caseworker, admin
     assert merge.undo is None
     with pytest.raises(ValidationError):
         person_unmerge(user=admin_user, merge_id=merge.pk)
+
+
+@pytest.mark.parametrize(
+    ("survivor_status", "merged_status", "after"),
+    [("closed", "open", "open"), ("open", "closed", "open"), ("closed", "closed", "closed")],
+)
+def test_the_survivor_is_open_if_either_record_was(
+    caseworker, admin_user, survivor_status, merged_status, after
+):
+    from cases.case_status import case_close
+
+    first, second = _twins()
+    for person, status in ((first, survivor_status), (second, merged_status)):
+        if status == "closed":
+            case_close(user=caseworker, person=person, reason="needs_met")
+    case_reopen_rows = CaseStatusChange.objects.filter(person=second).count()
+    before = _state(first, second)
+
+    merge = person_merge(user=caseworker, survivor_id=first.pk, merged_id=second.pk)
+
+    first.refresh_from_db()
+    assert first.case_status == after
+    # the status rows of both are the survivor's now
+    assert (
+        CaseStatusChange.objects.filter(person=first).count()
+        == (survivor_status == "closed") + case_reopen_rows
+    )
+    assert not CaseStatusChange.objects.filter(person=second).exists()
+    person_unmerge(user=admin_user, merge_id=merge.pk)
+    assert _state(first, second) == before
+    assert (Person.objects.get(pk=first.pk).case_status, Person.objects.get(pk=second.pk).case_status) == (
+        survivor_status,
+        merged_status,
+    )

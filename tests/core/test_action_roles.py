@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 ACTION_MODULES = [
     "cases.actions",
+    "cases.case_status",
     "cases.imports.actions",
     "cases.arco.actions",
     "services.actions",
@@ -113,6 +114,8 @@ REFUSED = [
     ("cases.arco.actions.arco_request_create", "facilitator"),
     ("cases.arco.actions.arco_request_update", "facilitator"),
     ("cases.arco.actions.arco_request_anonymize", "caseworker"),
+    ("cases.case_status.case_close", "coordinator"),
+    ("cases.case_status.case_reopen", "facilitator"),
 ]
 
 

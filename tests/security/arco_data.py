@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases.arco.models import ArcoRequest
 from cases.models import (
     CaseNote,
+    CaseStatusChange,
     Consent,
     DuplicateDismissal,
     IntakeNeed,
@@ -67,6 +68,8 @@ SECRETS = {
     "session_note": "Duelo migratorio, llanto al hablar de su madre",
     "follow_up_note": "Su prima contestó el celular en Surquillo",
     "archive_reason": "Se mudó con el señor Colmenares a Arequipa",
+    "case_reason": "Viajó a Santiago con su pareja",
+    "case_note": "Su hermana avisará si regresa a Lima",
 }
 
 
@@ -189,6 +192,15 @@ def person_with_everything():
         appointment=appointment,
         priority=True,
         priority_reasons="unaccompanied_child",
+    )
+    # Her case closed for another reason, with a note (the story of the case).
+    CaseStatusChange.objects.create(
+        person=person,
+        from_status="open",
+        to_status="closed",
+        reason="other",
+        reason_other=SECRETS["case_reason"],
+        note=SECRETS["case_note"],
     )
     ArcoRequest.objects.create(
         person=person,

@@ -21,6 +21,21 @@ from .common import (
 )
 
 MATRIX: dict[str, Entry] = {
+    # Closing a case: the open items and the reason form (an empty POST shows it again, with errors).
+    # Case staff of the person's site; another site's person sends a caseworker to break the glass,
+    # and even then the action refuses (tests/cases/test_case_status.py); coordinators only read.
+    "cases:case_close": Entry(
+        kwargs=_person,
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
+    # Reopening a closed case: the same roles; an empty POST shows the form again (the note is
+    # optional, but an empty body changes nothing).
+    "cases:case_reopen": Entry(
+        kwargs=lambda w, x: {"pk": w.closed_person(x).pk},
+        get=CASE_WRITE,
+        post=CASE_WRITE,
+    ),
     "cases:break_glass": Entry(
         fuzz=False,  # no form: a typed id only says to search; the reason is asked on break_glass_open
         kwargs=_person,
@@ -172,6 +187,7 @@ MATRIX: dict[str, Entry] = {
             "age_band",
             "open_referrals",
             "archived",
+            "status",
             "sort",
             "page",
             "s",

@@ -220,6 +220,26 @@ class World:
 
         return self._cached(("person", site.code), build)
 
+    def closed_person(self, which: str):
+        """A person of the site whose case was closed (to be reopened), with a record of the
+        site's program like ``person``."""
+        if which == "missing":
+            return Missing()
+        site = self.site(which)
+
+        def build():
+            from cases.models import CaseStatus, CaseStatusChange
+            from tests.factories import DirectServiceFactory, PersonFactory
+
+            person = PersonFactory(site=site, birth_date=date(1979, 8, 9), case_status=CaseStatus.CLOSED)
+            DirectServiceFactory(person=person, program=self.home_program(site))
+            CaseStatusChange.objects.create(
+                person=person, from_status=CaseStatus.OPEN, to_status=CaseStatus.CLOSED, reason="needs_met"
+            )
+            return person
+
+        return self._cached(("closed_person", site.code), build)
+
     def arco_request(self, which: str, kind: str = "access"):
         if which == "missing":
             return Missing()
