@@ -20,6 +20,7 @@ from cases.models import (
     Intake,
     Person,
     PersonMerge,
+    PlanAction,
     RegularizationStatus,
     Vulnerability,
     survivor_value,
@@ -35,6 +36,7 @@ from tests.factories import (
     IdentityDocumentFactory,
     IntakeFactory,
     PersonFactory,
+    PlanActionFactory,
     ReferralFactory,
     RegularizationStatusFactory,
     SportGroupFactory,
@@ -91,6 +93,7 @@ def _every_record(person, *, group, session):
         ArcoRequest: ArcoRequest.objects.create(
             person=person, kind="access", received_on=date(2025, 3, 3), due_on=date(2025, 3, 31)
         ),
+        PlanAction: PlanActionFactory(person=person),
     }
 
 
@@ -110,6 +113,7 @@ def _state(*people):
             GroupParticipant,
             Attendance,
             ArcoRequest,
+            PlanAction,
         )
     }
     fields = {
