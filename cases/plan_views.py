@@ -127,9 +127,7 @@ def plan_action_edit(request, pk):
     if not action.is_open:
         messages.info(request, _("This action is closed: it cannot be changed."))
         return redirect(_plan_url(person.pk))
-    staff = plan_selectors.plan_staff_for_site(action.site_id)
-    if action.responsible_id:
-        staff = staff | type(action.responsible).objects.filter(pk=action.responsible_id)
+    staff = plan_selectors.plan_staff_for_site(action.site_id, include_id=action.responsible_id)
     form = PlanActionForm(
         request.POST or None,
         initial={
@@ -139,7 +137,7 @@ def plan_action_edit(request, pk):
             "status": action.status,
         },
         needs=plan_selectors.person_needs(person),
-        staff=staff.distinct(),
+        staff=staff,
         editing=True,
     )
     if request.method == "POST" and form.is_valid():

@@ -25,20 +25,20 @@ from ..models import Intake, IntakeNeed, Person, PlanAction
 from .people import person_get_for_user, reads_by_program
 
 
-def plan_staff_for_site(site_id: int) -> QuerySet:
+def plan_staff_for_site(site_id: int, *, include_id: int | None = None) -> QuerySet:
     """Who may be responsible for a plan action at a site: the active caseworkers and
-    psychosocial specialists who work there (admins and coordinators are not case staff)."""
+    psychosocial specialists who work there (admins and coordinators are not case staff), and
+    ``include_id`` (an action's current responsible, who may have left the site since)."""
     User = get_user_model()
-    return (
-        User.objects.filter(
-            site_memberships__site_id=site_id,
-            groups__name__in=roles.CASE_STAFF,
-            is_active=True,
-            is_superuser=False,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
+    condition = Q(
+        site_memberships__site_id=site_id,
+        groups__name__in=roles.CASE_STAFF,
+        is_active=True,
+        is_superuser=False,
     )
+    if include_id is not None:
+        condition |= Q(pk=include_id)
+    return User.objects.filter(condition).distinct().order_by("first_name", "last_name", "username")
 
 
 def plan_staff_works_at(user, site_id: int) -> bool:
