@@ -21,6 +21,7 @@ from tests.factories import (
     IntakeFactory,
     IntakeNeedFactory,
     PersonFactory,
+    PlanActionFactory,
     ReferralFactory,
     RegularizationStatusFactory,
     SportSessionFactory,
@@ -58,6 +59,7 @@ def _fill_timeline(person, rows, user):
             time=time(9, 30),
             status="missed",
         )
+        PlanActionFactory(person=person, responsible=user, need=intake.needs.first())
         person.phone = f"98765{i:04d}"
         person.save()
     person.household = Household.objects.create(code=f"H-Q{rows}", site=person.site)
@@ -72,7 +74,9 @@ def _fill_timeline(person, rows, user):
 # the access-log row (+1: every opening of a case file is logged). Caseworkers have one more: whether
 # a specialist follows the person (the sessions themselves stay off their timeline). Coordinators
 # have two more: their programs, and whether the person has a record of one of them (their scope).
-PERSON_PAGE_QUERIES = {"caseworker": 22, "psychosocial": 21, "coordinator": 23}
+# The case plan: one query for its actions (every reader), one for the intakes still without a plan
+# (those who write).
+PERSON_PAGE_QUERIES = {"caseworker": 24, "psychosocial": 23, "coordinator": 24}
 
 
 @pytest.mark.parametrize("rows", [3, 30])
