@@ -266,9 +266,9 @@ def test_person_page_queries_do_not_grow_with_the_plan(
     assert len(response.context["plan_actions"]) == rows
 
 
-# Filled from a run: the person page's queries with the plan (one for the actions, one for the
-# intakes still without a plan).
-PERSON_PAGE_QUERIES = 0
+# The person page with its plan: the plan's actions in one query (responsible, closer and need
+# joined), the intakes still without a plan in another, whatever the number of actions.
+PERSON_PAGE_QUERIES = 21
 
 
 # --- Roles ----------------------------------------------------------------------------------------------------
@@ -478,8 +478,11 @@ def test_overdue_queue_queries_do_not_grow(rows, person, caseworker, client_for,
     assert len(response.context["plan_page"]) == rows
 
 
-FOLLOWUPS_QUERIES = 0
-OVERDUE_QUERIES = 0
+# The follow-ups and the overdue queue with the plan's actions beside the referrals: one query for
+# the page of actions (person, site and responsible joined) and one to count them (the summary on
+# the follow-ups page: open and overdue in one aggregate), whatever the number of rows.
+FOLLOWUPS_QUERIES = 10
+OVERDUE_QUERIES = 9
 
 
 # --- Handing actions over -----------------------------------------------------------------------------------
