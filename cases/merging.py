@@ -2,7 +2,8 @@
 
 A merge keeps one record, the survivor, with the values chosen field by field where the two
 differ; documents, consents, vulnerabilities and the household are combined. Every row that
-belongs to the other record moves to the survivor: those of ``cases`` (``CASES_MOVABLE``) and those
+belongs to the other record moves to the survivor: those of ``cases`` (``CASES_MOVABLE``: documents,
+statuses, consents, intakes, notes, plan actions) and those
 each app above declares in its ``person_records.py`` (``Movable``: direct services and with them
 psychosocial sessions, referrals, group memberships, attendance, ARCO requests). The other record
 stays as a tombstone (``merged_into``): its page and its ``ref`` lead to the survivor.
@@ -65,6 +66,9 @@ CASES_MOVABLE = (
     Movable("cases.intake"),
     Movable("cases.casenote"),
     Movable("cases.casestatuschange"),
+    # The case plan (docs/case-plan.md): its actions follow their person, and the intakes whose
+    # needs they answer move with them.
+    Movable("cases.planaction"),
 )
 
 FIGURES_TASK = "reports.tasks.monthly_figures_fill_task"

@@ -650,3 +650,119 @@ class CaseStatusChange(models.Model):
             errors["to_status"] = _("The case already has this status.")
         if errors:
             raise ValidationError(errors)
+
+
+class PlanActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=PlanAction.OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        return self.open().filter(due_on__lt=today or timezone.localdate())
+
+    def for_list(self):
+        """A person's plan: open actions first (the one due first on top), then the closed ones."""
+        return self.select_related("responsible", "closed_by", "need").order_by(
+            models.Case(models.When(status__in=PlanAction.OPEN_STATUSES, then=0), default=1),
+            "due_on",
+            "pk",
+        )
+
+    def for_queue(self):
+        return self.select_related("person", "site", "responsible").order_by("due_on", "pk")
+
+
+class PlanAction(models.Model):
+    """One step of a person's case plan: what will be done about a need found at intake, by whom
+    and by when (docs/case-plan.md). A referral, a direct service or an appointment may name the
+    action it serves; when it is completed, recorded or kept, the action is done."""
+
+    class Status(models.TextChoices):
+        TODO = "todo", _("To do")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        NOT_POSSIBLE = "not_possible", _("Not possible")
+
+    OPEN_STATUSES = (Status.TODO, Status.IN_PROGRESS)
+    CLOSED_STATUSES = (Status.DONE, Status.NOT_POSSIBLE)
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="plan_actions")
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="+")
+    need = models.ForeignKey(
+        IntakeNeed,
+        verbose_name=_("need"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_actions",
+    )
+    area = models.CharField(_("area"), max_length=20, choices=Area.choices)
+    description = models.CharField(_("action"), max_length=300)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_actions",
+    )
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.TODO)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    close_note = models.CharField(_("how it ended"), max_length=300, blank=True)
+    # Flagged (and the responsible told once) by the daily overdue job of the services app.
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+    objects = PlanActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("plan action")
+        verbose_name_plural = _("plan actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status__in=["todo", "in_progress"], closed_at__isnull=True)
+                    | models.Q(status__in=["done", "not_possible"], closed_at__isnull=False)
+                ),
+                name="plan_action_closed_when_closed",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["site", "due_on"],
+                condition=models.Q(status__in=["todo", "in_progress"]),
+                name="plan_action_open_due",
+            ),
+            models.Index(
+                fields=["responsible", "due_on"],
+                condition=models.Q(status__in=["todo", "in_progress"]),
+                name="plan_action_open_responsible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_late(self, today=None) -> bool:
+        return self.is_open and self.due_on < (today or timezone.localdate())
+
+    def clean(self):
+        if self.need_id and self.person_id and self.need.intake.person_id != self.person_id:
+            raise ValidationError({"need": _("This need is not from one of this person's intakes.")})

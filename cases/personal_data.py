@@ -127,6 +127,31 @@ policy_register(
 
 contact_register("intake", lambda cutoff: Intake.objects.filter(date__gte=cutoff))
 
+# A case plan's actions (docs/case-plan.md): what will be done for the person, by whom and when.
+# The free text goes; the dates, areas, statuses and who did what stay (the work that was done).
+policy_register(
+    "cases.planaction",
+    model_policy(
+        erase=["description", "close_note"],
+        keep=[
+            "id",
+            "person",
+            "site",
+            "need",
+            "area",
+            "responsible",
+            "due_on",
+            "status",
+            "closed_at",
+            "closed_by",
+            "is_overdue",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
+    ),
+)
+
 policy_register(
     "cases.duplicatedismissal",
     model_policy(keep=["id", "first", "second", "dismissed_by", "dismissed_at"]),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_status_views, merge_views, views
+from . import case_status_views, merge_views, plan_views, views
 
 app_name = "cases"
 
@@ -32,6 +32,12 @@ urlpatterns: list = [
     path("<int:pk>/consents/new/", views.consent_create, name="consent_create"),
     path("<int:pk>/documents/new/", views.document_create, name="document_create"),
     path("<int:pk>/status/new/", views.status_create, name="status_create"),
+    path("<int:pk>/intakes/<int:intake_pk>/plan/", plan_views.plan_make, name="plan_make"),
+    path("<int:pk>/plan/new/", plan_views.plan_action_add, name="plan_action_add"),
+    path("<int:pk>/plan/reassign/", plan_views.plan_reassign, name="plan_reassign"),
+    path("plan/<int:pk>/edit/", plan_views.plan_action_edit, name="plan_action_edit"),
+    path("plan/<int:pk>/close/", plan_views.plan_action_close, name="plan_action_close"),
+    path("plan/caseloads/", plan_views.caseload_reassign, name="caseload_reassign"),
     path("notes/<int:pk>/", views.case_note_detail, name="case_note_detail"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

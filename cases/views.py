@@ -42,6 +42,7 @@ from .forms import (
     RegularizationStatusForm,
 )
 from .models import CaseNote
+from .selectors import plan as plan_selectors
 
 SEARCH_SESSION_KEY = "cases_person_searches"
 SEARCH_SESSION_KEEP = 10
@@ -256,6 +257,10 @@ def person_detail(request, pk):
         "can_read_psychosocial": roles.has_role(request.user, roles.PSYCHOSOCIAL_READERS),
         **selectors.person_page(request.user, person),
     }
+    # The case plan (docs/case-plan.md), open actions first.
+    context["plan_actions"] = list(plan_selectors.person_plan(person))
+    if can_write:
+        context["plan_intakes"] = plan_selectors.intakes_with_unplanned_needs(person)
     if roles.has_role(request.user, roles.ADMIN):
         context["undoable_merges"] = selectors.merges_undoable_of(person)
     # Closing and reopening: case staff of the person's sites (an admin anywhere), not after

@@ -87,6 +87,11 @@ PERSON_REGISTRARS = {RECEPTIONIST, CASEWORKER, PSYCHOSOCIAL, ADMIN}
 # for the staff who serve (the call opens the person's intake).
 RECEPTIONISTS = {RECEPTIONIST, CASEWORKER, PSYCHOSOCIAL, ADMIN}
 QUEUE_CALLERS = {CASEWORKER, PSYCHOSOCIAL, ADMIN}
+# Case plans (docs/case-plan.md): case workers write them at the person's sites (CASE_WORKERS),
+# coordinators read them (CASE_READERS). Handing a whole caseload (every open action of a staff
+# member at a site) to someone else, when a caseworker leaves the centre, is a coordinator's or an
+# admin's decision.
+CASELOAD_REASSIGNERS = {COORDINATOR, ADMIN}
 PERSONAL_EXPORTERS = {COORDINATOR, ADMIN}
 CONSENT_OVERRIDERS = {PSYCHOSOCIAL, ADMIN}  # refer without sharing consent (case workers only)
 # Data-subject (ARCO) requests: staff of the person's sites read them; they register and follow

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cases.actions import person_register
 from cases.models import Area, IdentityDocument, Person, Vulnerability
+from cases.plan import plan_action_done_by, plan_action_link_check
 from orientation import roles
 from orientation.actions import access_log_record, save_audited
 from orientation.models import AccessLog, Site
@@ -131,6 +132,12 @@ def visit_check_in(
         appointment.status = Appointment.Status.KEPT
         appointment.status_changed_at = now
         save_audited(appointment, user=user, reason="kept")
+        plan_action_done_by(
+            action_id=appointment.plan_action_id,
+            person_id=person.pk,
+            user=user,
+            note=_("Appointment kept on %(day)s.") % {"day": day.isoformat()},
+        )
     return save_audited(visit, user=user, reason="check-in")
 
 
@@ -295,12 +302,26 @@ def _appointment_check(*, user, person: Person, site: Site, staff, day: date, ti
 
 
 @transaction.atomic
-def appointment_book(*, user, person: Person, site: Site, area: str, staff, day: date, time) -> Appointment:
-    """Book a follow-up for a person at a site with a staff member (one booking per staff slot)."""
+def appointment_book(
+    *, user, person: Person, site: Site, area: str, staff, day: date, time, plan_action=None
+) -> Appointment:
+    """Book a follow-up for a person at a site with a staff member (one booking per staff slot).
+    ``plan_action``: the action of the person's plan it serves (case workers only: a receptionist
+    never sees plans), done when the person keeps the appointment."""
     roles.require(user, roles.RECEPTIONISTS)
     _appointment_check(user=user, person=person, site=site, staff=staff, day=day, time=time)
+    if plan_action is not None:
+        roles.require(user, roles.CASE_WORKERS)
+        plan_action_link_check(action=plan_action, person=person)
     appointment = Appointment(
-        person=person, site=site, area=area, staff=staff, date=day, time=time, booked_by=user
+        person=person,
+        site=site,
+        area=area,
+        staff=staff,
+        date=day,
+        time=time,
+        booked_by=user,
+        plan_action=plan_action,
     )
     return save_audited(appointment, user=user, reason="booked")
 
@@ -325,6 +346,7 @@ def appointment_reschedule(*, user, appointment: Appointment, staff, day: date, 
         time=time,
         booked_by=user,
         rescheduled_from=old,
+        plan_action_id=old.plan_action_id,
     )
     return save_audited(new, user=user, reason="booked (rescheduled)")
 

@@ -197,7 +197,7 @@ class AppointmentForm(forms.Form):
             raise forms.ValidationError(_("Choose a day within the next year."))
         return day
 
-    def __init__(self, *args, sites, staff, reschedule: bool = False, **kwargs):
+    def __init__(self, *args, sites, staff, reschedule: bool = False, plan_actions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
         self.fields["staff"].queryset = staff
@@ -207,4 +207,16 @@ class AppointmentForm(forms.Form):
             del self.fields["site"], self.fields["area"]
         else:
             fields = ["site", "area", *fields]
+        # The open actions of the person's case plan (offered to case workers only: a receptionist
+        # never sees plans); the action is done when the person keeps the appointment.
+        if plan_actions is not None and not reschedule and plan_actions.exists():
+            field = forms.ModelChoiceField(
+                label=_("Action of the case plan it serves"),
+                queryset=plan_actions,
+                required=False,
+                help_text=_("The action is marked done when the person keeps the appointment."),
+            )
+            field.label_from_instance = lambda a: f"{a.get_area_display()}: {a.description}"
+            self.fields["plan_action"] = field
+            fields.append("plan_action")
         self.helper = _helper(*fields)

@@ -124,6 +124,15 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The action of the person's case plan this serves: done when the person keeps the appointment (docs/case-plan.md).
+    plan_action = models.ForeignKey(
+        "cases.PlanAction",
+        verbose_name=_("plan action"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appointments",
+    )
     status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -53,6 +53,7 @@ policy_register(
             "rescheduled_from",
             "booked_by",
             "status_changed_at",
+            "plan_action",
             "created_at",
         ]
     ),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.actions import duplicate_check_record
 from cases.models import Area
 from cases.selectors import person_duplicate_candidates
+from cases.selectors.plan import plan_action_initial, plan_actions_open_of
 from orientation import roles
 from orientation.forms import form_errors_add
 from orientation.paginator import paginate
@@ -418,7 +419,10 @@ def appointment_book(request, pk):
         request.POST or None,
         sites=selectors.reception_sites_for(request.user),
         staff=selectors.appointment_staff_choices(request.user),
-        initial={"site": site},
+        initial={"site": site, **plan_action_initial(request)},
+        plan_actions=plan_actions_open_of(person)
+        if roles.has_role(request.user, roles.CASE_WORKERS)
+        else None,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -433,6 +437,7 @@ def appointment_book(request, pk):
                 staff=data["staff"],
                 day=data["day"],
                 time=data["time"],
+                plan_action=data.get("plan_action"),
             )
         except ValidationError as exc:
             form_errors_add(form, exc)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Person
+from cases.plan import plan_action_done_by, plan_action_link_check
 from orientation import roles
 from orientation.actions import access_log_record, notification_send, save_audited
 from orientation.models import AccessLog, Program, Site
@@ -83,9 +84,12 @@ def direct_service_record(
     delivered_on: date,
     notes: str = "",
     allowed_programs,
+    plan_action=None,
 ) -> DirectService:
-    """Record a service delivered at the site; the person's current population type is stamped."""
+    """Record a service delivered at the site; the person's current population type is stamped.
+    With ``plan_action`` (an open action of the person's plan), the action is done."""
     roles.require(user, roles.CASE_WORKERS)
+    plan_action_link_check(action=plan_action, person=person)
     _program_check(program=program, site=person.site, allowed_programs=allowed_programs)
     _event_date_check(program=program, day=delivered_on, field="delivered_on")
     if not service_type.active:
@@ -99,8 +103,17 @@ def direct_service_record(
         staff=user,
         population_type=person.population_type,
         notes=notes.strip(),
+        plan_action=plan_action,
     )
-    return save_audited(service, user=user)
+    save_audited(service, user=user)
+    plan_action_done_by(
+        action_id=service.plan_action_id,
+        person_id=person.pk,
+        user=user,
+        note=_("Service recorded: %(service)s, %(date)s.")
+        % {"service": service_type.display_name, "date": delivered_on.isoformat()},
+    )
+    return service
 
 
 # --- Referrals --------------------------------------------------------------------------------------
@@ -134,6 +147,7 @@ def referral_create(
     responsible=None,
     consent_override_reason: str = "",
     request=None,
+    plan_action=None,
 ) -> Referral:
     """Refer a person to a partner institution. Needs the person's active sharing consent, or an override.
 
@@ -141,6 +155,7 @@ def referral_create(
     and in the access log.
     """
     roles.require(user, roles.CASE_WORKERS)
+    plan_action_link_check(action=plan_action, person=person)
     override = consent_override_reason.strip()
     consent = referral_consent_active(person)
     if consent is None:
@@ -190,6 +205,7 @@ def referral_create(
         consent_override_reason=override,
         responsible=responsible or user,
         created_by=user,
+        plan_action=plan_action,
     )
     save_audited(referral, user=user)
     _transition_record(referral=referral, from_status="", user=user)
@@ -252,6 +268,13 @@ def referral_transition(
         comment=comment,
         via_partner_link=via_partner_link,
     )
+    if to_status == Referral.Status.COMPLETED:
+        plan_action_done_by(
+            action_id=referral.plan_action_id,
+            person_id=referral.person_id,
+            user=user,
+            note=_("Referral %(code)s completed.") % {"code": referral.code},
+        )
     return referral
 
 

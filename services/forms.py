@@ -154,6 +154,22 @@ class _ProgramCountsServiceMixin:
         return data
 
 
+def _plan_action_offer(form: forms.Form, plan_actions) -> None:
+    """The open actions of the person's case plan this record may serve (docs/case-plan.md): when
+    it is completed, recorded or kept, the action is done. No field when the plan has none."""
+    actions = list(plan_actions) if plan_actions is not None else []
+    if not actions:
+        return
+    field = forms.ModelChoiceField(
+        label=_("Action of the case plan it serves"),
+        queryset=plan_actions,
+        required=False,
+        help_text=_("The action is marked done when this is completed."),
+    )
+    field.label_from_instance = lambda a: f"{a.get_area_display()}: {a.description}"
+    form.fields["plan_action"] = field
+
+
 class DirectServiceForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
     service_type = forms.ModelChoiceField(label=_("Service"), queryset=ServiceType.objects.none())
     delivered_on = _date_field(_("Date"))
@@ -166,7 +182,9 @@ class DirectServiceForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
         help_text=_("Only what the team needs. Psychosocial details go in a confidential session note."),
     )
 
-    def __init__(self, *args, service_types, programs, need_areas=(), program_last=None, **kwargs):
+    def __init__(
+        self, *args, service_types, programs, need_areas=(), program_last=None, plan_actions=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("delivered_on", timezone.localdate())
         self.need_areas = list(need_areas)
@@ -175,6 +193,7 @@ class DirectServiceForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
         _offer_programs(
             self, programs, _bound_date(self, "delivered_on", timezone.localdate()), last=program_last
         )
+        _plan_action_offer(self, plan_actions)
         self._crispy()
 
 
@@ -207,7 +226,16 @@ class ReferralForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
     )
 
     def __init__(
-        self, *args, service_types, partners, programs, staff, can_override: bool, program_last=None, **kwargs
+        self,
+        *args,
+        service_types,
+        partners,
+        programs,
+        staff,
+        can_override: bool,
+        program_last=None,
+        plan_actions=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("referred_on", timezone.localdate())
@@ -230,6 +258,7 @@ class ReferralForm(_ProgramCountsServiceMixin, _CrispyMixin, forms.Form):
         )
         if not can_override:
             del self.fields["consent_override_reason"]
+        _plan_action_offer(self, plan_actions)
         self._crispy()
 
 

@@ -108,6 +108,15 @@ class DirectService(models.Model):
         on_delete=models.PROTECT,
         related_name="direct_services",
     )
+    # The action of the person's case plan this serves: done when the service is recorded (docs/case-plan.md).
+    plan_action = models.ForeignKey(
+        "cases.PlanAction",
+        verbose_name=_("plan action"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_services",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -218,6 +227,15 @@ class Referral(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="referrals_responsible",
+    )
+    # The action of the person's case plan this serves: done when the referral is completed (docs/case-plan.md).
+    plan_action = models.ForeignKey(
+        "cases.PlanAction",
+        verbose_name=_("plan action"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

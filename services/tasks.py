@@ -8,6 +8,7 @@ from datetime import date
 from celery import shared_task
 from django.core.cache import cache
 
+from cases.plan import plan_actions_mark_overdue
 from orientation.celery import IDEMPOTENT_TASK, time_limits
 
 from .actions import referral_partner_answer_notify, referrals_mark_overdue
@@ -23,7 +24,8 @@ OVERDUE_LOCK_SECONDS = 20 * 60  # below the task's time limit, so a crashed run 
     **time_limits(soft=15 * 60, hard=20 * 60),
 )
 def referrals_mark_overdue_task(today: str | None = None) -> dict[str, int]:
-    """Daily: flag overdue referrals and notify each responsible caseworker once.
+    """Daily: flag overdue referrals and overdue actions of case plans, and notify each
+    responsible caseworker once (docs/case-plan.md: the plans' actions join the same sweep).
 
     A lock keeps two runs from overlapping; the work itself is idempotent, so a rerun is harmless.
     """
@@ -31,7 +33,10 @@ def referrals_mark_overdue_task(today: str | None = None) -> dict[str, int]:
         logger.info("referrals_mark_overdue_task already running; skipped")
         return {"skipped": 1}
     try:
-        return referrals_mark_overdue(today=date.fromisoformat(today) if today else None)
+        day = date.fromisoformat(today) if today else None
+        result = referrals_mark_overdue(today=day)
+        plan = plan_actions_mark_overdue(today=day)
+        return {**result, **{f"plan_{key}": value for key, value in plan.items()}}
     finally:
         cache.delete(OVERDUE_LOCK)
 

@@ -1,11 +1,12 @@
 """factory_boy factories for Orienta's models. Reference data (sites, programs, service types,
 indicators) comes from ``load_reference_data`` through the ``ref`` fixture, so factories look it up."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from cases.models import (
     CaseNote,
@@ -15,6 +16,7 @@ from cases.models import (
     Intake,
     IntakeNeed,
     Person,
+    PlanAction,
     RegularizationStatus,
 )
 from orientation.models import Program, Site, SiteMembership
@@ -232,3 +234,14 @@ def second_orientation_site() -> Site:
     for code in ("PAO", "SALUD"):
         program(code).sites.add(other)
     return other
+
+
+class PlanActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanAction
+
+    person = factory.SubFactory(PersonFactory)
+    site = factory.LazyAttribute(lambda o: o.person.site)
+    area = "documentation"
+    description = "Acompañar el trámite del CPP"
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))

@@ -15,6 +15,13 @@ from .people import (  # noqa: F401
     PersonSearchForm,
     nationality_choices,
 )
+from .plan import (  # noqa: F401
+    CaseloadReassignForm,
+    PlanActionCloseForm,
+    PlanActionForm,
+    PlanReassignForm,
+    plan_formset,
+)
 from .records import (  # noqa: F401
     ArchiveForm,
     BreakGlassForm,

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.models import Intake
 from cases.selectors import person_get_for_user
+from cases.selectors.plan import plan_action_initial, plan_actions_open_of
 from orientation import roles
 from orientation.forms import form_errors_add
 from orientation.http import next_url_safe
@@ -70,6 +71,7 @@ def direct_service_create(request, person_pk):
     need_areas = list(intake.needs.values_list("area", flat=True)) if intake else []
     programs = selectors.programs_for_person(request.user, person)
     initial = {"delivered_on": intake.date} if intake else {}
+    initial.update(plan_action_initial(request))
     form = DirectServiceForm(
         request.POST or None,
         initial=initial,
@@ -77,6 +79,7 @@ def direct_service_create(request, person_pk):
         programs=programs,
         need_areas=need_areas,
         program_last=selectors.program_last_chosen(request.user, kind="direct_service"),
+        plan_actions=plan_actions_open_of(person),
     )
     default_next = person_page_url(person.pk)
     if request.method == "POST" and form.is_valid():
@@ -91,6 +94,7 @@ def direct_service_create(request, person_pk):
                 delivered_on=form.cleaned_data["delivered_on"],
                 notes=form.cleaned_data["notes"],
                 allowed_programs=programs,
+                plan_action=form.cleaned_data.get("plan_action"),
             )
         except ValidationError as exc:
             form_errors_add(form, exc)

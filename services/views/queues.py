@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.models import normalize_text
+from cases.selectors import plan as plan_selectors
 from orientation import roles
 from orientation.dates import add_months
 from orientation.paginator import CappedPaginator, paginate
@@ -32,11 +33,17 @@ def followups(request):
     if q:
         qs = qs.filter(code__iexact=q) | qs.filter(person__search_name__contains=normalize_text(q))
     page = paginate(request, qs)
+    # The actions of case plans the user is responsible for (docs/case-plan.md), their own list.
+    actions = plan_selectors.my_plan_actions(request.user, overdue_only=overdue_only)
+    if q:
+        actions = actions.filter(person__search_name__contains=normalize_text(q))
     return render(
         request,
         "services/followups.html",
         {
             "page_obj": page,
+            "plan_page": paginate(request, actions, param="apage"),
+            "plan_summary": plan_selectors.my_plan_summary(request.user),
             "summary": selectors.followups_summary(request.user),
             "overdue_only": overdue_only,
             "q": q,
@@ -48,7 +55,8 @@ def followups(request):
 @require_GET
 @role_required(roles.CASE_READERS)
 def overdue_queue(request):
-    """Referrals past their follow-up date, per site, the oldest first."""
+    """Referrals past their follow-up date, and actions of case plans past their due date, per
+    site, the oldest first."""
     sites = list(selectors.overdue_sites_for(request.user))
     site = None
     site_param = request.GET.get("site")
@@ -60,10 +68,19 @@ def overdue_queue(request):
         site = sites[0]
     qs = selectors.overdue_queue_for(request.user, site_id=site.pk if site else None)
     page = paginate(request, qs, paginator_class=CappedPaginator)
+    # Overdue actions of case plans at the same sites, beside the referrals (docs/case-plan.md).
+    actions = plan_selectors.overdue_plan_actions_for(request.user, site_id=site.pk if site else None)
     return render(
         request,
         "services/overdue_queue.html",
-        {"page_obj": page, "sites": sites, "site": site, "today": timezone.localdate()},
+        {
+            "page_obj": page,
+            "plan_page": paginate(request, actions, param="apage", paginator_class=CappedPaginator),
+            "sites": sites,
+            "site": site,
+            "today": timezone.localdate(),
+            "can_reassign_caseloads": roles.has_role(request.user, roles.CASELOAD_REASSIGNERS),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.selectors import person_get_for_user
+from cases.selectors.plan import plan_action_initial, plan_actions_open_of
 from orientation import roles
 from orientation.forms import form_errors_add
 from orientation.roles import role_required
@@ -43,13 +44,17 @@ def referral_create(request, person_pk):
     staff = selectors.staff_for_site(person.site_id, include=request.user)
     form = ReferralForm(
         request.POST or None,
-        initial={"responsible": request.user.pk} if roles.has_role(request.user, roles.CASE_STAFF) else {},
+        initial={
+            **({"responsible": request.user.pk} if roles.has_role(request.user, roles.CASE_STAFF) else {}),
+            **plan_action_initial(request),
+        },
         service_types=selectors.service_types_active(),
         partners=selectors.partners_active(),
         programs=programs,
         staff=staff,
         can_override=can_override,
         program_last=selectors.program_last_chosen(request.user, kind="referral"),
+        plan_actions=plan_actions_open_of(person),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -69,6 +74,7 @@ def referral_create(request, person_pk):
                 consent_override_reason=data.get("consent_override_reason", ""),
                 allowed_programs=programs,
                 request=request,
+                plan_action=data.get("plan_action"),
             )
         except ValidationError as exc:
             form_errors_add(form, exc)

@@ -22,6 +22,7 @@ from cases.models import (
     Intake,
     Person,
     PersonMerge,
+    PlanAction,
     RegularizationStatus,
     Vulnerability,
     survivor_value,
@@ -39,6 +40,7 @@ from tests.factories import (
     IdentityDocumentFactory,
     IntakeFactory,
     PersonFactory,
+    PlanActionFactory,
     ReferralFactory,
     RegularizationStatusFactory,
     SportGroupFactory,
@@ -124,6 +126,7 @@ def _every_record(person, *, group, session):
         FieldSubmission: FieldSubmission.objects.create(
             key=uuid.uuid4(), kind=FieldSubmission.Kind.OUTREACH, user=staff, person=person
         ),
+        PlanAction: PlanActionFactory(person=person),
     }
 
 
@@ -148,6 +151,7 @@ def _state(*people):
             Visit,
             Reminder,
             FieldSubmission,
+            PlanAction,
         )
     }
     fields = {

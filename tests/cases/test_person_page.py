@@ -21,6 +21,7 @@ from tests.factories import (
     IntakeFactory,
     IntakeNeedFactory,
     PersonFactory,
+    PlanActionFactory,
     ReferralFactory,
     RegularizationStatusFactory,
     SportSessionFactory,
@@ -58,6 +59,7 @@ def _fill_timeline(person, rows, user):
             time=time(9, 30),
             status="missed",
         )
+        PlanActionFactory(person=person, responsible=user, need=intake.needs.first())
         person.phone = f"98765{i:04d}"
         person.save()
     person.household = Household.objects.create(code=f"H-Q{rows}", site=person.site)
@@ -73,8 +75,9 @@ def _fill_timeline(person, rows, user):
 # a specialist follows the person (the sessions themselves stay off their timeline). Coordinators
 # have two more: their programs, and whether the person has a record of one of them (their scope).
 # The case status changes are a section of their own (one query; a closed case has more: see
-# tests/cases/test_case_status.py).
-PERSON_PAGE_QUERIES = {"caseworker": 23, "psychosocial": 22, "coordinator": 24}
+# tests/cases/test_case_status.py). The case plan: one query for its actions (every reader), one
+# for the intakes still without a plan (those who write).
+PERSON_PAGE_QUERIES = {"caseworker": 25, "psychosocial": 24, "coordinator": 25}
 
 
 @pytest.mark.parametrize("rows", [3, 30])

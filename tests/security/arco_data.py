@@ -15,6 +15,7 @@ from cases.models import (
     DuplicateDismissal,
     IntakeNeed,
     PersonMerge,
+    PlanAction,
     RegularizationStatus,
     Vulnerability,
 )
@@ -70,6 +71,8 @@ SECRETS = {
     "archive_reason": "Se mudó con el señor Colmenares a Arequipa",
     "case_reason": "Viajó a Santiago con su pareja",
     "case_note": "Su hermana avisará si regresa a Lima",
+    "plan_action": "Acompañarla al consulado por la partida de su hijo",
+    "plan_close_note": "El consulado de Lima Sur no atiende a la señora Colmenares",
 }
 
 
@@ -104,7 +107,18 @@ def person_with_everything():
         guardian_relationship="tía",
     )
     intake = IntakeFactory(person=person, notes=SECRETS["intake_notes"], date=date(2025, 2, 3))
-    IntakeNeed.objects.create(intake=intake, area="primary_care", detail=SECRETS["need_detail"])
+    need = IntakeNeed.objects.create(intake=intake, area="primary_care", detail=SECRETS["need_detail"])
+    PlanAction.objects.create(
+        person=person,
+        site=person.site,
+        need=need,
+        area=need.area,
+        description=SECRETS["plan_action"],
+        due_on=date(2025, 2, 20),
+        status=PlanAction.Status.NOT_POSSIBLE,
+        closed_at=timezone.now(),
+        close_note=SECRETS["plan_close_note"],
+    )
     CaseNoteFactory(person=person, text=SECRETS["general_note"])
     CaseNoteFactory(person=person, kind=CaseNote.Kind.PSYCHOSOCIAL, text=SECRETS["psy_note"])
     DirectServiceFactory(person=person, notes=SECRETS["service_notes"], delivered_on=date(2025, 3, 4))

@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from services.actions import referral_follow_up_log, referral_transition
-from tests.factories import PartnerFactory, PersonFactory, service_type, site
+from tests.factories import PartnerFactory, PersonFactory, PlanActionFactory, service_type, site
 
 from .conftest import referral_state
 
@@ -63,10 +63,15 @@ def test_followups_queries_do_not_grow(
     make_referral, caseworker, client_for, django_assert_num_queries, rows
 ):
     _referrals(make_referral, rows, responsible=caseworker, due=date(2025, 3, 1))
+    for _ in range(rows):
+        PlanActionFactory(person=PersonFactory(), responsible=caseworker, due_on=date(2025, 3, 1))
     client = client_for(caseworker)
-    with django_assert_num_queries(8):
+    # 8 for the referrals; 3 for the actions of case plans beside them (their summary, their count
+    # and their page).
+    with django_assert_num_queries(11):
         response = client.get(reverse("services:followups"))
     assert len(response.context["page_obj"]) == min(rows, 25)
+    assert len(response.context["plan_page"]) == min(rows, 25)
 
 
 def test_overdue_queue_per_site(make_referral, caseworker, make_user, client_for, today, other_site_person):
@@ -103,10 +108,14 @@ def test_overdue_queue_queries_do_not_grow(
     make_referral, caseworker, client_for, django_assert_num_queries, rows, today
 ):
     _referrals(make_referral, rows, responsible=caseworker, due=today - timedelta(days=2))
+    for _ in range(rows):
+        PlanActionFactory(person=PersonFactory(), responsible=caseworker, due_on=today - timedelta(days=2))
     client = client_for(caseworker)
-    with django_assert_num_queries(8):
+    # 8 for the referrals; 2 for the overdue actions of case plans beside them (count and page).
+    with django_assert_num_queries(10):
         response = client.get(reverse("services:overdue_queue"))
     assert len(response.context["page_obj"]) == min(rows, 25)
+    assert len(response.context["plan_page"]) == min(rows, 25)
 
 
 def test_follow_up_contact_moves_the_due_date(make_referral, caseworker, client_for, today):

@@ -32,7 +32,14 @@ def test_marks_overdue_and_notifies_the_responsible_once(make_referral, casework
         status="completed", responsible=caseworker, follow_up_due=today - timedelta(days=9)
     )
     result = referrals_mark_overdue_task.delay().get()
-    assert result == {"marked": 3, "cleared": 0, "notified": 2}
+    assert result == {
+        "marked": 3,
+        "cleared": 0,
+        "notified": 2,
+        "plan_marked": 0,
+        "plan_cleared": 0,
+        "plan_notified": 0,
+    }
     flags = dict(Referral.objects.values_list("pk", "is_overdue"))
     assert flags == {
         late.pk: True,
@@ -49,7 +56,14 @@ def test_marks_overdue_and_notifies_the_responsible_once(make_referral, casework
     assert late.code in notes[0].message and late.person.family_names not in notes[0].message
     assert notes[0].url == f"/services/referrals/{late.pk}/"
     # A rerun changes nothing and notifies nobody twice.
-    assert referrals_mark_overdue_task.delay().get() == {"marked": 0, "cleared": 0, "notified": 0}
+    assert referrals_mark_overdue_task.delay().get() == {
+        "marked": 0,
+        "cleared": 0,
+        "notified": 0,
+        "plan_marked": 0,
+        "plan_cleared": 0,
+        "plan_notified": 0,
+    }
     assert Notification.objects.count() == 2
 
 
