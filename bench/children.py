@@ -248,7 +248,108 @@ def child_pages(args) -> None:
         [("services:overdue_queue", {}), ("services:followups", {})],
     )
     resolve("dashboard", users["coordinator"], [("reports:dashboard", {})])
+    reception_pages(pages, site=site, people=[pid for pid, _g, _f in people], user=users["caseworker"])
+    wanted = [k.strip() for k in os.environ.get("BENCH_LOAD_PAGES", "").split(",") if k.strip()]
+    if wanted:  # a smaller run: only the pages whose name holds one of these words
+        pages = {key: page for key, page in pages.items() if any(w in key for w in wanted)}
     _emit({"pages": pages})
+
+
+# A busy day at the door of PAO-LS: this many visits today, by line, with the day's calls.
+RECEPTION_VISITS = 240
+
+
+def reception_day(site, people: list[int], *, day: date | None = None) -> int:
+    """Today's visits at ``site`` for the queue and display pages (once a day: kept if present).
+
+    Spread over the five lines; of each line's visits, the first are done, then some in service
+    and called (their desks on the display), one in ten left, the last ones waiting."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from cases.models import Area, Person
+    from reception.models import TICKET_LETTERS, TicketCounter, Visit
+
+    day = day or timezone.localdate()
+    if Visit.objects.filter(site=site, day=day).exists():
+        return 0
+    ids = list(people)
+    if len(ids) < RECEPTION_VISITS:
+        ids += list(
+            Person.objects.filter(site=site)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)[: RECEPTION_VISITS - len(ids)]
+        )
+    rng = random.Random(day.toordinal())
+    opening = timezone.make_aware(datetime.combine(day, datetime.min.time())) + timedelta(hours=8)
+    areas = [a for a, _label in Area.choices]
+    visits = []
+    for number, person_id in enumerate(ids[:RECEPTION_VISITS], start=1):
+        area = areas[number % len(areas)]
+        arrived = opening + timedelta(minutes=number)
+        share = number / RECEPTION_VISITS
+        status = (
+            Visit.Status.DONE
+            if share < 0.55
+            else Visit.Status.LEFT
+            if number % 10 == 0
+            else Visit.Status.IN_SERVICE
+            if share < 0.62
+            else Visit.Status.CALLED
+            if share < 0.66
+            else Visit.Status.WAITING
+        )
+        called = status in (Visit.Status.DONE, Visit.Status.IN_SERVICE, Visit.Status.CALLED)
+        visits.append(
+            Visit(
+                site=site,
+                person_id=person_id,
+                day=day,
+                number=number,
+                ticket=f"{TICKET_LETTERS[area]}-{number:03d}",
+                area=area,
+                rank=rng.choice([0, 1, 2, 2, 2, 2]),
+                status=status,
+                arrived_at=arrived,
+                queued_at=arrived,
+                called_at=arrived + timedelta(minutes=rng.randint(2, 60)) if called else None,
+                desk=str(rng.randint(1, 6)) if called else "",
+            )
+        )
+    with transaction.atomic():
+        Visit.objects.bulk_create(visits, batch_size=500)
+        TicketCounter.objects.update_or_create(site=site, day=day, defaults={"last": len(visits)})
+    return len(visits)
+
+
+def reception_pages(pages: dict, *, site, people: list[int], user: str) -> None:
+    """The reception queue (each line of the site) and the waiting-room display (the page and the
+    calls it asks for every second), for a caseworker of the site, with a busy day behind them."""
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        queue = reverse("reception:queue")
+        display = reverse("reception:display", kwargs={"site_pk": site.pk})
+        calls = reverse("reception:display_calls", kwargs={"site_pk": site.pk})
+    except NoReverseMatch:
+        pages["reception queue"] = pages["waiting-room display"] = {"skipped": "no reception URLs yet"}
+        return
+    from cases.models import Area
+
+    reception_day(site, people)
+    pages["reception queue"] = {
+        "user": user,
+        "url_name": "reception:queue",
+        "paths": [f"{queue}?site={site.pk}&area={area}" for area, _label in Area.choices],
+    }
+    # The TV loads the page once and then the calls every second: mostly the calls.
+    pages["waiting-room display"] = {
+        "user": user,
+        "url_name": "reception:display_calls",
+        "paths": [display, *[calls] * 9],
+    }
 
 
 def misspell(name: str, rng: random.Random) -> str:

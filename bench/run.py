@@ -7,7 +7,8 @@
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/orienta_bench),
 BENCH_PEOPLE (1000000), BENCH_EVENTS (5000000), BENCH_MONTHS (36), BENCH_SEED (1), BENCH_PORT
-(8107), BENCH_REDIS_URL (redis://127.0.0.1:6379/7). The data set is generated once
+(8107), BENCH_REDIS_URL (redis://127.0.0.1:6379/7), BENCH_LOAD_PAGES (the load section measures
+only the pages whose name holds one of these comma-separated words, e.g. ``reception,display``). The data set is generated once
 (``generate_demo``) and kept; it is generated again only when absent or of another size. The
 growth data sets live in the databases named like the bench database plus ``_1m`` and ``_2m5``,
 the import runs in a fresh ``_import`` database.
@@ -18,7 +19,8 @@ Sections (each figure goes next to its target in BENCHMARKS.md):
   months   all months recomputed: total time, same ratio, every month cross-checked
   growth   the same month with 1M, 2.5M and 5M events in total (the month's own events constant)
   memory   peak memory of the report job in a separate process
-  load     pages on gunicorn (2 workers, production settings) at 20 concurrent users
+  load     pages on gunicorn (2 workers, production settings) at 20 concurrent users, among them
+           the reception queue and the waiting-room display on a day of 240 visits at PAO-LS
   import   100,000 people through ``manage.py import_data`` (time and peak memory)
 Heavy work runs in child processes (``--child``) so each is measured on its own.
 """

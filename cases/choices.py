@@ -18,6 +18,13 @@ class PopulationType(models.TextChoices):
     RETURNEE = "returnee", _("Peruvian returnee")
 
 
+class MessageLanguage(models.TextChoices):
+    """The language of the messages sent to a person (reminders); Spanish unless they ask."""
+
+    SPANISH = "es", _("Spanish")
+    ENGLISH = "en", _("English")
+
+
 class DocumentType(models.TextChoices):
     DNI = "dni", _("DNI")
     CE = "ce", _("Carné de extranjería")

@@ -19,7 +19,7 @@ from orientation import limits, roles
 from orientation.limits import text_limit
 from orientation.models import District, Site, TranslatedName
 
-from .choices import DocumentType, PopulationType, Sex, age_band, age_on
+from .choices import DocumentType, MessageLanguage, PopulationType, Sex, age_band, age_on
 from .search import phonetic_key
 from .validators import document_number_normalize, validate_document_number, validate_phone
 
@@ -142,6 +142,13 @@ class Person(models.Model):
     population_type = models.CharField(_("population type"), max_length=20, choices=PopulationType.choices)
     phone = models.CharField(
         _("phone"), max_length=20, blank=True, db_index=True, validators=[validate_phone]
+    )
+    # The language of the reminders sent to the person (reception/reminders.py).
+    message_language = models.CharField(
+        _("language for messages"),
+        max_length=5,
+        choices=MessageLanguage.choices,
+        default=MessageLanguage.SPANISH,
     )
     district = models.ForeignKey(
         District, verbose_name=_("district"), null=True, blank=True, on_delete=models.PROTECT

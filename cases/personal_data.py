@@ -34,6 +34,7 @@ policy_register(
             "birth_date_estimated",
             "nationality",
             "population_type",
+            "message_language",
             "site",
             "registered_on",
             "household",

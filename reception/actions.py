@@ -403,15 +403,19 @@ def _contact_consent(person_ref):
     )
 
 
-def reminder_text(appointment: Appointment) -> str:
+def _message_language(person: Person) -> str:
+    """The person's language for messages, when Orienta speaks it; otherwise Spanish."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    return person.message_language if person.message_language in languages else "es"
+
+
+def reminder_text(appointment: Appointment, *, language: str | None = None) -> str:
     """The day-before message: day, time and place only (never the service or the person's case),
-    in Spanish, Orienta's default language."""
+    in the person's language for messages (Spanish unless they chose another)."""
     from django.utils import translation
     from django.utils.formats import date_format
 
-    from .reminders import REMINDER_LANGUAGE
-
-    with translation.override(REMINDER_LANGUAGE):
+    with translation.override(language or _message_language(appointment.person)):
         return _(
             "Orienta: we remind you of your appointment on %(day)s at %(time)s at %(site)s. "
             "If you cannot come, please let us know. To receive no more reminders, tell us at the centre."
@@ -422,12 +426,40 @@ def reminder_text(appointment: Appointment) -> str:
         }
 
 
+def document_reminder_text(*, expires_on: date, site: Site, language: str) -> str:
+    """The message before a document expires: "a document" and its expiry date, never its kind
+    or number; where to come for help; in the person's language for messages."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override(language):
+        return _(
+            "Orienta: one of your documents expires on %(day)s. We can help you renew it at %(site)s. "
+            "To receive no more messages, tell us at the centre."
+        ) % {"day": date_format(expires_on, "SHORT_DATE_FORMAT"), "site": site.name}
+
+
+def _reminder_create(*, enqueue, **fields):
+    """One reminder row and its outbox message, in one transaction; ``None`` when another run (a
+    second beat, a retried task) made it already (the unique constraints)."""
+    from django.db import IntegrityError
+
+    from .models import Reminder
+
+    try:
+        with transaction.atomic():
+            reminder = Reminder.objects.create(channel=settings.REMINDER_CHANNEL, **fields)
+            enqueue("reception.tasks.reminder_send_task", reminder_id=reminder.pk)
+    except IntegrityError:
+        return None
+    return reminder
+
+
 def appointment_reminders_queue(*, today: date | None = None) -> int:
     """Daily (Celery beat): a reminder for each appointment booked for tomorrow whose person agreed
     to be contacted and has a phone. Each reminder row and its outbox message are written in one
     transaction (orientation/outbox.py: a broker outage loses nothing); the unique constraint on
     (appointment, kind) makes a second run, or a second beat, create nothing."""
-    from django.db import IntegrityError
     from django.db.models import Exists, OuterRef
 
     from orientation.outbox import enqueue
@@ -446,21 +478,94 @@ def appointment_reminders_queue(*, today: date | None = None) -> int:
     )
     created = 0
     for appointment in due:
-        try:
-            with transaction.atomic():
-                reminder = Reminder.objects.create(
-                    person=appointment.person,
-                    appointment=appointment,
-                    kind=Reminder.Kind.DAY_BEFORE,
-                    channel=settings.REMINDER_CHANNEL,
-                    to=appointment.person.phone,
-                    body=reminder_text(appointment),
-                )
-                enqueue("reception.tasks.reminder_send_task", reminder_id=reminder.pk)
-        except IntegrityError:
-            continue  # another run made this one
-        created += 1
+        language = _message_language(appointment.person)
+        reminder = _reminder_create(
+            enqueue=enqueue,
+            person=appointment.person,
+            appointment=appointment,
+            kind=Reminder.Kind.DAY_BEFORE,
+            to=appointment.person.phone,
+            language=language,
+            body=reminder_text(appointment, language=language),
+        )
+        created += reminder is not None
     return created
+
+
+def document_reminders_queue(*, today: date | None = None, days: int | None = None) -> int:
+    """Daily (Celery beat): a reminder for each identity document that expires within ``days``
+    (``DOCUMENT_REMINDER_DAYS``, 30) of a person who agreed to be contacted, has a phone and whose
+    record is neither archived, anonymized nor merged into another. Once per document and expiry
+    date (a unique constraint): a second beat or a rerun creates nothing, and a document renewed
+    with a new expiry date gets its own reminder when that one comes near. A day the job did not
+    run is caught up the next day (the whole window is looked at, not one day)."""
+    from django.db.models import Exists, OuterRef
+
+    from orientation.outbox import enqueue
+
+    from .models import Reminder
+
+    today = today or timezone.localdate()
+    days = settings.DOCUMENT_REMINDER_DAYS if days is None else days
+    due = (
+        IdentityDocument.objects.filter(expires_on__gte=today, expires_on__lte=today + timedelta(days=days))
+        .filter(_contact_consent(OuterRef("person")))
+        .exclude(person__phone="")
+        .filter(
+            person__anonymized_at__isnull=True,
+            person__archived_at__isnull=True,
+            person__merged_into__isnull=True,
+        )
+        .exclude(
+            Exists(
+                Reminder.objects.filter(
+                    document=OuterRef("pk"),
+                    expires_on=OuterRef("expires_on"),
+                    kind=Reminder.Kind.DOCUMENT_EXPIRY,
+                )
+            )
+        )
+        .select_related("person__site")
+        .only(
+            "pk",
+            "expires_on",
+            "person__id",
+            "person__phone",
+            "person__message_language",
+            "person__site__id",
+            "person__site__name",
+        )
+        .order_by("expires_on", "pk")
+    )
+    created = 0
+    for document in due:
+        person = document.person
+        language = _message_language(person)
+        reminder = _reminder_create(
+            enqueue=enqueue,
+            person=person,
+            document=document,
+            expires_on=document.expires_on,
+            kind=Reminder.Kind.DOCUMENT_EXPIRY,
+            to=person.phone,
+            language=language,
+            body=document_reminder_text(expires_on=document.expires_on, site=person.site, language=language),
+        )
+        created += reminder is not None
+    return created
+
+
+def _still_due(reminder) -> bool:
+    """The appointment is still booked, or the document still expires on the same day."""
+    from .models import Reminder
+
+    if reminder.kind == Reminder.Kind.DOCUMENT_EXPIRY:
+        return (
+            reminder.document is not None
+            and reminder.document.expires_on == reminder.expires_on
+            and reminder.expires_on >= timezone.localdate()
+        )
+    return reminder.appointment is not None and reminder.appointment.status == Appointment.Status.BOOKED
 
 
 def reminder_send(*, reminder_id: int) -> str:
@@ -468,7 +573,8 @@ def reminder_send(*, reminder_id: int) -> str:
 
     Sent once: the row is locked and only a queued reminder is sent, so a retried task or a second
     delivery of the message finds it sent. Not sent (cancelled) when the person withdrew their
-    consent to be contacted (the opt-out) or the appointment is no longer booked. A provider error
+    consent to be contacted (the opt-out), the appointment is no longer booked, or the document was
+    renewed (another expiry date) or has expired. A provider error
     counts an attempt: the reminder stays queued for the task to try again, and after
     ``REMINDER_MAX_ATTEMPTS`` it is recorded as failed."""
     from .models import Reminder
@@ -476,14 +582,17 @@ def reminder_send(*, reminder_id: int) -> str:
 
     with transaction.atomic():
         reminder = (
-            Reminder.objects.select_for_update().select_related("appointment").filter(pk=reminder_id).first()
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related("appointment", "document")
+            .filter(pk=reminder_id)
+            .first()
         )
         if reminder is None or reminder.status != Reminder.Status.QUEUED:
             return reminder.status if reminder is not None else ""
         consented = Person.objects.filter(
             _contact_consent(reminder.person_id), pk=reminder.person_id
         ).exists()
-        if not consented or reminder.appointment.status != Appointment.Status.BOOKED:
+        if not consented or not _still_due(reminder):
             reminder.status = Reminder.Status.CANCELLED
             save_audited(reminder, user=None, reason="not sent")
             return reminder.status

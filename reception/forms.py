@@ -104,6 +104,7 @@ class QuickRegistrationForm(forms.ModelForm):
             "nationality",
             "population_type",
             "phone",
+            "message_language",
         ]
         widgets = {"birth_date": DayMonthYearInput()}
 
@@ -115,6 +116,7 @@ class QuickRegistrationForm(forms.ModelForm):
         )
         self.fields["sex"].choices = [("", "—"), *Sex.choices]
         self.fields["population_type"].choices = [("", "—"), *PopulationType.choices]
+        self.fields["message_language"].required = False
         self.fields["priority_vulnerabilities"].queryset = Vulnerability.objects.filter(
             code__in=PRIORITY_VULNERABILITIES
         ).order_by("code")
@@ -125,7 +127,11 @@ class QuickRegistrationForm(forms.ModelForm):
                 Column("birth_date", css_class="col-md-4"),
                 Column("nationality", css_class="col-md-4"),
             ),
-            Row(Column("population_type", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
+            Row(
+                Column("population_type", css_class="col-md-4"),
+                Column("phone", css_class="col-md-4"),
+                Column("message_language", css_class="col-md-4"),
+            ),
             Row(Column("doc_type", css_class="col-md-6"), Column("doc_number", css_class="col-md-6")),
             "priority_vulnerabilities",
             "contact_consent",
@@ -134,6 +140,10 @@ class QuickRegistrationForm(forms.ModelForm):
     def clean_phone(self):
         value = self.cleaned_data.get("phone", "")
         return phone_normalize(value) if value else ""
+
+    def clean_message_language(self):
+        # Not posted (an older form, a client that does not know it): the record's, or Spanish.
+        return self.cleaned_data.get("message_language") or self.instance.message_language or "es"
 
     def clean_birth_date(self):
         value = self.cleaned_data.get("birth_date")

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cases.models import Area, Person
+from cases.choices import MessageLanguage
+from cases.models import Area, IdentityDocument, Person
 from orientation.models import Site
 
 # The letter a ticket starts with tells the line it waits in (the number is unique per site and day).
@@ -285,11 +286,14 @@ class Visit(models.Model):
 
 
 class Reminder(models.Model):
-    """A reminder sent to a person (by SMS or WhatsApp) the day before an appointment: at most one
-    per appointment and kind, with what was sent and how it went."""
+    """A message sent to a person (by SMS or WhatsApp) who agreed to be contacted: the day before an
+    appointment (at most one per appointment and kind), or some days before one of their identity
+    documents expires (at most one per document and expiry date); with what was sent and how it
+    went."""
 
     class Kind(models.TextChoices):
         DAY_BEFORE = "day_before", _("The day before an appointment")
+        DOCUMENT_EXPIRY = "document_expiry", _("A document about to expire")
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -299,17 +303,33 @@ class Reminder(models.Model):
         QUEUED = "queued", _("Queued")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Not sent (no consent or appointment moved)")
+        CANCELLED = "cancelled", _("Not sent (no consent, or the appointment or document changed)")
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="reminders"
     )
     appointment = models.ForeignKey(
-        Appointment, verbose_name=_("appointment"), on_delete=models.CASCADE, related_name="reminders"
+        Appointment,
+        verbose_name=_("appointment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
     )
+    document = models.ForeignKey(
+        IdentityDocument,
+        verbose_name=_("identity document"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    # The document's expiry date the reminder was made for: a renewed document gets its own.
+    expires_on = models.DateField(_("document expires on"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.DAY_BEFORE)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SMS)
     to = models.CharField(_("phone"), max_length=20)
+    language = models.CharField(_("language"), max_length=5, choices=MessageLanguage.choices, default="es")
     body = models.CharField(_("message"), max_length=320)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -325,7 +345,20 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         constraints = [
             models.UniqueConstraint(fields=["appointment", "kind"], name="unique_reminder_per_appointment"),
+            # Once per document and expiry date, however many beats or retries run.
+            models.UniqueConstraint(
+                fields=["document", "expires_on"],
+                condition=models.Q(kind="document_expiry"),
+                name="unique_reminder_per_document_expiry",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="day_before", appointment__isnull=False)
+                    | models.Q(kind="document_expiry", document__isnull=False, expires_on__isnull=False)
+                ),
+                name="reminder_kind_has_its_record",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.appointment_id}"
+        return f"{self.get_kind_display()} {self.appointment_id or self.document_id}"

@@ -62,11 +62,13 @@ policy_register(
 policy_register(
     "reception.reminder",
     model_policy(
-        erase=["to", "body", "provider_id", "last_error"],
+        erase=["to", "body", "provider_id", "last_error", "expires_on"],
         keep=[
             "id",
             "person",
             "appointment",
+            "document",
+            "language",
             "kind",
             "channel",
             "status",

@@ -21,9 +21,6 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-# The language of the messages: Spanish, Orienta's default (no language is kept per person yet).
-REMINDER_LANGUAGE = "es"
-
 
 class ReminderBackendError(Exception):
     """The provider did not take the message (it is tried again, then recorded as failed)."""

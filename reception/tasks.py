@@ -10,7 +10,12 @@ from django.core.cache import cache
 
 from orientation.celery import IDEMPOTENT_TASK, time_limits
 
-from .actions import appointment_reminders_queue, appointments_mark_missed, reminder_send
+from .actions import (
+    appointment_reminders_queue,
+    appointments_mark_missed,
+    document_reminders_queue,
+    reminder_send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,24 @@ def appointment_reminders_task(today: str | None = None) -> dict[str, int]:
         return {"queued": appointment_reminders_queue(today=date.fromisoformat(today) if today else None)}
     finally:
         cache.delete(REMINDERS_LOCK)
+
+
+DOCUMENT_REMINDERS_LOCK = "reception:document-reminders"
+
+
+@shared_task(**IDEMPOTENT_TASK, **time_limits(soft=15 * 60, hard=20 * 60))
+def document_reminders_task(today: str | None = None) -> dict[str, int]:
+    """Daily: queue the reminders of identity documents about to expire (each sent by its own task).
+
+    The lock keeps two beats from overlapping; the unique constraint per document and expiry date
+    keeps a rerun from sending twice."""
+    if not cache.add(DOCUMENT_REMINDERS_LOCK, "1", MISSED_LOCK_SECONDS):
+        logger.info("document_reminders_task already running; skipped")
+        return {"skipped": 1}
+    try:
+        return {"queued": document_reminders_queue(today=date.fromisoformat(today) if today else None)}
+    finally:
+        cache.delete(DOCUMENT_REMINDERS_LOCK)
 
 
 @shared_task(bind=True, ignore_result=True, **IDEMPOTENT_TASK)

@@ -281,8 +281,56 @@ def to_csv(report: dict, *, mask: bool = False) -> str:
     return out.getvalue()
 
 
-def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -> bytes:
-    """One sheet per program (named by its code), then a sheet explaining the figures."""
+def reception_header() -> list[str]:
+    return [
+        _("Day"),
+        _("Site"),
+        _("Service area"),
+        _("Checked in"),
+        _("Waiting, median (minutes)"),
+        _("Waiting, 90th percentile (minutes)"),
+        _("Left without service"),
+        _("Appointments kept"),
+        _("Appointments missed"),
+    ]
+
+
+def reception_rows(figure_rows, *, mask: bool = False) -> list[list]:
+    """Reception's figures (``reception.figures.FigureRow``) per day, site and service area. Masked,
+    a count from 1 to 4 shows as "<5" (the rows hold no totals that would give it away)."""
+
+    def count(value: int):
+        return MASK if mask and _small(value) else value
+
+    return [
+        [
+            row.day.isoformat(),
+            row.site_code,
+            row.area_label,
+            count(row.checked_in),
+            row.wait_median if row.wait_median is not None else "",
+            row.wait_p90 if row.wait_p90 is not None else "",
+            count(row.left),
+            count(row.kept),
+            count(row.missed),
+        ]
+        for row in figure_rows
+    ]
+
+
+def reception_to_csv(figure_rows, *, mask: bool = False) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(spreadsheet_row(reception_header()))
+    writer.writerows(spreadsheet_row(row) for row in reception_rows(figure_rows, mask=mask))
+    return out.getvalue()
+
+
+def to_xlsx(
+    reports_by_program: list[tuple[str, dict]], *, mask: bool = False, reception: list | None = None
+) -> bytes:
+    """One sheet per program (named by its code), the nationality sheet, reception's figures of the
+    month per day, site and service area (when given), then a sheet explaining the figures."""
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
@@ -307,6 +355,29 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
     for row in nationality_rows(reports_by_program, mask=mask):
         by_nationality.append(spreadsheet_row(row, xlsx=True))
     by_nationality.column_dimensions["C"].width = 30
+    if reception is not None:
+        sheet = book.create_sheet(title=_("Reception")[:31])
+        sheet.append(spreadsheet_row(reception_header(), xlsx=True))
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in reception_rows(reception, mask=mask):
+            sheet.append(spreadsheet_row(row, xlsx=True))
+        sheet.freeze_panes = "D2"
+        for index in range(1, len(reception_header()) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 20 if index == 3 else 14
+    reception_note = [
+        [
+            _("Reception"),
+            _(
+                "Per day, site and service area at your sites: people checked in, waiting time from "
+                "arrival to the call to a desk (median and 90th percentile), left without service, "
+                "appointments kept and missed."
+            ),
+        ]
+    ]
+    if reception is None:
+        reception_note = []
     notes = book.create_sheet(title=_("Notes")[:31])
     for line in [
         [_("Generated"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
@@ -344,7 +415,7 @@ def to_xlsx(reports_by_program: list[tuple[str, dict]], *, mask: bool = False) -
                 "(new); age in completed years on that day; population type as recorded at that contact."
             ),
         ],
-    ]:
+    ] + reception_note:
         notes.append(spreadsheet_row(line, xlsx=True))
     notes.column_dimensions["A"].width = 40
     notes.column_dimensions["B"].width = 100

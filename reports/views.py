@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from orientation.roles import REPORT_READERS, role_required
 
 from . import exports
 from .actions import monthly_figures_fill_request, months_not_computed, report_run_request
-from .forms import ExportForm, ProgramMonthForm
+from .forms import ExportForm, MonthField, ProgramMonthForm
 from .models import ReportRun
 from .r4v import r4v_build, r4v_xlsx
 from .selectors import (
@@ -77,6 +78,7 @@ def dashboard(request):
         dashboard = dashboard_for(program=program, month=month)  # computed already without a broker
         missing = dashboard.months_not_computed(start=program.start_date, today=timezone.localdate())
     run = report_run_latest(month=month, program=program)
+    reception = _reception_month(request.user, month)
     names = {row.indicator.code: row.indicator.display_name for row in dashboard.rows}
     context = {
         "late_recomputations": late_recomputations(program=program, names=names),
@@ -99,8 +101,32 @@ def dashboard(request):
             **dashboard.chart_data,
             "text": {"reached": _("Reached"), "new": _("New"), "target": _("Monthly target")},
         },
+        "reception": reception,
+        "reception_chart": {
+            "labels": [f"{d['day']:%d}" for d in reception.days],
+            "checked_in": [d["checked_in"] for d in reception.days],
+            "left": [d["left"] for d in reception.days],
+            "text": {"checked_in": _("Checked in"), "left": _("Left without service")},
+        },
+        "reception_url": _reception_figures_url(reception.start, reception.end),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _month_end(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+def _reception_month(user, month: date):
+    """Reception at the reader's sites in the dashboard's month (one query, reception/figures.py)."""
+    from reception.figures import reception_month_summary_for
+
+    month = first_of_month(month)
+    return reception_month_summary_for(user, start=month, end=_month_end(month))
+
+
+def _reception_figures_url(start: date, end: date) -> str:
+    return f"{reverse('reception:figures')}?{urlencode({'start': start.isoformat(), 'end': end.isoformat()})}"
 
 
 @require_POST
@@ -206,11 +232,47 @@ def export(request):
         response = HttpResponse(exports.to_csv(merged, mask=mask), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+    from reception.figures import reception_figure_site_ids, reception_figures
+
+    reception = reception_figures(
+        site_ids=reception_figure_site_ids(request.user), start=month, end=_month_end(month)
+    )
     response = HttpResponse(
-        exports.to_xlsx(reports, mask=mask),
+        exports.to_xlsx(reports, mask=mask, reception=reception.rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@require_GET
+@role_required(REPORT_READERS)
+def reception_export(request):
+    """Reception's figures of a month per day, site and service area, as CSV (the reader's sites;
+    aggregate figures, no person); logged like the other exports."""
+    from reception.figures import reception_figure_site_ids, reception_figures
+
+    try:
+        month = MonthField().clean(request.GET.get("month") or "") or first_of_month(default_month())
+    except ValidationError:
+        month = first_of_month(default_month())
+    mask = request.GET.get("mask") in ("on", "1", "true")
+    figures = reception_figures(
+        site_ids=reception_figure_site_ids(request.user), start=month, end=_month_end(month)
+    )
+    access_log_record(
+        user=request.user,
+        action=AccessLog.Action.EXPORT,
+        object_type="reception.figures",
+        object_id=f"{month:%Y-%m}",
+        reason=f"csv; {'masked' if mask else 'unmasked'}",
+        request=request,
+    )
+    response = HttpResponse(
+        exports.reception_to_csv(figures.rows, mask=mask), content_type="text/csv; charset=utf-8"
+    )
+    name = f"orienta-reception-{month:%Y-%m}{'-masked' if mask else ''}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 

@@ -72,6 +72,7 @@ class PersonForm(forms.ModelForm):
             "nationality",
             "population_type",
             "phone",
+            "message_language",
             "district",
             "arrived_on",
             "site",
@@ -88,6 +89,7 @@ class PersonForm(forms.ModelForm):
         help_texts = {
             "family_names": _("Both family names, as on the document (the second one if there is one)."),
             "phone": _("Peruvian mobile (9 digits) or a foreign number with +country code."),
+            "message_language": _("The language of the reminders sent by SMS or WhatsApp."),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -105,6 +107,7 @@ class PersonForm(forms.ModelForm):
         self.fields["vulnerabilities"].queryset = Vulnerability.objects.order_by("name")
         self.fields["vulnerabilities"].required = False
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+        self.fields["message_language"].required = False
         for name in ("given_names", "family_names"):
             self.fields[name].widget.attrs.update({"autocomplete": "off", "autocapitalize": "words"})
         self.fields["registered_on"].help_text = _("Today, or the date of the paper form.")
@@ -120,7 +123,11 @@ class PersonForm(forms.ModelForm):
                 Column("nationality", css_class="col-md-6"),
                 Column("population_type", css_class="col-md-6"),
             ),
-            Row(Column("phone", css_class="col-md-6"), Column("district", css_class="col-md-6")),
+            Row(
+                Column("phone", css_class="col-md-4"),
+                Column("message_language", css_class="col-md-3"),
+                Column("district", css_class="col-md-5"),
+            ),
             Row(
                 Column("arrived_on", css_class="col-md-4"),
                 Column("site", css_class="col-md-4"),
@@ -137,6 +144,10 @@ class PersonForm(forms.ModelForm):
 
     def clean_phone(self):
         return phone_normalize(self.cleaned_data.get("phone", ""))
+
+    def clean_message_language(self):
+        # Not posted (an older form, a client that does not know it): the record's, or Spanish.
+        return self.cleaned_data.get("message_language") or self.instance.message_language or "es"
 
     def clean(self):
         cleaned = super().clean()

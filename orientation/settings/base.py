@@ -341,6 +341,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "reception.tasks.appointment_reminders_task",
         "schedule": crontab(hour=9, minute=0),
     },
+    "reception-document-reminders": {
+        "task": "reception.tasks.document_reminders_task",
+        "schedule": crontab(hour=9, minute=10),
+    },
     "reception-appointments-missed": {
         "task": "reception.tasks.appointments_mark_missed_task",
         "schedule": crontab(hour=0, minute=20),
@@ -381,7 +385,7 @@ MERGE_UNDO_DAYS = env.int("MERGE_UNDO_DAYS", default=30)
 ARCO_RESPONSE_BUSINESS_DAYS = env.int("ARCO_RESPONSE_BUSINESS_DAYS", default=20)
 ARCO_RESPONSE_CALENDAR_DAYS = env.int("ARCO_RESPONSE_CALENDAR_DAYS", default=0)
 PARTNER_LINK_DAYS = env.int("PARTNER_LINK_DAYS", default=30)
-# Appointment reminders (reception/reminders.py): where messages go, by which channel, how often a
+# Reminders of appointments and expiring documents (reception/reminders.py): where messages go, by which channel, how often a
 # failing provider is tried before the reminder is recorded as failed.
 REMINDER_BACKEND = env.str("REMINDER_BACKEND", default="reception.reminders.ConsoleBackend")
 REMINDER_FILE_PATH = env.path(
@@ -389,6 +393,8 @@ REMINDER_FILE_PATH = env.path(
 )
 REMINDER_CHANNEL = env.str("REMINDER_CHANNEL", default="sms")
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=3)
+# Days before an identity document's expiry date that its reminder is sent (reception).
+DOCUMENT_REMINDER_DAYS = env.int("DOCUMENT_REMINDER_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

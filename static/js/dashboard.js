@@ -43,3 +43,33 @@
     });
   });
 })();
+
+// Reception at the reader's sites in the month: people checked in and those who left without
+// service, day by day (json_script "reception-data").
+(function () {
+  "use strict";
+  var node = document.getElementById("reception-data");
+  var canvas = document.querySelector("canvas[data-chart-reception]");
+  if (!node || !canvas || !window.Chart) { return; }
+  var data = JSON.parse(node.textContent);
+  var css = getComputedStyle(document.documentElement);
+  var primary = (css.getPropertyValue("--orienta") || "").trim() || "#0b5d6b";
+  new window.Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: data.labels,
+      datasets: [
+        { label: data.text.checked_in, data: data.checked_in, backgroundColor: primary },
+        { label: data.text.left, data: data.left, backgroundColor: "#c0392b" }
+      ]
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      interaction: { mode: "index", intersect: false },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } }
+    }
+  });
+})();

@@ -64,7 +64,14 @@ def test_coordinator_recomputes_a_month_and_downloads_the_workbook(
         page.click('[data-testid="export-xlsx"]')
     assert download.value.suggested_filename == "orienta-5w-2025-03.xlsx"
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert book.sheetnames == ["BALON", "PAO", "SALUD", "Nacionalidad", "Notas"]  # in Spanish, as the page
+    assert book.sheetnames == [
+        "BALON",
+        "PAO",
+        "SALUD",
+        "Nacionalidad",
+        "Recepción",
+        "Notas",
+    ]  # in Spanish, as the page
     codes = [row[2] for row in book["PAO"].iter_rows(min_row=2, values_only=True)]
     assert codes == ["PAO-ANY", "PAO-DOC", "PAO-PHC", "PAO-MHPSS", "PAO-REF"]
     assert not [e for e in page.console_errors if "Content Security Policy" in e]

@@ -85,3 +85,26 @@ def test_joining_a_household(caseworker):
     person.refresh_from_db()
     assert (person.household_id, person.relationship) == (household.pk, "sibling")
     assert Household.objects.count() == 1
+
+
+def test_the_language_for_messages_is_edited_on_the_person_form_and_kept_in_the_history(
+    client_for, caseworker
+):
+    person = PersonFactory()
+    assert person.message_language == "es"
+    client = client_for(caseworker)
+    data = _edit_data(client, person)
+    assert data["person-message_language"] == "es"
+    response = client.post(
+        reverse("cases:person_edit", args=[person.pk]),
+        {**data, "person-message_language": "en", "household-mode": "none"},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.message_language == "en"
+    latest = person.history.latest()
+    assert (latest.message_language, latest.history_user) == ("en", caseworker)
+    page = client.get(reverse("cases:person_detail", args=[person.pk])).content.decode()
+    assert (
+        'data-testid="message-language">English<' in page or 'data-testid="message-language">Inglés<' in page
+    )

@@ -27,6 +27,8 @@ IDEMPOTENT = {
     "reception.tasks.appointments_mark_missed_task",
     # One reminder row per appointment (a unique constraint): a rerun queues nothing more.
     "reception.tasks.appointment_reminders_task",
+    # One reminder row per document and expiry date (a unique constraint): a rerun queues nothing.
+    "reception.tasks.document_reminders_task",
     # The row is locked and only a queued reminder is sent: a second run sends nothing.
     "reception.tasks.reminder_send_task",
 }

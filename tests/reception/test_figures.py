@@ -151,3 +151,32 @@ def test_the_chart_has_every_day_of_the_range_and_the_boxes_take_day_month_year(
         [0, 1, 0],
         [0, 1, 0],
     )
+
+
+def test_the_month_summary_of_the_dashboard(ref, receptionist, caseworker, north_site, caseworker_north):
+    """The dashboard's panel: the month's totals, its waiting time over every call of the month,
+    and each day; another site's visits stay out when it is not asked for."""
+    from reception.figures import reception_month_summary
+
+    a_morning(receptionist, caseworker)
+    a_morning(receptionist, caseworker, day=DAY + timedelta(days=1))
+    check_in(caseworker_north, PersonFactory(site=north_site), site=north_site, now=at(9, 0))
+    pao = site("PAO-LS")
+    summary = reception_month_summary(site_ids=[pao.pk], start=date(2025, 3, 1), end=date(2025, 3, 31))
+    assert (summary.checked_in, summary.left, summary.kept, summary.missed) == (12, 2, 2, 2)
+    # Waits 3, 5, 10, 20, 40 (twice each): ten; median the 5th (10), 90th percentile the 9th (40).
+    assert (summary.called, summary.wait_median, summary.wait_p90) == (10, 10.0, 40.0)
+    assert len(summary.days) == 31
+    assert [
+        (d["day"].day, d["checked_in"], d["left"], d["kept"], d["missed"]) for d in summary.days[9:12]
+    ] == [
+        (10, 6, 1, 1, 1),
+        (11, 6, 1, 1, 1),
+        (12, 0, 0, 0, 0),
+    ]
+    both = reception_month_summary(
+        site_ids=[pao.pk, north_site.pk], start=date(2025, 3, 1), end=date(2025, 3, 31)
+    )
+    assert both.checked_in == 13 and both.called == 10
+    empty = reception_month_summary(site_ids=[], start=date(2025, 3, 1), end=date(2025, 3, 31))
+    assert empty.is_empty and empty.wait_median is None

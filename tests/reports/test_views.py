@@ -71,7 +71,7 @@ def test_a_coordinator_sees_only_the_programs_assigned(make_user, client_for, ma
     assert ReportRun.objects.count() == runs
     # The export of "all my programs" holds only PAO.
     book = load_workbook(io.BytesIO(client.get(reverse("reports:export"), {"month": "2025-03"}).content))
-    assert book.sheetnames[:-1] == ["PAO", "Nationality"]
+    assert book.sheetnames[:-1] == ["PAO", "Nationality", "Reception"]
 
 
 def test_a_coordinator_without_programs_gets_an_explanation(make_user, client_for, ref):
@@ -175,10 +175,50 @@ def test_dashboard_queries_do_not_grow_with_events(
     # Every month shown from the program's start is computed (a missing one would be queued).
     for month in [*(date(2024, m, 1) for m in range(8, 13)), *(date(2025, m, 1) for m in range(1, 4))]:
         monthly_figures_compute(month=month, program_code="PAO")
+    _add_visits(events)
     client = client_for(coordinator)
-    with django_assert_num_queries(10):
+    # 10 for the program's figures, 2 for the reception panel: the reader's sites, then one query
+    # for the month's visits, appointments and waiting times (reception/figures.py).
+    with django_assert_num_queries(12):
         response = _get(client, program="PAO", month="2025-03")
     assert response.context["dashboard"].rows[0].reached["total"] == events
+    reception = response.context["reception"]
+    assert (reception.checked_in, reception.left, reception.kept, reception.called) == (
+        events,
+        1,
+        0,
+        events - 1,
+    )
+    assert sum(response.context["reception_chart"]["checked_in"]) == events
+    called = events - 1  # waits of 1, 2, ... minutes: the nearest ranks are the waits themselves
+    assert (reception.wait_median, reception.wait_p90) == ((called + 1) // 2, (9 * called + 9) // 10)
+
+
+def _add_visits(n: int, *, site_code: str = "PAO-LS") -> None:
+    """``n`` visits at a site (PAO-LS) in March 2025; each waits its number of minutes but the last, who left."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from reception.models import Visit
+    from tests.factories import site
+
+    pao = site(site_code)
+    for i in range(n):
+        day = date(2025, 3, 1 + i % 28)
+        arrived = datetime(2025, 3, day.day, 9, tzinfo=ZoneInfo("America/Lima"))
+        left = i == n - 1
+        Visit.objects.create(
+            site=pao,
+            person=PersonFactory(site=pao),
+            day=day,
+            number=i + 1,
+            ticket=f"D-{i + 1:03}",
+            area="documentation",
+            status=Visit.Status.LEFT if left else Visit.Status.DONE,
+            arrived_at=arrived,
+            queued_at=arrived,
+            called_at=None if left else arrived + timedelta(minutes=i + 1),
+        )
 
 
 WIDGET = Template("{% load reports_tags %}{% reports_home_widget %}")
@@ -297,7 +337,7 @@ def test_xlsx_export_has_a_sheet_per_program_in_5w_columns_and_is_logged(coordin
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="orienta-5w-2025-03.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["BALON", "PAO", "SALUD", "Nationality", "Notes"]
+    assert book.sheetnames == ["BALON", "PAO", "SALUD", "Nationality", "Reception", "Notes"]
     rows = list(book["PAO"].values)
     header = rows[0]
     assert header[:9] == (
@@ -394,3 +434,71 @@ def test_run_status_query_count_does_not_grow(coordinator, client_for, ref, page
     url = reverse("reports:run_status", args=[run.pk])
     response = page_queries(client_for(coordinator), url, 5, HTTP_HX_REQUEST="true")
     assert 'data-status="queued"' in response.content.decode()
+
+
+# --- Reception's figures on the dashboard and in the exports -------------------------------------
+
+
+def test_the_reception_panel_shows_the_month_and_links_to_the_figures(coordinator, client_for, ref):
+    _add_visits(4)
+    page = _get(client_for(coordinator), program="PAO", month="2025-03").content.decode()
+    assert 'data-testid="reception-panel"' in page
+    assert 'data-reception="checked_in">4<' in page and 'data-reception="left">1<' in page
+    # Waits of 1, 2 and 3 minutes: median 2, 90th percentile 3.
+    assert 'data-reception="wait_median">2.0<' in page and 'data-reception="wait_p90">3.0<' in page
+    assert f"{reverse('reception:figures')}?start=2025-03-01&amp;end=2025-03-31" in page
+    assert 'id="reception-data"' in page and "chart.umd.min.js" in page
+    # Another month: nobody.
+    page = _get(client_for(coordinator), program="PAO", month="2025-02").content.decode()
+    assert "Nobody checked in at your sites this month." in page
+
+
+def test_a_coordinator_without_the_sites_sees_no_reception_figures(make_user, client_for, ref):
+    from tests.factories import second_orientation_site
+
+    _add_visits(3, site_code=second_orientation_site().code)  # PAO-NO: PAO and SALUD only
+    coordinator = make_user("coordinator", programs=["BALON"])
+    response = _get(client_for(coordinator), program="BALON", month="2025-03")
+    assert response.context["reception"].checked_in == 0
+    both = make_user("coordinator", programs=["BALON", "SALUD"])
+    response = _get(client_for(both), program="BALON", month="2025-03")
+    assert response.context["reception"].checked_in == 3
+    export = client_for(coordinator).get(reverse("reports:reception_export"), {"month": "2025-03"})
+    assert export.content.decode().splitlines()[1:] == []
+
+
+def test_the_reception_csv_export_per_day_site_and_area_is_logged(coordinator, client_for, ref):
+    _add_visits(6)
+    client = client_for(coordinator)
+    response = client.get(reverse("reports:reception_export"), {"month": "2025-03"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="orienta-reception-2025-03.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "Day",
+        "Site",
+        "Service area",
+        "Checked in",
+        "Waiting, median (minutes)",
+        "Waiting, 90th percentile (minutes)",
+        "Left without service",
+        "Appointments kept",
+        "Appointments missed",
+    ]
+    assert rows[1] == ["2025-03-01", "PAO-LS", "Documentation", "1", "1.0", "1.0", "0", "0", "0"]
+    assert rows[6] == ["2025-03-06", "PAO-LS", "Documentation", "1", "", "", "1", "0", "0"]
+    assert len(rows) == 7
+    log = AccessLog.objects.get(action=AccessLog.Action.EXPORT)
+    assert (log.object_type, log.object_id, log.reason) == ("reception.figures", "2025-03", "csv; unmasked")
+    masked = client.get(reverse("reports:reception_export"), {"month": "2025-03", "mask": "on"})
+    assert list(csv.reader(io.StringIO(masked.content.decode())))[1][3] == "<5"
+
+
+def test_the_workbook_has_a_reception_sheet(coordinator, client_for, march):
+    _add_visits(2)
+    response = client_for(coordinator).get(reverse("reports:export"), {"month": "2025-03", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content))["Reception"]
+    rows = list(sheet.values)
+    assert rows[0][:4] == ("Day", "Site", "Service area", "Checked in")
+    assert rows[1] == ("2025-03-01", "PAO-LS", "Documentation", 1, 1, 1, 0, 0, 0)
+    assert rows[2][:4] == ("2025-03-02", "PAO-LS", "Documentation", 1) and len(rows) == 3

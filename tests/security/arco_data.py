@@ -95,7 +95,7 @@ def person_with_everything():
         archive_reason=SECRETS["archive_reason"],
     )
     person.vulnerabilities.add(*Vulnerability.objects.all()[:2])
-    IdentityDocumentFactory(person=person, number=SECRETS["document"])
+    document = IdentityDocumentFactory(person=person, number=SECRETS["document"], expires_on=date(2025, 4, 1))
     IdentityDocumentFactory(person=person, doc_type="passport", number=SECRETS["passport"])
     RegularizationStatus.objects.create(person=person, status="asylum_seeker", notes=SECRETS["status_notes"])
     Consent.objects.create(
@@ -194,6 +194,15 @@ def person_with_everything():
         appointment=appointment,
         to=SECRETS["phone"],
         body="Orienta: le recordamos su cita",
+        status="sent",
+    )
+    Reminder.objects.create(
+        person=person,
+        document=document,
+        expires_on=document.expires_on,
+        kind=Reminder.Kind.DOCUMENT_EXPIRY,
+        to=SECRETS["phone"],
+        body="Orienta: uno de sus documentos vence",
         status="sent",
     )
     Visit.objects.create(

@@ -70,6 +70,20 @@ MATRIX: dict[str, Entry] = {
         ),
         post=everyone(405),
     ),
+    # Reception's figures of a month as CSV (aggregates of the reader's sites, no person).
+    "reports:reception_export": Entry(
+        fuzz_query=["month", "mask"],
+        get=roles_(
+            anonymous=LOGIN,
+            norole=403,
+            facilitator=403,
+            caseworker=403,
+            psychosocial=403,
+            coordinator=200,
+            admin=200,
+        ),
+        post=everyone(405),
+    ),
     "reports:r4v": Entry(
         fuzz_query=["program", "month", "download"],
         get=roles_(
