@@ -33,7 +33,7 @@ MATRIX: dict[str, Entry] = {
     # refused item by item for those who may not record); the fuzzer posts hostile bodies there too.
     "field:field_sync": Entry(
         post_fields=["submissions"],
-        get=everyone(405),
+        get=everyone(405, anonymous=405),  # it checks the sign-in itself (401 for a POST)
         post=roles_(
             anonymous=401,
             norole=400,
