@@ -39,6 +39,7 @@
   }
 
   let message = "";
+  let notice = ""; // the server's notices (a newer version kept): they stay until the screen changes
 
   // --- The status bar -------------------------------------------------------------------------
 
@@ -53,7 +54,7 @@
     $("waiting").dataset.count = String(waiting.length);
     const last = await F.getMeta("lastSync");
     $("last-sync").textContent = last ? fmt(S.last_sync, { when: when(last) }) : S.never_synced;
-    $("message").textContent = message;
+    $("message").textContent = [notice, message].filter(Boolean).join(" ");
     await renderAttention();
   }
 
@@ -100,8 +101,11 @@
     $("message").dataset.state = "syncing";
     await renderStatus();
     try {
-      const result = await F.sync();
-      message = result.notices.join(" ");
+      await F.sync();
+      // The notices of this sync's answers; those the worker's sync received may be shown already.
+      const notices = await F.takeNotices();
+      if (notices.length) notice = notices.join(" ");
+      message = "";
     } catch (error) {
       if (error instanceof F.NotAllowed) message = S.not_allowed;
       else message = error instanceof F.SignedOut ? S.sign_in_again : S.sync_failed;
@@ -641,7 +645,10 @@
     if (await F.expireIfOld()) message = fmt(S.expired, { days: await F.getMeta("expiresInDays", 7) });
     await refreshScreen();
     root.querySelector('[data-action="sync"]').addEventListener("click", syncNow);
-    window.addEventListener("hashchange", refreshScreen);
+    window.addEventListener("hashchange", () => {
+      notice = "";
+      refreshScreen();
+    });
     window.addEventListener("online", syncNow);
     window.addEventListener("offline", renderStatus);
     document.addEventListener("visibilitychange", () => {
@@ -649,7 +656,12 @@
     });
     setInterval(() => navigator.onLine && syncNow(), 60000);
     if (navigator.serviceWorker) {
-      navigator.serviceWorker.addEventListener("message", refreshScreen);
+      // The worker synced (Background Sync): show what it was told.
+      navigator.serviceWorker.addEventListener("message", async () => {
+        const notices = await F.takeNotices();
+        if (notices.length) notice = notices.join(" ");
+        await refreshScreen();
+      });
       if (window.workbox && window.workbox.Workbox) {
         new window.workbox.Workbox(root.dataset.swUrl, { scope: root.dataset.scope }).register().catch(() => {});
       }

@@ -152,10 +152,12 @@
     });
   }
 
-  /** Apply the server's answers; returns the notices it gave (a mark kept as someone else's). */
+  /** Apply the server's answers; returns the notices it gave (a mark kept as someone else's, a
+   * newer version kept), also kept in ``meta.notices`` until the page shows them: the worker's
+   * Background Sync may be the one that received them. */
   async function apply(answers) {
     const notices = [];
-    await db.transaction("rw", [db.queue, db.marks, db.sessions, db.people], async () => {
+    await db.transaction("rw", [db.queue, db.marks, db.sessions, db.people, db.meta], async () => {
       for (const answer of answers) {
         if (!answer.key) continue;
         const item = await db.queue.get(answer.key);
@@ -183,7 +185,15 @@
           await db.queue.update(answer.key, { status: "attention", reason: answer.reason || "" });
         }
       }
+      if (notices.length) await setMeta("notices", (await getMeta("notices", [])).concat(notices));
     });
+    return notices;
+  }
+
+  /** The notices received since the page last showed them (and forget them). */
+  async function takeNotices() {
+    const notices = await getMeta("notices", []);
+    if (notices.length) await setMeta("notices", []);
     return notices;
   }
 
@@ -259,6 +269,7 @@
     refresh,
     enqueue,
     dropWaiting,
+    takeNotices,
     queueFor,
     sync,
     wipe,

@@ -39,7 +39,7 @@ def test_a_head_count_changed_on_the_server_meanwhile_shows_the_newer_one(browse
     )
     page.context.set_offline(False)
     wait_waiting(page, 0)
-    page.wait_for_selector("[data-testid=field-message][data-state=done]", state="attached")
+    page.wait_for_selector("[data-testid=field-message]:has-text('El conteo cambió en el servidor')")
     notice = page.inner_text("[data-testid=field-message]")
     assert "El conteo cambió en el servidor" in notice and "15" in notice and "8" in notice
     assert sorted(HeadCount.objects.filter(session=community).values_list("sex", "age_band", "count")) == [
@@ -74,8 +74,7 @@ def test_a_profile_corrected_offline_and_changed_on_the_server_shows_the_newer_o
     save_audited(kid, user=users["caseworker"], reason="on-line")
     page.context.set_offline(False)
     wait_waiting(page, 0)
-    page.wait_for_selector("[data-testid=field-message][data-state=done]", state="attached")
-    assert "se muestra la versión más reciente" in page.inner_text("[data-testid=field-message]")
+    page.wait_for_selector("[data-testid=field-message]:has-text('se muestra la versión más reciente')")
     page.wait_for_selector(
         f"[data-testid=field-row][data-person='{kid.pk}'] [data-testid=field-name]:has-text('Niño Completado')"
     )
