@@ -428,6 +428,186 @@ def child_late(args) -> None:
     )
 
 
+OFFLINE_GROUPS = (("Bench offline 30", 30), ("Bench offline 200", 200))
+
+
+def child_offline_world(args) -> None:
+    """The offline section's world, made once and kept: the bench's facilitator (a fresh password
+    each run) with two groups at SCH-01, 30 and 200 children, a session today in each."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from cases.models import Person
+    from orientation.models import Program, Site, SiteMembership
+    from orientation.roles import ensure_role_groups
+    from services.sport.models import Activity, GroupParticipant, SportGroup, SportSession
+
+    ensure_role_groups()
+    user, _ = get_user_model().objects.get_or_create(username="bench-facilitator")
+    user.set_password(args.password)
+    user.is_active = True
+    user.save()
+    user.groups.set([Group.objects.get(name="facilitator")])
+    school = Site.objects.get(code="SCH-01")
+    SiteMembership.objects.get_or_create(user=user, site=school)
+    program = Program.objects.get(code="BALON")
+    today = timezone.localdate()
+    rng = random.Random(5)
+    out = {"user": user.username, "sessions": {}}
+    for name, size in OFFLINE_GROUPS:
+        group, _ = SportGroup.objects.get_or_create(
+            program=program, site=school, name=name, defaults={"age_min": 6, "age_max": 14}
+        )
+        group.facilitators.add(user)
+        have = GroupParticipant.objects.filter(group=group).count()
+        for i in range(have, size):
+            child = Person.objects.create(
+                given_names=rng.choice(["Ana", "Luis", "Sofía", "Mateo", "Valentina", "Diego"]),
+                family_names=f"Banco {name[-3:].strip()}-{i:03d}",
+                sex=rng.choice("FM"),
+                birth_date=date(today.year - 6 - i % 8, 1 + i % 12, 1 + i % 28),
+                nationality="VE",
+                population_type="destination",
+                site=school,
+                school=school,
+                is_light_profile=True,
+                guardian_name="Tutora Banco",
+                guardian_relationship="madre",
+                created_by=user,
+            )
+            GroupParticipant.objects.create(group=group, person=child, joined_on=today)
+        session, _ = SportSession.objects.get_or_create(
+            program=program,
+            site=school,
+            group=group,
+            date=today,
+            activity=Activity.SOCCER_CLINIC,
+            defaults={"created_by": user},
+        )
+        session.facilitators.add(user)
+        people = list(
+            GroupParticipant.objects.filter(group=group)
+            .order_by("person_id")
+            .values_list("person_id", flat=True)
+        )
+        out["sessions"][str(size)] = {"id": session.pk, "people": people[:size]}
+    out["children"] = OFFLINE_GROUPS[0][1]
+    out["queued"] = OFFLINE_GROUPS[1][1]
+    _emit(out)
+
+
+SLOW_3G = {  # Chromium's "Slow 3G" preset, as the brief of the field screens asks
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 400 * 1000 / 8,
+    "uploadThroughput": 400 * 1000 / 8,
+}
+PHONE = {"width": 390, "height": 844}
+
+
+def child_offline(args) -> None:
+    """Playwright on Debian's Chromium, a phone's viewport, the page throttled to slow 3G through a
+    CDP session. Each run is a fresh phone: sign in, open the field screens once (the service
+    worker caches the shell, IndexedDB the lists), then
+
+    - **open**: the connection gone (page and service worker offline), the attendance list of the
+      30-child session opened from a blank page until its 30th row is drawn;
+    - **sync**: 200 attendance marks queued on the device while offline (``OrientaField.enqueue``,
+      what a tap does, without Background Sync so that the page does the sending), the app opened
+      again offline, then the connection returns at slow 3G (the page's ``online`` event starts the
+      sync): until the queue is empty (``sent``) and until the sync, the lists downloaded again
+      included, is done (``sync``).
+    """
+    from playwright.sync_api import sync_playwright
+
+    world = json.loads(args.world)
+    base = args.base
+    small, large = world["sessions"]["30"], world["sessions"]["200"]
+    chromium = os.environ.get("ORIENTA_CHROMIUM", "/usr/bin/chromium")
+    out = {"open_seconds": [], "sync_seconds": [], "sent_seconds": [], "refused": 0}
+    out["viewport"] = PHONE
+    out["network"] = {k: SLOW_3G[k] for k in ("latency", "downloadThroughput", "uploadThroughput")}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"],
+        )  # fmt: skip
+        for run in range(args.runs):
+            context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="es-PE")
+            context.set_default_timeout(60000)
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+
+            page.goto(f"{base}/accounts/login/")
+            page.fill("input[name=username]", world["user"])
+            page.fill("input[name=password]", world["password"])
+            page.click("button[type=submit]:not([name=language])")
+            page.wait_for_load_state("networkidle")
+            cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+            page.goto(f"{base}/field/")
+            page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+            page.wait_for_selector("#field-app[data-ready=true]", state="attached")
+            page.wait_for_selector("[data-testid=field-message][data-state=done]", state="attached")
+            page.evaluate(
+                "async () => { while (!navigator.serviceWorker.controller)"
+                " await new Promise(r => setTimeout(r, 50)); }"
+            )
+
+            # (a) The attendance list from the cache, the connection gone.
+            context.set_offline(True)
+            page.goto("about:blank")
+            started = time.perf_counter()
+            page.goto(f"{base}/field/#session/{small['id']}")
+            page.wait_for_selector(f"[data-testid=field-row] >> nth={world['children'] - 1}")
+            out["open_seconds"].append(time.perf_counter() - started)
+
+            # The app is opened again with the page offline (the connection is given back to the
+            # worker, which does not send: no Background Sync is asked for).
+            page.goto("about:blank")
+            context.set_offline(False)
+            cdp.send("Network.emulateNetworkConditions", SLOW_3G | {"offline": True})
+            page.goto(f"{base}/field/")
+            page.wait_for_selector("#field-app[data-ready=true]", state="attached")
+            page.wait_for_selector("[data-testid=field-connection][data-state=offline]", state="attached")
+            # (b) 200 marks queued offline (the page offline), then the connection returns at slow 3G.
+            present = run % 2 == 0
+            page.evaluate(
+                """async ({session, people, present}) => {
+                    for (const person of people) {
+                        await OrientaField.enqueue("attendance", {session, person, present}, `bench ${person}`);
+                    }
+                }""",
+                {"session": large["id"], "people": large["people"], "present": present},
+            )
+            page.evaluate("document.querySelector('[data-testid=field-message]').dataset.state = 'waiting'")
+            waiting = page.evaluate("OrientaField.queueFor('waiting').then(q => q.length)")
+            if waiting != world["queued"]:
+                raise RuntimeError(f"{waiting} submissions waiting instead of {world['queued']}")
+            started = time.perf_counter()
+            cdp.send("Network.emulateNetworkConditions", SLOW_3G)  # the page's "online" event syncs
+            sent = None
+            while sent is None:
+                if page.evaluate("OrientaField.queueFor('waiting').then(q => q.length)") == 0:
+                    sent = time.perf_counter() - started
+                    break
+                if time.perf_counter() - started > 300:
+                    raise RuntimeError("the queue was not sent in 5 minutes")
+                page.wait_for_timeout(25)
+            page.wait_for_selector("[data-testid=field-message][data-state=done]", state="attached")
+            out["sync_seconds"].append(time.perf_counter() - started)
+            out["sent_seconds"].append(sent)
+            out["refused"] += page.evaluate("OrientaField.queueFor('attention').then(q => q.length)")
+            context.close()
+        browser.close()
+    _emit(out)
+
+
 CHILDREN = {
     "late": child_late,
     "month": child_month,
@@ -435,4 +615,6 @@ CHILDREN = {
     "job": child_job,
     "baseline": child_baseline,
     "pages": child_pages,
+    "offline_world": child_offline_world,
+    "offline": child_offline,
 }

@@ -17,13 +17,17 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
-SECTIONS = ["dataset", "month", "late", "months", "growth", "memory", "load", "import"]
+SECTIONS = ["dataset", "month", "late", "months", "growth", "memory", "load", "import", "offline"]
+# Sections that make their own small data set and do not need the national one.
+STANDALONE = {"offline"}
 
 TARGETS = {
     "ratio": 1.5,  # project / floor
     "late_vs_steady": 1.1,  # a month right after a late write, or after generate_demo, vs its steady state
     "memory_mb": 300,
     "p95_ms": 300,
+    "offline_open_s": 1.0,  # the field screens' attendance list opened from the phone's cache
+    "offline_sync_s": 10.0,  # 200 queued submissions sent once the connection returns (slow 3G)
 }
 NOT_PRESENT = "reports code not present"
 

@@ -310,6 +310,36 @@ def render(results: dict) -> str:
                 f"(exit code {d['returncode']}).",
                 "",
             ]
+    sec = sections.get("offline")
+    if sec:
+        d = sec["data"]
+        net = d["network"]
+        lines += [
+            "## 7. Field screens without a connection (phone, slow 3G)",
+            "",
+            f"Measured {sec['at']} (load {sec['load']}).",
+            "",
+            f"Playwright on Debian's Chromium, a {d['viewport']['width']}×{d['viewport']['height']} phone, the page "
+            f"throttled to Chromium's slow 3G profile through a CDP session ({net['latency']} ms latency, "
+            f"{round(net['downloadThroughput'] * 8 / 1000)} kbit/s down, {round(net['uploadThroughput'] * 8 / 1000)} kbit/s up), "
+            f"against gunicorn (2 workers, production settings) on the demo data (`{d['database']}`); a fresh "
+            f"phone each run, median of {d['runs']} runs.",
+            "",
+            "| what | median | all runs | target |",
+            "|---|---|---|---|",
+            f"| attendance list of a {d['children']}-child session opened from the cache, the connection gone "
+            f"(after it was opened once online) | **{fmt_s(d['open_median_s'])}** | {', '.join(fmt_s(x) for x in d['open_all_s'])} "
+            f"| < {TARGETS['offline_open_s']} s {verdict(d['open_median_s'], TARGETS['offline_open_s'])} |",
+            f"| {d['queued']} queued attendance marks synced once the connection returns (until the sync, the "
+            f"lists downloaded again included, is done) | **{fmt_s(d['sync_median_s'])}** | "
+            f"{', '.join(fmt_s(x) for x in d['sync_all_s'])} | < {TARGETS['offline_sync_s']} s "
+            f"{verdict(d['sync_median_s'], TARGETS['offline_sync_s'])} |",
+            f"| of which: until the queue is empty | {fmt_s(d['sent_median_s'])} | | |",
+            "",
+            f"The server received {d['received']:,} of {d['expected']:,} submissions (each once); "
+            f"{d['refused']} refused.",
+            "",
+        ]  # fmt: skip
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += [notes.read_text().strip(), ""]
@@ -323,6 +353,7 @@ def render(results: dict) -> str:
         "```",
         "make bench                                  # every section; generates the data set once",
         "python bench/run.py --only month,memory     # some sections",
+        "python bench/run.py --only offline          # the field screens only (demo data, no national data set)",
         "BENCH_DATABASE_URL=postgres://user@host:5432/orienta_bench BENCH_PEOPLE=1000000 BENCH_EVENTS=5000000 make bench",
         "```",
         "",

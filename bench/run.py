@@ -22,6 +22,9 @@ Sections (each figure goes next to its target in BENCHMARKS.md):
   load     pages on gunicorn (2 workers, production settings) at 20 concurrent users, among them
            the reception queue and the waiting-room display on a day of 240 visits at PAO-LS
   import   100,000 people through ``manage.py import_data`` (time and peak memory)
+  offline  the field screens on a phone (Playwright, Chromium's slow 3G profile): the attendance
+           list opened from the cache, 200 queued submissions synced; on a small data set of its
+           own (the demo data in a database named like the bench database plus ``_offline``)
 Heavy work runs in child processes (``--child``) so each is measured on its own.
 """
 
@@ -42,6 +45,7 @@ from bench.children import CHILDREN  # noqa: E402
 from bench.common import (  # noqa: E402
     ROOT,
     SECTIONS,
+    STANDALONE,
     bench_url,
     db_name,
     env_int,
@@ -69,6 +73,8 @@ def main(argv=None) -> int:
     parser.add_argument("--month")
     parser.add_argument("--months")
     parser.add_argument("--password")
+    parser.add_argument("--base")
+    parser.add_argument("--world")
     args = parser.parse_args(argv)
     if args.child:
         CHILDREN[args.child](args)
@@ -99,15 +105,18 @@ def main(argv=None) -> int:
     results["errors"] = {}
 
     say(f"Orienta benchmark on {db_name(url)} (load {loadavg()})")
-    say("dataset")
-    started_at = utc_now()
-    load_before = loadavg()
-    dataset = section_dataset({"url": url, "size": size})
-    if "dataset" in wanted or dataset.get("generated_now"):
-        results["sections"]["dataset"] = {"at": started_at, "load": load_before, "data": dataset}
-    end = dataset.get("end")
-    last = datetime.strptime(end, "%Y-%m").date()
-    months = [add_months(last, -i) for i in range(size["months"] - 1, -1, -1)]
+    months = []
+    end = None
+    if set(wanted) - STANDALONE:  # the national data set, for every section but the standalone ones
+        say("dataset")
+        started_at = utc_now()
+        load_before = loadavg()
+        dataset = section_dataset({"url": url, "size": size})
+        if "dataset" in wanted or dataset.get("generated_now"):
+            results["sections"]["dataset"] = {"at": started_at, "load": load_before, "data": dataset}
+        end = dataset.get("end")
+        last = datetime.strptime(end, "%Y-%m").date()
+        months = [add_months(last, -i) for i in range(size["months"] - 1, -1, -1)]
 
     import django
 

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -188,16 +189,12 @@ def _wait_http(port: int, deadline: float) -> None:
     raise RuntimeError("gunicorn did not answer in time")
 
 
-def section_load(ctx) -> dict:
-    password = secrets.token_urlsafe(18)
-    data, _usage = run_child("pages", ctx["url"], "--password", password)
-    pages = data["pages"]
-    port = env_int("BENCH_PORT", 8107)
-    secret = secrets.token_urlsafe(60)
-    env = child_env(
-        ctx["url"],
+def _server_env(url: str) -> dict:
+    """gunicorn's environment: production settings (DEBUG off), without TLS, on loopback."""
+    return child_env(
+        url,
         DJANGO_SETTINGS_MODULE="orientation.settings.production",
-        SECRET_KEY=secret,
+        SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
@@ -205,18 +202,39 @@ def section_load(ctx) -> dict:
         REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
         LOG_LEVEL="WARNING",
     )
+
+
+@contextmanager
+def gunicorn_on(url: str, port: int):
+    """gunicorn (2 workers, production settings) on ``url``'s database, stopped on leaving."""
     gunicorn = str(Path(PY).parent / "gunicorn")
     server = subprocess.Popen(
         [gunicorn, "orientation.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"],
         cwd=ROOT,
-        env=env,
+        env=_server_env(url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    out = {"workers": 2, "concurrency": 20, "think_s": THINK_SECONDS, "pages": {}}
     try:
         _wait_http(port, time.monotonic() + 60)
+        yield server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def section_load(ctx) -> dict:
+    password = secrets.token_urlsafe(18)
+    data, _usage = run_child("pages", ctx["url"], "--password", password)
+    pages = data["pages"]
+    port = env_int("BENCH_PORT", 8107)
+    out = {"workers": 2, "concurrency": 20, "think_s": THINK_SECONDS, "pages": {}}
+    with gunicorn_on(ctx["url"], port):
         for key, page in pages.items():
             if "skipped" in page:
                 out["pages"][key] = {"skipped": page["skipped"]}
@@ -256,13 +274,6 @@ def section_load(ctx) -> dict:
                 say(f"  {key} ({mode}): {f['rps']} req/s, p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, "
                     f"{f['errors']} errors")  # fmt: skip
             out["pages"][key] = figures
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
     return out
 
 
@@ -337,6 +348,79 @@ def section_import(ctx) -> dict:
     }
 
 
+OFFLINE_RUNS = 3
+
+
+def section_offline(ctx) -> dict:
+    """The field screens on a phone with Chromium's slow 3G profile (bench/children.py
+    ``child_offline``), against gunicorn on a small data set of its own: the demo data plus two
+    groups of the bench's facilitator (30 and 200 children, a session today each)."""
+    url = with_db(ctx["url"], db_name(ctx["url"]) + "_offline")
+    ensure_database(url)
+    migrate(url)
+    for command in ("load_reference_data", "load_demo_data"):
+        result = manage(url, command, timeout=1800)
+        if result.returncode != 0:
+            raise RuntimeError(f"{command} failed: {result.stderr[-2000:]}")
+    static = manage(url, "collectstatic", "--noinput", timeout=900, **_production_static_env())
+    if static.returncode != 0:
+        raise RuntimeError(f"collectstatic failed: {static.stderr[-2000:]}")
+    password = secrets.token_urlsafe(18)
+    world, _usage = run_child("offline_world", url, "--password", password)
+    port = env_int("BENCH_PORT", 8107)
+    runs = max(1, min(ctx["runs"], OFFLINE_RUNS))
+    before = _submissions(url)
+    with gunicorn_on(url, port):
+        data, _usage = run_child(
+            "offline",
+            url,
+            "--base",
+            f"http://localhost:{port}",
+            "--world",
+            json.dumps(world | {"password": password}),
+            "--runs",
+            str(runs),
+            timeout=1800,
+        )
+    received = _submissions(url) - before
+    open_s, sync_s, sent_s = data["open_seconds"], data["sync_seconds"], data["sent_seconds"]
+    out = {
+        "database": db_name(url),
+        "runs": runs,
+        "viewport": data["viewport"],
+        "network": data["network"],
+        "children": world["children"],
+        "queued": world["queued"],
+        "open_median_s": round(median(open_s), 3),
+        "open_all_s": [round(x, 3) for x in open_s],
+        "sync_median_s": round(median(sync_s), 3),
+        "sync_all_s": [round(x, 3) for x in sync_s],
+        "sent_median_s": round(median(sent_s), 3),
+        "received": received,
+        "expected": runs * world["queued"],
+        "refused": data["refused"],
+    }
+    say(f"  open from the cache {out['open_all_s']} s; sync of {world['queued']} {out['sync_all_s']} s; "
+        f"{received} of {out['expected']} submissions received, {data['refused']} refused")  # fmt: skip
+    return out
+
+
+def _production_static_env() -> dict:
+    """collectstatic as production runs it: gunicorn (DEBUG off) serves static files from there."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "orientation.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "SECURE_SSL_REDIRECT": "0",
+    }
+
+
+def _submissions(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM field_fieldsubmission").fetchone()[0]
+
+
 SECTION_FUNCS = {
     "dataset": section_dataset,
     "month": section_month,
@@ -346,4 +430,5 @@ SECTION_FUNCS = {
     "memory": section_memory,
     "load": section_load,
     "import": section_import,
+    "offline": section_offline,
 }

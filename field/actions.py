@@ -23,18 +23,26 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from cases.actions import person_register
-from cases.choices import AgeBand, PopulationType, Sex
+from cases.choices import AgeBand, PopulationType, Sex, age_on
 from cases.models import Consent, Person
 from orientation import roles
+from orientation.actions import save_audited
 from orientation.selectors import site_ids_visible_to
 from services.sport import actions as sport_actions
-from services.sport.models import Activity, Attendance, SportSession
-from services.sport.selectors import WRITE, sport_group_get_for_user, sport_session_get_for_user
+from services.sport.models import Activity, Attendance, GroupParticipant, SportSession
+from services.sport.selectors import (
+    WRITE,
+    sport_group_get_for_user,
+    sport_groups_visible_to,
+    sport_session_get_for_user,
+)
 
 from .models import FieldSubmission
+from .selectors import head_count_cells, head_count_version
 
 ACCEPTED, DUPLICATE, REFUSED = "accepted", "duplicate", "refused"
 MAX_BATCH = 200
@@ -44,9 +52,27 @@ class Refused(Exception):
     """A submission the server will not apply, with the reason to show on the device."""
 
 
+NO_LONGER_IN_GROUP = gettext_lazy(
+    "You no longer take attendance in this group: it was given to another facilitator, or it is at a "
+    "site you no longer work at. This save was not recorded."
+)
+NO_LONGER_A_WRITER = gettext_lazy(
+    "Your role no longer allows recording attendance, head counts or participants. This save was not "
+    "recorded: ask an administrator if that is a mistake."
+)
+
+
 def _session_for(user, item: dict) -> SportSession:
     """The session a submission names: by id, or by its group, day and activity (a session the
-    device opened offline, started here the first time one of its submissions arrives)."""
+    device opened offline, started here the first time one of its submissions arrives). A group or
+    session the user may no longer write to (reassigned, another site's) is refused with its reason."""
+    try:
+        return _session_lookup(user, item)
+    except (PermissionDenied, Http404):
+        raise Refused(str(NO_LONGER_IN_GROUP)) from None
+
+
+def _session_lookup(user, item: dict) -> SportSession:
     if item.get("session"):
         session = sport_session_get_for_user(user, item["session"], mode=WRITE)
     else:
@@ -100,6 +126,11 @@ def _attendance(user, item: dict, receipt: FieldSubmission) -> dict:
 
 
 def _head_count(user, item: dict, receipt: FieldSubmission) -> dict:
+    """The whole head count of a community activity (every cell the device shows, zeros included).
+
+    ``base`` is the version of the head count the device had kept (``field_data``): when the
+    count changed on the server since, the newer count stays, the device's count is kept in the
+    receipt's history (``overtaken``), and the answer carries the newer count with a notice."""
     session = _session_for(user, item)
     counts: dict[tuple[str, str], int] = {}
     raw = item.get("counts")
@@ -113,8 +144,86 @@ def _head_count(user, item: dict, receipt: FieldSubmission) -> dict:
             raise Refused(_("A head count must be a whole number, zero or more."))
         counts[(sex, band)] = value
     receipt.session = session
+    SportSession.objects.select_for_update().filter(pk=session.pk).first()  # one head count at a time
+    base = item.get("base")
+    open_now = session.activity == Activity.COMMUNITY_ACTIVITY and session.date <= timezone.localdate()
+    if open_now and isinstance(base, str) and base:  # (otherwise head_count_set refuses it)
+        stored = head_count_cells(session)
+        if head_count_version(stored) != base:
+            mine = {f"{sex}:{band}": n for (sex, band), n in counts.items() if n}
+            receipt.overtaken = {"counts": mine, "base": base}
+            total = sum(stored.values())
+            return {
+                "session": session.pk,
+                "total": total,
+                "counts": stored,
+                "version": head_count_version(stored),
+                "notice": _(
+                    "The head count was changed on the server after this device kept it: the newer "
+                    "count (%(total)s people) stays, and yours (%(mine)s people) is kept in the history."
+                )
+                % {"total": total, "mine": sum(mine.values())},
+            }
     total = sport_actions.head_count_set(user=user, session=session, counts=counts)
-    return {"session": session.pk, "total": total}
+    stored = head_count_cells(session)
+    return {"session": session.pk, "total": total, "counts": stored, "version": head_count_version(stored)}
+
+
+def _profile(user, item: dict, receipt: FieldSubmission) -> dict:
+    """A light profile's names (and birth date, when given) corrected on the device.
+
+    ``base`` is when the profile was last saved as the device kept it (``field_data``). When it was
+    saved since by someone else, the device's correction is written to the person's history and
+    the newer version is put back at once (both rows name the user and say why): the newer version
+    stays and the answer carries it with a notice. A correction of one's own last change applies."""
+    person = _person_for(item.get("person"))
+    writable = sport_groups_visible_to(user, mode=WRITE).filter(active=True)
+    if not GroupParticipant.objects.filter(group__in=writable, person=person).exists():
+        raise Refused(str(NO_LONGER_IN_GROUP))
+    if not person.is_light_profile:
+        raise Refused(_("This participant has a full case file: correct it on-line."))
+    given_names, family_names = _text(item, "given_names", 120), _text(item, "family_names", 120)
+    if not given_names or not family_names:
+        raise Refused(_("The participant's given and family names are required."))
+    birth_date = None
+    if item.get("birth_date"):
+        birth_date = _date(item.get("birth_date"))
+        if birth_date is None or birth_date > timezone.localdate():
+            raise Refused(_("The participant's birth date is not valid."))
+    stored = Person._base_manager.select_for_update().get(pk=person.pk)
+    base = _made_at(item.get("base"))
+    overtaken = False
+    if base is not None and stored.updated_at > base:
+        last = stored.history.order_by("-history_date", "-history_id").first()
+        overtaken = last is None or last.history_user_id != user.pk
+    newer = {name: getattr(stored, name) for name in PROFILE_FIELDS}
+    stored.given_names, stored.family_names = given_names, family_names
+    if birth_date is not None:
+        stored.birth_date = birth_date
+    if overtaken:
+        save_audited(stored, user=user, reason=_("Corrected offline; a newer version was saved before"))
+        for name, value in newer.items():
+            setattr(stored, name, value)
+        save_audited(stored, user=user, reason=_("The newer version kept over an offline correction"))
+    else:
+        save_audited(stored, user=user, reason=_("Corrected on the field screens"))
+    receipt.person = stored
+    record = {
+        "person": stored.pk,
+        "given_names": stored.given_names,
+        "family_names": stored.family_names,
+        "age": age_on(stored.birth_date, timezone.localdate()),
+        "updated": stored.updated_at.isoformat(),
+    }
+    if overtaken:
+        record["notice"] = _(
+            "This participant's profile was changed on the server after this device kept it: the "
+            "newer version is shown, and your correction is kept in the history."
+        )
+    return record
+
+
+PROFILE_FIELDS = ("given_names", "family_names", "birth_date")
 
 
 def _text(item: dict, name: str, limit: int) -> str:
@@ -219,6 +328,7 @@ HANDLERS = {
     FieldSubmission.Kind.ATTENDANCE: _attendance,
     FieldSubmission.Kind.HEAD_COUNT: _head_count,
     FieldSubmission.Kind.LIGHT_PROFILE: _light_profile,
+    FieldSubmission.Kind.PROFILE: _profile,
 }
 
 
@@ -241,7 +351,8 @@ def field_submission_apply(*, user, key: uuid.UUID, item: dict) -> dict:
     kind = item.get("kind")
     if kind == FieldSubmission.Kind.OUTREACH and not roles.has_role(user, roles.CASE_WORKERS):
         raise Refused(_("Only caseworkers register people."))
-    roles.require(user, roles.SPORT_WRITERS)
+    if not roles.has_role(user, roles.SPORT_WRITERS):
+        raise Refused(str(NO_LONGER_A_WRITER))
     if kind not in HANDLERS:
         raise Refused(_("This kind of submission is not known."))
     made_at = _made_at(item.get("made_at"))
@@ -303,9 +414,7 @@ def field_submissions_apply(*, user, submissions: list) -> list[dict]:
         except ValidationError as exc:
             answers.append(_answer(key, REFUSED, reason=" ".join(exc.messages)))
         except (PermissionDenied, Http404):
-            answers.append(
-                _answer(key, REFUSED, reason=_("You may no longer record in this group or session."))
-            )
+            answers.append(_answer(key, REFUSED, reason=str(NO_LONGER_IN_GROUP)))
         else:
             answers.append(_answer(key, ACCEPTED, record=record))
     return answers

@@ -23,6 +23,7 @@ class FieldSubmission(models.Model):
         LIGHT_PROFILE = "light_profile", _("light profile")
         HEAD_COUNT = "head_count", _("head count")
         OUTREACH = "outreach", _("outreach registration")
+        PROFILE = "profile", _("light profile corrected")
 
     key = models.UUIDField(_("key made on the device"), unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -54,6 +55,15 @@ class FieldSubmission(models.Model):
         related_name="field_submissions",
     )
     made_at = models.DateTimeField(_("made on the device at"), null=True, blank=True)
+    overtaken = models.JSONField(
+        _("kept, not applied"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "What the device sent for a record changed on the server since the device kept it: the "
+            "newer version stayed (an anonymous head count; a person's correction is in their history)."
+        ),
+    )
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -8,6 +8,7 @@ case file, document, contact, consent or psychosocial data ever leaves through h
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from cases.choices import age_on
 from orientation import roles
 from orientation.models import Site
 from orientation.selectors import site_ids_visible_to
-from services.sport.models import Attendance, GroupParticipant, SportSession
+from services.sport.models import Activity, Attendance, GroupParticipant, HeadCount, SportSession
 from services.sport.selectors import WRITE, sport_groups_visible_to
 
 
@@ -26,9 +27,26 @@ def field_offline_days() -> int:
     return max(int(getattr(settings, "FIELD_OFFLINE_DAYS", 7)), 1)
 
 
+def head_count_cells(session) -> dict[str, int]:
+    """A session's anonymous head count as ``{"sex:band": count}``, the cells above zero."""
+    return {
+        f"{sex}:{band}": count
+        for sex, band, count in HeadCount.objects.filter(session=session, count__gt=0)
+        .order_by("sex", "age_band")
+        .values_list("sex", "age_band", "count")
+    }
+
+
+def head_count_version(cells: dict[str, int]) -> str:
+    """A fingerprint of a head count: the device sends back the one it kept with its edit, and the
+    server tells by it whether the count changed since (docs/field.md, "Conflicts")."""
+    text = ";".join(f"{cell}={count}" for cell, count in sorted(cells.items()) if count)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def field_data_for(user, *, today: date) -> dict:
-    """Everything the field screens need offline, in four queries whatever the number of rows (and
-    the sites of a caseworker's outreach registrations: two more)."""
+    """Everything the field screens need offline, in at most five queries whatever the number of
+    rows (and the sites of a caseworker's outreach registrations: two more)."""
     until = today + timedelta(days=field_offline_days())
     groups = list(
         sport_groups_visible_to(user, mode=WRITE)
@@ -47,6 +65,8 @@ def field_data_for(user, *, today: date) -> dict:
             "person__given_names",
             "person__family_names",
             "person__birth_date",
+            "person__is_light_profile",
+            "person__updated_at",
         )
         .order_by("person__given_names", "person__family_names", "person_id")
     )
@@ -60,6 +80,13 @@ def field_data_for(user, *, today: date) -> dict:
             "session_id", "person_id", "present"
         )
     )
+    head_counts: dict[int, dict[str, int]] = {
+        s.pk: {} for s in sessions if s.activity == Activity.COMMUNITY_ACTIVITY
+    }
+    for session_id, sex, band, count in HeadCount.objects.filter(
+        session__in=list(head_counts), count__gt=0
+    ).values_list("session_id", "sex", "age_band", "count"):
+        head_counts[session_id][f"{sex}:{band}"] = count
     people: dict[int, dict] = {}
     members: dict[int, list[int]] = {pk: [] for pk in group_ids}
     for membership in memberships:
@@ -72,6 +99,8 @@ def field_data_for(user, *, today: date) -> dict:
                 "given_names": person.given_names,
                 "family_names": person.family_names,
                 "age": age_on(person.birth_date, today),
+                "light": person.is_light_profile,
+                "updated": person.updated_at.isoformat(),
             },
         )
     outreach_sites = []
@@ -108,6 +137,14 @@ def field_data_for(user, *, today: date) -> dict:
                 "activity": s.activity,
                 "activity_label": s.get_activity_display(),
                 "topic": s.topic,
+                **(
+                    {
+                        "head_count": head_counts[s.pk],
+                        "head_count_version": head_count_version(head_counts[s.pk]),
+                    }
+                    if s.pk in head_counts
+                    else {}
+                ),
             }
             for s in sessions
         ],

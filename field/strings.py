@@ -16,6 +16,10 @@ def ui_strings() -> dict[str, str]:
         "sync_now": _("Sync now"),
         "syncing": _("Syncing…"),
         "sign_in_again": _("Your session has ended: sign in again to send what is waiting."),
+        "not_allowed": _(
+            "Your role no longer allows you to keep these lists: they were deleted from this device. "
+            "Saves the server refused stay under “Needs attention”."
+        ),
         "sync_failed": _("The server could not be reached: what is waiting stays on this device."),
         "no_data": _("Nothing is stored on this device yet: open this page once with a connection."),
         "expired": _(
@@ -71,6 +75,12 @@ def ui_strings() -> dict[str, str]:
             "The parent or guardian consents to the use of the participant's image (photos, video)"
         ),
         "data_consent_help": _("Required to register anyone under 18."),
+        "correct": _("Correct the name"),
+        "correction_save": _("Save the correction"),
+        "correction_label": _("Correction of %(name)s"),
+        "correction_saved": _("Correction kept: it will be sent with the rest."),
+        "correction_waiting": _("correction waiting to be sent"),
+        "correction_birth_help": _("Leave the birth date empty to keep the one the server has."),
         "new_waiting": _("New participants waiting to be sent"),
         "site": _("Site"),
         "phone": _("Phone"),

@@ -29,9 +29,12 @@ from .strings import ui_strings
 
 
 @require_GET
-@role_required(roles.SPORT_WRITERS)
 def field_app(request):
+    """The shell, for every signed-in user: someone whose role was removed while their device held
+    saves still reaches the "needs attention" list there (the data endpoint refuses them, and the
+    device then deletes the lists it kept)."""
     context = {
+        "may_record": roles.has_role(request.user, roles.SPORT_WRITERS),
         "strings": ui_strings(),
         "activities": [{"value": v, "label": str(label)} for v, label in Activity.choices],
         "head_count_cells": {
@@ -70,10 +73,17 @@ def field_data(request):
     return JsonResponse(data)
 
 
+@login_not_required
 @require_POST
-@role_required(roles.SPORT_WRITERS)
 def field_sync(request):
-    """A batch of queued submissions: ``{"submissions": [...]}``; one answer for each."""
+    """A batch of queued submissions: ``{"submissions": [...]}``; one answer for each.
+
+    Signed out (or the session expired): 401 for the whole batch, and the device keeps its queue
+    untouched for after the next sign-in. Signed in but no longer allowed (the role removed, the
+    group given to someone else, the site removed): each submission is refused with its reason, and
+    the device keeps them under "needs attention"."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Your session has ended: sign in again.")}, status=401)
     try:
         body = json.loads(request.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):

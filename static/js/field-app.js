@@ -39,6 +39,7 @@
   }
 
   let message = "";
+  let notice = ""; // the server's notices (a newer version kept): they stay until the screen changes
 
   // --- The status bar -------------------------------------------------------------------------
 
@@ -53,7 +54,7 @@
     $("waiting").dataset.count = String(waiting.length);
     const last = await F.getMeta("lastSync");
     $("last-sync").textContent = last ? fmt(S.last_sync, { when: when(last) }) : S.never_synced;
-    $("message").textContent = message;
+    $("message").textContent = [notice, message].filter(Boolean).join(" ");
     await renderAttention();
   }
 
@@ -100,10 +101,14 @@
     $("message").dataset.state = "syncing";
     await renderStatus();
     try {
-      const result = await F.sync();
-      message = result.notices.join(" ");
+      await F.sync();
+      // The notices of this sync's answers; those the worker's sync received may be shown already.
+      const notices = await F.takeNotices();
+      if (notices.length) notice = notices.join(" ");
+      message = "";
     } catch (error) {
-      message = error instanceof F.SignedOut ? S.sign_in_again : S.sync_failed;
+      if (error instanceof F.NotAllowed) message = S.not_allowed;
+      else message = error instanceof F.SignedOut ? S.sign_in_again : S.sync_failed;
     }
     $("message").dataset.state = "done";
     await refreshScreen();
@@ -250,6 +255,8 @@
     if (!group) return go("");
     const people = (await F.db.people.bulkGet(group.participants)).filter(Boolean);
     const marks = await marksOf(session);
+    const corrections = new Set();
+    for (const item of await F.queueFor("waiting")) if (item.kind === "profile") corrections.add(item.payload.person);
     const future = session.date > todayIso();
     let present = 0;
     let absent = 0;
@@ -275,19 +282,25 @@
         });
       return el(
         "li",
-        { class: "list-group-item d-flex align-items-center gap-2", "data-testid": "field-row", "data-person": person.id, "data-state": m ? m.state : "none" },
+        { class: "list-group-item", "data-testid": "field-row", "data-person": person.id, "data-state": m ? m.state : "none" },
         el(
           "div",
-          { class: "flex-grow-1" },
-          el("div", { class: "fw-semibold", text: `${person.given_names} ${person.family_names}` }),
+          { class: "d-flex align-items-center gap-2" },
           el(
             "div",
-            { class: "small text-muted" },
-            person.age !== null ? fmt(S.age, { age: person.age }) : "",
-            m ? ` · ${S[`state_${m.state}`]}` : "",
+            { class: "flex-grow-1" },
+            el("div", { class: "fw-semibold", "data-testid": "field-name", text: `${person.given_names} ${person.family_names}` }),
+            el(
+              "div",
+              { class: "small text-muted" },
+              person.age !== null ? fmt(S.age, { age: person.age }) : "",
+              m ? ` · ${S[`state_${m.state}`]}` : "",
+              corrections.has(person.id) ? ` · ${S.correction_waiting}` : "",
+            ),
           ),
+          el("div", { class: "btn-group", role: "group" }, button(true, S.present, "success"), button(false, S.absent, "secondary")),
         ),
-        el("div", { class: "btn-group", role: "group" }, button(true, S.present, "success"), button(false, S.absent, "secondary")),
+        person.light ? correctionForm(person) : null,
       );
     });
     const pending = people.filter((p) => !marks.has(p.id));
@@ -318,12 +331,53 @@
         : null,
       el("ul", { class: "list-group mb-3", "data-testid": "field-attendance" }, rows),
     ];
-    if (session.activity === "community_activity" && !future) parts.push(headCountForm(session, group));
+    if (session.activity === "community_activity" && !future) {
+      const ref = sessionKey(session);
+      const pending = (await F.queueFor("waiting")).filter((i) => i.kind === "head_count" && sessionRef(i.payload) === ref);
+      parts.push(headCountForm(session, group, pending.length ? pending[pending.length - 1].payload.counts : null));
+    }
     if (!future) parts.push(await newcomers(session), profileForm(session));
     view.replaceChildren(...parts.filter(Boolean));
   }
 
-  function headCountForm(session, group) {
+  /** A light profile's names (and birth date) corrected here; sent with the version kept. */
+  function correctionForm(person) {
+    const given = input({ type: "text", maxlength: "120", required: true, autocomplete: "off", value: person.given_names });
+    const family = input({ type: "text", maxlength: "120", required: true, autocomplete: "off", value: person.family_names });
+    const born = input({ type: "date", max: todayIso() });
+    const labelled = (text, control) => el("label", { class: "form-label small w-100" }, text, control);
+    const form = el(
+      "form",
+      {
+        class: "mt-2",
+        "data-testid": "field-correction",
+        onsubmit: async (event) => {
+          event.preventDefault();
+          if (!form.reportValidity()) return;
+          const payload = {
+            person: person.id,
+            given_names: given.value.trim(),
+            family_names: family.value.trim(),
+            birth_date: born.value || "",
+            base: person.updated || "",
+          };
+          await F.enqueue("profile", payload, fmt(S.correction_label, { name: `${payload.given_names} ${payload.family_names}` }));
+          message = S.correction_saved;
+          syncSoon();
+          await refreshScreen();
+        },
+      },
+      labelled(S.given_names, given),
+      labelled(S.family_names, family),
+      labelled(S.birth_date, born),
+      el("div", { class: "form-text mb-1", text: S.correction_birth_help }),
+      el("button", { type: "submit", class: "btn btn-sm btn-primary", "data-testid": "field-correction-save", text: S.correction_save }),
+    );
+    return el("details", { class: "mt-1" }, el("summary", { class: "small", text: S.correct }), form);
+  }
+
+  /** The anonymous head count: the one waiting to be sent if any, else the one the server had. */
+  function headCountForm(session, group, waitingCounts) {
     const inputs = [];
     const table = el(
       "table",
@@ -338,14 +392,17 @@
             {},
             el("th", { scope: "row", text: band.label }),
             CELLS.sexes.map((sex) => {
-              const input = el("input", {
-                type: "number",
-                min: "0",
-                inputmode: "numeric",
-                class: "form-control form-control-sm",
-                "aria-label": `${sex.label} ${band.label}`,
-                "data-cell": `${sex.value}:${band.value}`,
-              });
+              const cell = `${sex.value}:${band.value}`;
+            const kept = (waitingCounts || session.head_count || {})[cell];
+            const input = el("input", {
+              type: "number",
+              min: "0",
+              inputmode: "numeric",
+              class: "form-control form-control-sm",
+              "aria-label": `${sex.label} ${band.label}`,
+              "data-cell": cell,
+              value: kept ? String(kept) : null,
+            });
               inputs.push(input);
               return el("td", {}, input);
             }),
@@ -360,18 +417,21 @@
         "data-testid": "field-head-count",
         onsubmit: async (event) => {
           event.preventDefault();
+          // The whole count, zeros included (a cell emptied here is emptied on the server), with the
+          // version this device kept: the server keeps a newer count made meanwhile (docs/field.md).
           const counts = {};
           let total = 0;
           for (const input of inputs) {
             const n = Number.parseInt(input.value || "0", 10);
-            if (Number.isFinite(n) && n > 0) {
-              counts[input.dataset.cell] = n;
-              total += n;
-            }
+            counts[input.dataset.cell] = Number.isFinite(n) && n > 0 ? n : 0;
+            total += counts[input.dataset.cell];
           }
+          const ref = sessionKey(session);
+          await F.dropWaiting("head_count", (p) => sessionRef(p) === ref);
+          const base = session.head_count_version ? { base: session.head_count_version } : {};
           await F.enqueue(
             "head_count",
-            { ...sessionPayload(session), counts },
+            { ...sessionPayload(session), counts, ...base },
             fmt(S.head_count_label, { session: `${group.name} ${session.date}`, total }),
           );
           message = S.head_count_saved;
@@ -585,7 +645,10 @@
     if (await F.expireIfOld()) message = fmt(S.expired, { days: await F.getMeta("expiresInDays", 7) });
     await refreshScreen();
     root.querySelector('[data-action="sync"]').addEventListener("click", syncNow);
-    window.addEventListener("hashchange", refreshScreen);
+    window.addEventListener("hashchange", () => {
+      notice = "";
+      refreshScreen();
+    });
     window.addEventListener("online", syncNow);
     window.addEventListener("offline", renderStatus);
     document.addEventListener("visibilitychange", () => {
@@ -593,7 +656,12 @@
     });
     setInterval(() => navigator.onLine && syncNow(), 60000);
     if (navigator.serviceWorker) {
-      navigator.serviceWorker.addEventListener("message", refreshScreen);
+      // The worker synced (Background Sync): show what it was told.
+      navigator.serviceWorker.addEventListener("message", async () => {
+        const notices = await F.takeNotices();
+        if (notices.length) notice = notices.join(" ");
+        await refreshScreen();
+      });
       if (window.workbox && window.workbox.Workbox) {
         new window.workbox.Workbox(root.dataset.swUrl, { scope: root.dataset.scope }).register().catch(() => {});
       }

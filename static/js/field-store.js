@@ -69,6 +69,9 @@
 
   class SignedOut extends Error {}
 
+  /** Signed in, but no longer allowed to keep the field lists (the role was removed). */
+  class NotAllowed extends Error {}
+
   /** Download what this user may keep, replacing what the device held (the queue is kept). */
   async function refresh() {
     const response = await fetch(config.dataUrl, {
@@ -76,7 +79,12 @@
       headers: { Accept: "application/json" },
       cache: "no-store",
     });
-    if (response.redirected || response.status === 401 || response.status === 403) throw new SignedOut();
+    if (response.redirected || response.status === 401) throw new SignedOut();
+    if (response.status === 403) {
+      // Still signed in, no longer allowed: the lists go, the queue stays (its refusals included).
+      await clearData();
+      throw new NotAllowed();
+    }
     if (!response.ok) throw new Error(`data ${response.status}`);
     const data = await response.json();
     const previous = await getMeta("user");
@@ -122,6 +130,13 @@
     return item;
   }
 
+  /** Drop the waiting items of a kind that ``matches`` (a newer save replaces them whole). */
+  async function dropWaiting(kind, matches) {
+    for (const item of await queueFor("waiting")) {
+      if (item.kind === kind && matches(item.payload)) await db.queue.delete(item.key);
+    }
+  }
+
   async function queueFor(status) {
     const user = await getMeta("user");
     return (await db.queue.where("status").equals(status).sortBy("createdAt")).filter((i) => i.user === user);
@@ -137,10 +152,12 @@
     });
   }
 
-  /** Apply the server's answers; returns the notices it gave (a mark kept as someone else's). */
+  /** Apply the server's answers; returns the notices it gave (a mark kept as someone else's, a
+   * newer version kept), also kept in ``meta.notices`` until the page shows them: the worker's
+   * Background Sync may be the one that received them. */
   async function apply(answers) {
     const notices = [];
-    await db.transaction("rw", [db.queue, db.marks, db.sessions], async () => {
+    await db.transaction("rw", [db.queue, db.marks, db.sessions, db.people, db.meta], async () => {
       for (const answer of answers) {
         if (!answer.key) continue;
         const item = await db.queue.get(answer.key);
@@ -152,11 +169,31 @@
           if (record.session && record.person !== undefined && record.present !== undefined) {
             await db.marks.put({ session: record.session, person: record.person, present: record.present });
           }
+          // The server's version of a head count or a profile (the newer one after a conflict).
+          if (record.session && record.counts && record.version) {
+            await db.sessions.update(record.session, { head_count: record.counts, head_count_version: record.version });
+          }
+          if (item.kind === "profile" && record.person && record.given_names) {
+            await db.people.update(record.person, {
+              given_names: record.given_names,
+              family_names: record.family_names,
+              age: record.age,
+              updated: record.updated,
+            });
+          }
         } else {
           await db.queue.update(answer.key, { status: "attention", reason: answer.reason || "" });
         }
       }
+      if (notices.length) await setMeta("notices", (await getMeta("notices", [])).concat(notices));
     });
+    return notices;
+  }
+
+  /** The notices received since the page last showed them (and forget them). */
+  async function takeNotices() {
+    const notices = await getMeta("notices", []);
+    if (notices.length) await setMeta("notices", []);
     return notices;
   }
 
@@ -192,8 +229,8 @@
     if (running) return running;
     const work = async () => {
       const result = await sendWaiting();
-      await refresh();
       await setMeta("lastSync", new Date().toISOString());
+      await refresh();
       return result;
     };
     const locked =
@@ -221,6 +258,7 @@
     DB_NAME,
     SYNC_TAG,
     SignedOut,
+    NotAllowed,
     db,
     configure,
     uuid,
@@ -230,6 +268,8 @@
     expireIfOld,
     refresh,
     enqueue,
+    dropWaiting,
+    takeNotices,
     queueFor,
     sync,
     wipe,

@@ -93,7 +93,15 @@ workbox.routing.registerRoute(
 
 // Background Sync: the browser wakes the worker when the connection returns, even with the page closed.
 self.addEventListener("sync", (event) => {
-  if (event.tag === OrientaField.SYNC_TAG) event.waitUntil(OrientaField.sync());
+  if (event.tag !== OrientaField.SYNC_TAG) return;
+  event.waitUntil(
+    OrientaField.sync().finally(async () => {
+      // The open field screens redraw and show the notices of the answers (a newer version kept).
+      for (const client of await self.clients.matchAll({ type: "window" })) {
+        client.postMessage({ type: "orienta-field-synced" });
+      }
+    }),
+  );
 });
 
 self.addEventListener("message", (event) => {

@@ -17,7 +17,7 @@ from tests.sport.factories import ChildFactory, GroupParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
-PERSON_KEYS = {"id", "given_names", "family_names", "age"}
+PERSON_KEYS = {"id", "given_names", "family_names", "age", "light", "updated"}
 
 
 def test_data_holds_only_the_users_groups_and_the_minimum_about_each_child(

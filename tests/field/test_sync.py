@@ -3,6 +3,7 @@ reason in the user's language."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from cases.models import Person
 from field.actions import field_submission_apply
 from field.models import FieldSubmission
+from field.selectors import head_count_version
 from services.sport.models import Attendance, HeadCount, SportSession
 from tests.factories import PersonFactory, SportSessionFactory, site
 from tests.sport.factories import ChildFactory, GroupParticipantFactory
@@ -123,18 +125,73 @@ def test_refused_when_the_group_was_closed_in_the_users_language(
 
 
 def test_refused_when_the_facilitator_left_the_group(client, facilitator, group, session, kids, send, en):
+    """The group was given to another facilitator while the phone held the marks: each is refused
+    with its reason, nothing is written."""
     client.force_login(facilitator)
     group.facilitators.remove(facilitator)
     answers = send(client, [mark(session, kids[0]), mark(session, kids[1])])
     assert [a["status"] for a in answers] == ["refused", "refused"]
-    assert answers[0]["reason"] == "You may no longer record in this group or session."
-    assert not Attendance.objects.exists()
+    assert answers[0]["reason"].startswith("You no longer take attendance in this group")
+    assert not Attendance.objects.exists() and not FieldSubmission.objects.exists()
 
 
-def test_the_role_removed_refuses_the_whole_batch(client, facilitator, session, kids, send):
+def test_the_role_removed_refuses_each_submission_with_its_reason(
+    client, facilitator, group, session, kids, send
+):
+    """Still signed in, no longer allowed: one refusal per submission, in the user's language (the
+    device keeps them under "needs attention"), rather than a 403 for the batch."""
     client.force_login(facilitator)
     facilitator.groups.clear()
-    response = client.post(reverse("field:field_sync"), "{}", content_type="application/json")
+    head_count = {
+        "key": str(uuid.uuid4()),
+        "kind": "head_count",
+        "session": session.pk,
+        "counts": {"F:5-11": 3},
+    }
+    items = [mark(session, kids[0]), mark(session, kids[1], present=False), head_count]
+    answers = send(client, items)
+    assert [a["key"] for a in answers] == [i["key"] for i in items]
+    assert [a["status"] for a in answers] == ["refused"] * 3
+    assert {a["reason"] for a in answers} == {
+        "Su rol ya no permite registrar asistencia, conteos ni participantes. Este registro no se "
+        "guardó: consulte a un administrador si es un error."
+    }
+    assert not Attendance.objects.exists() and not FieldSubmission.objects.exists()
+    assert not HeadCount.objects.exists()
+
+
+def test_a_caseworker_whose_site_was_removed_is_refused_item_by_item(make_user, kids, session, send, en):
+    caseworker = make_user("caseworker", sites=["SCH-01"])
+    client = Client()
+    client.force_login(caseworker)
+    [answer] = send(client, [mark(session, kids[0])])
+    assert answer["status"] == "accepted"
+    caseworker.site_memberships.all().delete()  # moved off the school while the phone was offline
+    answers = send(client, [mark(session, kids[1]), mark(session, kids[2])])
+    assert [a["status"] for a in answers] == ["refused", "refused"]
+    assert "a site you no longer work at" in answers[0]["reason"]
+    assert list(Attendance.objects.values_list("person", flat=True)) == [kids[0].pk]
+
+
+def test_signed_out_the_whole_batch_waits(facilitator, session, kids):
+    """A signed-out device (or an expired session) gets 401 for the batch: nothing is answered item
+    by item, so the device keeps its queue as it was for after the next sign-in."""
+    anonymous = Client()
+    body = json.dumps({"submissions": [mark(session, kids[0])]})
+    response = anonymous.post(reverse("field:field_sync"), body, content_type="application/json")
+    assert response.status_code == 401
+    assert "results" not in response.json() and response.json()["error"]
+
+    signed_out = Client()
+    signed_out.force_login(facilitator)
+    signed_out.logout()
+    response = signed_out.post(reverse("field:field_sync"), body, content_type="application/json")
+    assert response.status_code == 401
+    assert not Attendance.objects.exists() and not FieldSubmission.objects.exists()
+
+    # With the CSRF check on, a device without a session is refused before the view: 403.
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("field:field_sync"), body, content_type="application/json")
     assert response.status_code == 403
     assert not FieldSubmission.objects.exists()
 
@@ -187,7 +244,12 @@ def test_head_count_once(client, facilitator, group, send, en):
     assert send(client, [item])[0] == {
         "key": item["key"],
         "status": "accepted",
-        "record": {"session": community.pk, "total": 21},
+        "record": {
+            "session": community.pk,
+            "total": 21,
+            "counts": {"F:5-11": 12, "M:5-11": 9},
+            "version": head_count_version({"F:5-11": 12, "M:5-11": 9}),
+        },
     }
     assert send(client, [item])[0]["status"] == "duplicate"
     assert sorted(HeadCount.objects.values_list("sex", "count")) == [("F", 12), ("M", 9)]
