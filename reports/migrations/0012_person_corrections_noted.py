@@ -19,6 +19,13 @@ def _when(distinct: str) -> str:
     return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in COLUMNS)
 
 
+def sqlite_sql():
+    return [
+        f"CREATE TRIGGER reports_ec_cases_person_update AFTER UPDATE ON cases_person WHEN {_when('IS NOT')}"
+        f" BEGIN {NOTE} END"
+    ]
+
+
 def create(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
@@ -31,10 +38,8 @@ def create(apps, schema_editor):
             f" WHEN ({_when('IS DISTINCT FROM')}) EXECUTE FUNCTION reports_ec_cases_person_update()"
         )
     elif vendor == "sqlite":
-        schema_editor.execute(
-            f"CREATE TRIGGER reports_ec_cases_person_update AFTER UPDATE ON cases_person WHEN {_when('IS NOT')}"
-            f" BEGIN {NOTE} END"
-        )
+        for statement in sqlite_sql():
+            schema_editor.execute(statement)
     else:
         raise NotImplementedError(f"Orienta's event-change triggers are written for PostgreSQL and SQLite, not {vendor}")
 

@@ -267,8 +267,9 @@ def test_person_page_queries_do_not_grow_with_the_plan(
 
 
 # The person page with its plan: the plan's actions in one query (responsible, closer and need
-# joined), the intakes still without a plan in another, whatever the number of actions.
-PERSON_PAGE_QUERIES = 21
+# joined), the intakes still without a plan in another, whatever the number of actions; and the
+# case status changes in one.
+PERSON_PAGE_QUERIES = 22
 
 
 # --- Roles ----------------------------------------------------------------------------------------------------

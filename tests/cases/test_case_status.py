@@ -440,10 +440,10 @@ def test_a_closed_cases_page_query_count_does_not_grow_with_rows(
         ReferralFactory(person=person, referred_on=timezone.localdate())
     client = client_for(caseworker)
     client.get(reverse("cases:person_detail", args=[person.pk]))
-    # The page of a person without documents, household or vulnerabilities (20 queries, the case
-    # status changes included), and 5 for what was recorded since the closing: intakes here,
-    # services and referrals (services), visits and appointments (reception).
-    with django_assert_num_queries(25):
+    # The page of a person without documents, household or vulnerabilities (22 queries, the case
+    # status changes and the case plan's two included), and 5 for what was recorded since the
+    # closing: intakes here, services and referrals (services), visits and appointments (reception).
+    with django_assert_num_queries(27):
         response = client.get(reverse("cases:person_detail", args=[person.pk]))
     assert response.status_code == 200
     assert len(response.context["case_changes"]) == 1 + 2 * rows

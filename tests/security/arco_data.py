@@ -72,7 +72,7 @@ SECRETS = {
     "case_reason": "Viajó a Santiago con su pareja",
     "case_note": "Su hermana avisará si regresa a Lima",
     "plan_action": "Acompañarla al consulado por la partida de su hijo",
-    "plan_close_note": "El consulado de Lima Sur no atiende a la señora Colmenares",
+    "plan_close_note": "El consulado de Lima Sur no recibe a la señora Colmenares",
 }
 
 

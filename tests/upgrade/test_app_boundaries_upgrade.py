@@ -19,6 +19,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from reports.triggers import sqlite_triggers_create, sqlite_triggers_drop
+
 # The last migration of each app before the app boundaries.
 BEFORE = [
     ("orientation", "0007_submission_key"),
@@ -35,9 +37,13 @@ NEW_APPS = ["arco", "imports", "sport", "reception", "field"]
 
 
 def _migrate(targets):
-    """Migrate to ``targets``; the models as they were there, every other app's at its latest."""
+    """Migrate to ``targets``; the models as they were there, every other app's at its latest.
+    As ``manage.py migrate`` does, on SQLite the event-change triggers are taken off first and put
+    back after (reports/triggers.py)."""
     executor = MigrationExecutor(connection)
+    sqlite_triggers_drop(connection)
     executor.migrate(targets)
+    sqlite_triggers_create(connection)
     executor.loader.build_graph()
     named = {app for app, _name in targets}
     others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in named]
