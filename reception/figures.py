@@ -205,11 +205,12 @@ def reception_month_summary(*, site_ids: list[int], start: date, end: date) -> M
             SELECT wait, ROW_NUMBER() OVER (ORDER BY wait, id) AS rn, COUNT(*) OVER () AS n
             FROM v WHERE wait IS NOT NULL
         )
-        SELECT 'v', day, COUNT(*), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), NULL, NULL
+        SELECT 'v', day, COUNT(*), SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
+               CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC)
         FROM v GROUP BY day
         UNION ALL
         SELECT 'a', date, SUM(CASE WHEN status = %s THEN 1 ELSE 0 END),
-               SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), NULL, NULL
+               SUM(CASE WHEN status = %s THEN 1 ELSE 0 END), CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC)
         FROM {appointments}
         WHERE date >= %s AND date <= %s AND site_id IN ({marks}) AND status IN (%s, %s)
         GROUP BY date

@@ -327,6 +327,9 @@ ExtraDocuments = forms.formset_factory(
     extra=0,
     max_num=MAX_REGISTRATION_DOCUMENTS - 1,
     validate_max=True,
+    # A post claiming more forms is refused without building them (Django's default would build
+    # and show up to a thousand).
+    absolute_max=MAX_REGISTRATION_DOCUMENTS - 1,
 )
 
 

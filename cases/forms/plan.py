@@ -61,7 +61,12 @@ class _PlanRowFormSet(forms.BaseFormSet):
 
 
 PlanRowFormSet = forms.formset_factory(
-    PlanRowForm, formset=_PlanRowFormSet, extra=0, max_num=len(Area.values)
+    PlanRowForm,
+    formset=_PlanRowFormSet,
+    extra=0,
+    max_num=len(Area.values),
+    validate_max=True,
+    absolute_max=len(Area.values),  # a post claiming more rows is refused without building them
 )
 
 

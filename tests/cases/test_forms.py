@@ -329,3 +329,18 @@ def test_an_added_document_row_is_validated(client_for, caseworker):
     assert response.status_code == 200
     assert "number" in response.context["forms"].more_documents.forms[0].errors
     assert Person.objects.count() == 0
+
+
+def test_a_post_claiming_a_thousand_documents_is_refused_without_building_them(
+    client_for, caseworker, settings
+):
+    """A hostile management form (found by the form fuzzer: 950 forms took 40 s to show again)."""
+    settings.LANGUAGE_CODE = "en"
+    data = _with_documents(("pasaporte", "P1234567"))
+    data["documents-TOTAL_FORMS"] = "950"
+    response = client_for(caseworker).post(reverse("cases:person_register"), data)
+    assert response.status_code == 200
+    formset = response.context["forms"].more_documents
+    assert len(formset.forms) <= 5 and formset.non_form_errors()
+    assert "documents-949-issuing_country" not in response.content.decode()
+    assert Person.objects.count() == 0
