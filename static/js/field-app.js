@@ -662,7 +662,8 @@
         if (notices.length) notice = notices.join(" ");
         await refreshScreen();
       });
-      if (window.workbox && window.workbox.Workbox) {
+      // No service worker for a user who may no longer record: its script would be refused.
+      if (root.dataset.swUrl && window.workbox && window.workbox.Workbox) {
         new window.workbox.Workbox(root.dataset.swUrl, { scope: root.dataset.scope }).register().catch(() => {});
       }
     }

@@ -5,6 +5,8 @@ whose session ended keeps its queue untouched and sends it after signing in agai
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from field.models import FieldSubmission
 from services.sport.models import Attendance
 
@@ -91,7 +93,8 @@ def test_a_session_that_ended_leaves_the_queue_waiting_untouched(browser, phone,
     page.context.set_offline(False)
     page.click("[data-testid=field-sync-now]")
     page.wait_for_selector("[data-testid=field-message][data-state=done]", state="attached")
-    assert "vuelva a iniciar sesión" in page.inner_text("[data-testid=field-message]")
+    # the message follows the sync's end: wait for it rather than read it at once
+    expect(page.locator("[data-testid=field-message]")).to_contain_text("vuelva a iniciar sesión")
     assert waiting(page) == 4
     assert page.locator("[data-testid=attention-item]").count() == 0
     assert not Attendance.objects.exists()

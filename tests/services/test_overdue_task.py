@@ -126,9 +126,23 @@ def test_overdue_job_on_a_real_worker(celery_worker_process, make_referral, case
     late = make_referral(responsible=caseworker, follow_up_due=today - timedelta(days=2))
     fine = make_referral(responsible=caseworker, follow_up_due=today + timedelta(days=2))
     result = referrals_mark_overdue_task.delay().get(timeout=60)
-    assert result == {"marked": 1, "cleared": 0, "notified": 1}
+    assert result == {
+        "marked": 1,
+        "cleared": 0,
+        "notified": 1,
+        "plan_marked": 0,
+        "plan_cleared": 0,
+        "plan_notified": 0,
+    }
     late.refresh_from_db()
     fine.refresh_from_db()
     assert (late.is_overdue, fine.is_overdue) == (True, False)
-    assert referrals_mark_overdue_task.delay().get(timeout=60) == {"marked": 0, "cleared": 0, "notified": 0}
+    assert referrals_mark_overdue_task.delay().get(timeout=60) == {
+        "marked": 0,
+        "cleared": 0,
+        "notified": 0,
+        "plan_marked": 0,
+        "plan_cleared": 0,
+        "plan_notified": 0,
+    }
     assert Notification.objects.filter(user=caseworker).count() == 1
