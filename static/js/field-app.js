@@ -13,7 +13,12 @@
   const CELLS = JSON.parse(document.getElementById("field-head-count-cells").textContent);
   const CHOICES = JSON.parse(document.getElementById("field-profile-choices").textContent);
   const language = root.dataset.language || "es";
-  F.configure({ syncUrl: root.dataset.syncUrl, dataUrl: root.dataset.dataUrl });
+  F.configure({
+    syncUrl: root.dataset.syncUrl,
+    dataUrl: root.dataset.dataUrl,
+    mayRecord: root.dataset.mayRecord === "true",
+    csrfToken: root.dataset.csrfToken || "",
+  });
 
   const $ = (name) => root.querySelector(`[data-field="${name}"]`);
   const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, k) => String(values[k] ?? ""));

@@ -74,6 +74,11 @@
 
   /** Download what this user may keep, replacing what the device held (the queue is kept). */
   async function refresh() {
+    if (config.mayRecord === false) {
+      // The page already knows the role is gone: no download to be refused, the lists go.
+      await clearData();
+      throw new NotAllowed();
+    }
     const response = await fetch(config.dataUrl, {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -198,7 +203,8 @@
   }
 
   async function sendWaiting() {
-    let token = await getMeta("csrf");
+    // A user who may no longer record downloads nothing: the page's own token sends the queue.
+    let token = config.mayRecord === false ? config.csrfToken : await getMeta("csrf");
     let sent = 0;
     const notices = [];
     for (;;) {

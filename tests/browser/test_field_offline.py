@@ -249,7 +249,9 @@ def test_signing_out_leaves_nothing_and_a_case_file_is_never_cached(browser, pho
     page.goto(f"{page.base_url}/field/")
     wait_ready(page)
     page.click("button.navbar-toggler")
+    page.wait_for_selector("#mainnav.collapse.show")  # the menu's opening has ended
     page.click("[data-testid=user-menu]")
+    page.wait_for_selector("form[data-sign-out] button[type=submit]", state="visible")
     page.click("form[data-sign-out] button[type=submit]")
     page.wait_for_url("**/accounts/login/**")
     for _ in range(50):  # a deletion the worker's open connection delayed finishes in a moment

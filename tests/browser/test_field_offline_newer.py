@@ -31,6 +31,13 @@ def test_a_head_count_changed_on_the_server_meanwhile_shows_the_newer_one(browse
     # A second count replaces the first one waiting: one head count per session in the queue.
     page.fill("[data-cell='F:5-11']", "8")
     page.click("[data-testid=field-head-count] button[type=submit]")
+    # The queue held one count before this save too: wait for the replacement itself.
+    for _ in range(100):
+        payloads = offline.queue_payloads(page)
+        if len(payloads) == 1 and payloads[0]["counts"]["F:5-11"] == 8:
+            break
+        page.wait_for_timeout(100)
+    assert [p["counts"]["F:5-11"] for p in payloads] == [8]
     wait_waiting(page, 1)
 
     # Meanwhile the count is saved on-line (the sport pages).
