@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from orientation import limits, roles
 from orientation.limits import text_limit
 from orientation.models import District, Site, TranslatedName
+from orientation.overdue import OverdueQuerySet
 
 from .choices import DocumentType, MessageLanguage, PopulationType, Sex, age_band, age_on
 from .search import phonetic_key
@@ -659,12 +660,8 @@ class CaseStatusChange(models.Model):
             raise ValidationError(errors)
 
 
-class PlanActionQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=PlanAction.OPEN_STATUSES)
-
-    def overdue(self, today=None):
-        return self.open().filter(due_on__lt=today or timezone.localdate())
+class PlanActionQuerySet(OverdueQuerySet):
+    due_field = "due_on"
 
     def for_list(self):
         """A person's plan: open actions first (the one due first on top), then the closed ones."""

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orientation import roles
-from orientation.actions import notification_send, save_audited
+from orientation.actions import save_audited
+from orientation.overdue import overdue_sweep
 from orientation.selectors import site_ids_visible_to
 
 from .models import Intake, IntakeNeed, Person, PlanAction
@@ -206,37 +207,19 @@ def plan_caseload_reassign(*, user, site, from_user, to_user) -> int:
 
 def plan_actions_mark_overdue(*, today: date | None = None, batch_size: int = 500) -> dict[str, int]:
     """Flag open actions past their due date and tell each responsible once (the daily overdue
-    job of ``services`` runs it beside its referrals). Idempotent, as the referrals' sweep: only
-    actions not yet flagged are handled, and each notification has a key (action and due date)."""
-    today = today or timezone.localdate()
-    cleared = (
-        PlanAction.objects.filter(is_overdue=True)
-        .exclude(status__in=PlanAction.OPEN_STATUSES, due_on__lt=today)
-        .update(is_overdue=False)
+    job of ``services`` runs it beside its referrals; orientation/overdue.py)."""
+
+    def notice(action):
+        due = action.due_on.isoformat()
+        return (
+            _("An action of a case plan is overdue (due %(due)s).") % {"due": due},
+            reverse("cases:person_detail", args=[action.person_id]) + "#plan",
+            f"plan-action-overdue:{action.pk}:{due}",
+        )
+
+    return overdue_sweep(
+        PlanAction,
+        today=today or timezone.localdate(),
+        notice=notice,
+        batch_size=batch_size,
     )
-    marked = notified = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                PlanAction.objects.overdue(today)
-                .filter(is_overdue=False)
-                .select_related("responsible")
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:batch_size]
-            )
-            if not batch:
-                break
-            PlanAction.objects.filter(pk__in=[a.pk for a in batch]).update(is_overdue=True)
-            marked += len(batch)
-            for action in batch:
-                if action.responsible_id is None:
-                    continue
-                notification_send(
-                    user=action.responsible,
-                    message=_("An action of a case plan is overdue (due %(due)s).")
-                    % {"due": action.due_on.isoformat()},
-                    url=reverse("cases:person_detail", args=[action.person_id]) + "#plan",
-                    key=f"plan-action-overdue:{action.pk}:{action.due_on.isoformat()}",
-                )
-                notified += 1
-    return {"marked": marked, "cleared": cleared, "notified": notified}

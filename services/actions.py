@@ -23,6 +23,7 @@ from orientation import roles
 from orientation.actions import access_log_record, notification_send, save_audited
 from orientation.models import AccessLog, Program, Site
 from orientation.outbox import enqueue
+from orientation.overdue import overdue_sweep
 from orientation.versioning import version_check
 
 from .models import (
@@ -432,44 +433,24 @@ def referral_partner_answer_notify(*, transition_id: int) -> int:
 
 
 def referrals_mark_overdue(*, today: date | None = None, batch_size: int = 500) -> dict[str, int]:
-    """Flag open referrals past their follow-up date and tell each responsible caseworker once.
+    """Flag open referrals past their follow-up date and tell each responsible caseworker once
+    (idempotent: orientation/overdue.py)."""
 
-    Idempotent: only referrals not yet flagged are handled, each batch in one transaction with its
-    notifications, and every notification has a key (referral and due date), so a rerun (or a
-    crash half-way) never notifies twice. Referrals no longer overdue lose the flag.
-    """
-    today = today or timezone.localdate()
-    cleared = (
-        Referral.objects.filter(is_overdue=True)
-        .exclude(status__in=Referral.OPEN_STATUSES, follow_up_due__lt=today)
-        .update(is_overdue=False)
+    def notice(referral):
+        due = referral.follow_up_due.isoformat()
+        return (
+            _("Referral %(code)s is overdue for follow-up (due %(due)s).")
+            % {"code": referral.code, "due": due},
+            reverse("services:referral_detail", args=[referral.pk]),
+            f"referral-overdue:{referral.pk}:{due}",
+        )
+
+    return overdue_sweep(
+        Referral,
+        today=today or timezone.localdate(),
+        notice=notice,
+        batch_size=batch_size,
     )
-    marked = notified = 0
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Referral.objects.overdue(today)
-                .filter(is_overdue=False)
-                .select_related("responsible")
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:batch_size]
-            )
-            if not batch:
-                break
-            Referral.objects.filter(pk__in=[r.pk for r in batch]).update(is_overdue=True)
-            marked += len(batch)
-            for referral in batch:
-                if referral.responsible_id is None:
-                    continue
-                notification_send(
-                    user=referral.responsible,
-                    message=_("Referral %(code)s is overdue for follow-up (due %(due)s).")
-                    % {"code": referral.code, "due": referral.follow_up_due.isoformat()},
-                    url=reverse("services:referral_detail", args=[referral.pk]),
-                    key=f"referral-overdue:{referral.pk}:{referral.follow_up_due.isoformat()}",
-                )
-                notified += 1
-    return {"marked": marked, "cleared": cleared, "notified": notified}
 
 
 # --- Psychosocial sessions ---------------------------------------------------------------------

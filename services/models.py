@@ -18,6 +18,7 @@ from cases.models import Area, Person
 from orientation import limits
 from orientation.limits import text_limit
 from orientation.models import District, Program, Site, TranslatedName
+from orientation.overdue import OverdueQuerySet
 
 from .codes import referral_code_new
 
@@ -137,7 +138,7 @@ class DirectService(models.Model):
         return f"{self.service_type} {self.delivered_on}"
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(OverdueQuerySet):
     def for_list(self):
         return self.select_related("person", "site", "program", "service_type", "partner", "responsible")
 
@@ -149,11 +150,7 @@ class ReferralQuerySet(models.QuerySet):
     def for_person_list(self):
         return self.select_related("program", "service_type", "partner", "responsible")
 
-    def open(self):
-        return self.filter(status__in=Referral.OPEN_STATUSES)
-
-    def overdue(self, today=None):
-        return self.open().filter(follow_up_due__lt=today or timezone.localdate())
+    due_field = "follow_up_due"
 
     def for_followups(self):
         """Open referrals, the one whose follow-up is due first on top (no date last)."""

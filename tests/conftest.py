@@ -21,6 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
+    """This process's test database is a copy of one migrated template (tests/dbtemplate.py), so
+    Django keeps it and only checks its migrations; ``--reuse-db`` keeps its meaning."""
+    if request.config.getvalue("reuse_db"):
+        return True
+    from . import dbtemplate
+
+    with django_db_blocker.unblock():
+        return dbtemplate.copy_for_this_process()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Each test database gets the reference data once, right after its migrations: every test
     runs inside a transaction rolled back at its end, so the rows stay for the next one."""
