@@ -39,7 +39,12 @@ def _fingerprint() -> str:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     # Code that migrations run or that post_migrate adds (triggers, reference data hooks).
-    for name in ("reports/triggers.py",):
+    for name in (
+        "reports/triggers.py",
+        "orientation/roles.py",
+        "orientation/append_only.py",
+        "orientation/moves.py",
+    ):
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()[:12]
 
