@@ -3,8 +3,8 @@
 - ``reception.reminders.ConsoleBackend`` (the default): writes each message to the log.
 - ``reception.reminders.FileBackend``: appends each message as a JSON line to ``REMINDER_FILE_PATH``.
 
-A real provider (an SMS gateway's or WhatsApp Business's HTTP API) is a class with the same
-``send`` method that raises ``ReminderBackendError`` when the provider refuses or cannot be reached
+Twilio (SMS and WhatsApp) is ``reception.providers.TwilioBackend``; another provider is a class
+with the same ``send`` method that raises ``ReminderBackendError`` when the provider refuses or cannot be reached
 (docs/reception.md, "Reminders").
 """
 

@@ -393,6 +393,14 @@ REMINDER_FILE_PATH = env.path(
 )
 REMINDER_CHANNEL = env.str("REMINDER_CHANNEL", default="sms")
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=3)
+# A provider's request waits this many seconds at most; local numbers get this country code.
+REMINDER_TIMEOUT = env.float("REMINDER_TIMEOUT", default=10.0)
+REMINDER_COUNTRY_CODE = env.str("REMINDER_COUNTRY_CODE", default="51")
+# Twilio (REMINDER_BACKEND=reception.providers.TwilioBackend), read where the worker runs.
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
 # Days before an identity document's expiry date that its reminder is sent (reception).
 DOCUMENT_REMINDER_DAYS = env.int("DOCUMENT_REMINDER_DAYS", default=30)
 
