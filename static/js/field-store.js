@@ -12,7 +12,7 @@
 
   const DB_NAME = "orienta-field";
   const SYNC_TAG = "orienta-field-sync";
-  const CHUNK = 100;
+  const CHUNK = 200; // the server takes up to 200 at a time (field/actions.py MAX_BATCH): one round trip for 200
   const config = { syncUrl: "/field/sync/", dataUrl: "/field/data/" };
 
   const db = new Dexie(DB_NAME);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import timedelta
 
@@ -74,6 +75,19 @@ def test_the_offline_window_is_a_setting(client, facilitator, group, settings):
     data = client.get(reverse("field:field_data")).json()
     assert data["expires_in_days"] == 2
     assert [s["id"] for s in data["sessions"]] == [inside.pk]
+
+
+def test_the_lists_travel_compressed_to_a_phone_that_accepts_it(client, facilitator, group, session):
+    for _ in range(30):
+        GroupParticipantFactory(group=group, person=ChildFactory())
+    client.force_login(facilitator)
+    plain = client.get(reverse("field:field_data"))
+    packed = client.get(reverse("field:field_data"), HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    data = json.loads(gzip.decompress(packed.content))
+    assert len(data["people"]) == len(plain.json()["people"]) == 30
+    assert len(packed.content) * 3 < len(plain.content)
 
 
 @pytest.mark.parametrize("rows", [2, 12])
