@@ -29,7 +29,7 @@ def machine(url: str) -> dict:
         settings = dict(
             conn.execute(
                 "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
-                "('shared_buffers', 'work_mem', 'effective_cache_size', 'jit', 'max_parallel_workers_per_gather')"
+                "('shared_buffers', 'work_mem', 'effective_cache_size', 'jit', 'max_parallel_workers_per_gather', 'fsync', 'synchronous_commit')"
             ).fetchall()
         )
     commit = subprocess.run(

@@ -15,6 +15,7 @@ overturn it (the answer says so), while a user may always correct their own mark
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,9 +73,19 @@ def _session_for(user, item: dict) -> SportSession:
         raise Refused(str(NO_LONGER_IN_GROUP)) from None
 
 
+# The sessions a batch has already looked up and found writable, by id: a batch of 200 marks of
+# one session checks the session and the user's right to it once (field_submissions_apply).
+_batch_sessions: ContextVar[dict | None] = ContextVar("field_batch_sessions", default=None)
+
+
 def _session_lookup(user, item: dict) -> SportSession:
     if item.get("session"):
-        session = sport_session_get_for_user(user, item["session"], mode=WRITE)
+        known = _batch_sessions.get()
+        session = known.get(str(item["session"])) if known is not None else None
+        if session is None:
+            session = sport_session_get_for_user(user, item["session"], mode=WRITE)
+            if known is not None:
+                known[str(item["session"])] = session
     else:
         group = sport_group_get_for_user(user, item.get("group"), mode=WRITE)
         day = _date(item.get("date"))
@@ -393,8 +404,16 @@ def _answer(key, status: str, **extra) -> dict:
 def field_submissions_apply(*, user, submissions: list) -> list[dict]:
     """Apply a batch in order; one answer per submission, in the same order. A refused one does not
     stop the others (each is its own transaction)."""
+    token = _batch_sessions.set({})
+    try:
+        return _apply_each(user, submissions[:MAX_BATCH])
+    finally:
+        _batch_sessions.reset(token)
+
+
+def _apply_each(user, submissions: list) -> list[dict]:
     answers = []
-    for item in submissions[:MAX_BATCH]:
+    for item in submissions:
         key = _key_of(item)
         if key is None:
             answers.append(_answer(None, REFUSED, reason=_("This submission has no valid key.")))
