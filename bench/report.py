@@ -280,6 +280,8 @@ def render(results: dict) -> str:
             "|---|---|---|---|---|---|---|---|---|",
         ]  # fmt: skip
         for key, r in d["pages"].items():
+            if r.get("measured_at"):
+                key = f"{key} (measured {r['measured_at']})"
             if "skipped" in r:
                 lines.append(f"| {key} | | | | | | | | skipped: {r['skipped']} |")
                 continue

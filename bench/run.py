@@ -142,6 +142,13 @@ def main(argv=None) -> int:
             traceback.print_exc()
             results["errors"][name] = f"{type(exc).__name__}: {str(exc)[:300]}"
             continue
+        if name == "load" and os.environ.get("BENCH_LOAD_PAGES") and "load" in results["sections"]:
+            # A run of some pages only: the other pages keep their last figures, with their date.
+            previous = results["sections"]["load"]
+            for key, page in previous["data"]["pages"].items():
+                if key not in data["pages"]:
+                    page.setdefault("measured_at", previous["at"])
+                    data["pages"][key] = page
         results["sections"][name] = {"at": at, "load": load, "data": data}
         for problem in data.get("differences") or []:
             say(f"  MISMATCH {problem}")
