@@ -70,7 +70,7 @@ def test_followups_queries_do_not_grow(
     client = client_for(caseworker)
     # 8 for the referrals; 3 for the actions of case plans beside them (their summary, their count
     # and their page).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("services:followups"))
     assert len(response.context["page_obj"]) == min(rows, 25)
     assert len(response.context["plan_page"]) == min(rows, 25)
@@ -317,6 +317,22 @@ def test_widget_queries_do_not_grow_with_plan_actions(
     assert html.count('data-testid="plan-due-action"') == min(rows, 5)
 
 
+@pytest.mark.parametrize("rows", [3, 30])
+def test_home_page_queries_do_not_grow_with_followups_and_plan_actions(
+    make_referral, caseworker, client_for, django_assert_num_queries, rows, on_a_wednesday
+):
+    _referrals(make_referral, rows, responsible=caseworker, due=on_a_wednesday - timedelta(days=1))
+    for i in range(rows):
+        _plan_action(caseworker, on_a_wednesday + timedelta(days=i % 7 - 2))
+    client = client_for(caseworker)
+    # The session, the user, the roles, the sites, the unread notifications, today's intakes and
+    # their count, then the card: the referrals and their counts, the plan actions due this week
+    # and their counts.
+    with django_assert_num_queries(11):
+        response = client.get(reverse("home"))
+    assert response.content.decode().count('data-testid="plan-due-action"') == min(rows, 5)
+
+
 # --- Completion rates -------------------------------------------------------------------------------
 
 
@@ -377,7 +393,7 @@ def test_rates_queries_do_not_grow(
     for i in range(rows):
         make_referral(partner=PartnerFactory(), referred_on=today, status="completed" if i % 2 else "pending")
     client = client_for(coordinator)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("services:referral_stats"))
     assert len(response.context["stats"]["by_partner"]) == rows
 
