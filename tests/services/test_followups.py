@@ -70,7 +70,7 @@ def test_followups_queries_do_not_grow(
     client = client_for(caseworker)
     # 8 for the referrals; 3 for the actions of case plans beside them (their summary, their count
     # and their page).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("services:followups"))
     assert len(response.context["page_obj"]) == min(rows, 25)
     assert len(response.context["plan_page"]) == min(rows, 25)
@@ -393,7 +393,7 @@ def test_rates_queries_do_not_grow(
     for i in range(rows):
         make_referral(partner=PartnerFactory(), referred_on=today, status="completed" if i % 2 else "pending")
     client = client_for(coordinator)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("services:referral_stats"))
     assert len(response.context["stats"]["by_partner"]) == rows
 
