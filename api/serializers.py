@@ -173,7 +173,6 @@ class PersonSerializer(serializers.ModelSerializer):
             "case_closed_reason",
             "case_closed_on",
         ]
-        read_only_fields = fields
 
     def get_household(self, obj) -> str | None:
         return obj.household.code if obj.household_id else None
