@@ -89,10 +89,11 @@ def people_for_api(
     """The people list of the web (the same filters, ``cases.filters.PersonFilter``, from valid
     values), for the roles that open case files. Open and closed cases alike (the web's list shows
     open ones by default: docs/case-status.md); the API lists people as it did before cases had a
-    status."""
+    status, each with its case's last closing (``Person.objects.with_last_closing``)."""
     if not roles.has_role(user, roles.CASE_READERS):
         raise PermissionDenied
-    return PersonFilter({"status": STATUS_ALL, **(filters or {})}, user=user, term=term).qs
+    qs = PersonFilter({"status": STATUS_ALL, **(filters or {})}, user=user, term=term).qs
+    return qs.with_last_closing()
 
 
 def person_for_api(user, pk) -> Person:
@@ -105,4 +106,9 @@ def person_for_api(user, pk) -> Person:
         raise Http404
     if not case_selectors.person_in_scope(user, person):
         raise PermissionDenied
+    # The case's last closing, as the list annotates it (``PersonSerializer``'s case fields).
+    closing = Person.objects.with_last_closing().filter(pk=person.pk)
+    person.last_closing_reason, person.last_closing_at = closing.values_list(
+        "last_closing_reason", "last_closing_at"
+    ).get()
     return person

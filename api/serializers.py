@@ -6,15 +6,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.choices import PopulationType
-from cases.models import Person
+from cases.models import CaseStatus, CaseStatusChange, Person
 from orientation.models import Program, Site
 from reports.models import Indicator, Target
 from services.models import Partner, ServiceType
+
+# The API's case states: the open and closed of ``CaseStatus``, and an open case that was closed
+# before told apart as reopened.
+CASE_REOPENED = "reopened"
+CASE_STATES = [*CaseStatus.choices, (CASE_REOPENED, pgettext_lazy("case status", "Reopened"))]
 
 MONTH_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -139,6 +146,10 @@ class PersonSerializer(serializers.ModelSerializer):
     household = serializers.SerializerMethodField()
     vulnerabilities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     nationality = serializers.CharField(read_only=True)
+    # The case's status (docs/case-status.md), from ``Person.objects.with_last_closing``.
+    case_status = serializers.SerializerMethodField()
+    case_closed_reason = serializers.SerializerMethodField()
+    case_closed_on = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
@@ -158,10 +169,52 @@ class PersonSerializer(serializers.ModelSerializer):
             "vulnerabilities",
             "registered_on",
             "arrived_on",
+            "case_status",
+            "case_closed_reason",
+            "case_closed_on",
         ]
 
     def get_household(self, obj) -> str | None:
         return obj.household.code if obj.household_id else None
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=CASE_STATES,
+            help_text=_(
+                "The person's case: open (never closed), closed, or reopened (open again after a closing)."
+            ),
+        )
+    )
+    def get_case_status(self, obj) -> str:
+        if obj.case_status == CaseStatus.CLOSED:
+            return CaseStatus.CLOSED.value
+        return CASE_REOPENED if obj.last_closing_at is not None else CaseStatus.OPEN.value
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=CaseStatusChange.Reason.choices,
+            allow_null=True,
+            help_text=_(
+                "Why the case was closed: the reason of its closing, or of the last closing "
+                "before it was reopened; null for a case never closed."
+            ),
+        )
+    )
+    def get_case_closed_reason(self, obj) -> str | None:
+        return obj.last_closing_reason or None
+
+    @extend_schema_field(
+        serializers.DateField(
+            allow_null=True,
+            help_text=_(
+                "The day the case was closed (or, for a reopened case, last closed); null for a "
+                "case never closed."
+            ),
+        )
+    )
+    def get_case_closed_on(self, obj) -> str | None:
+        closed_at = obj.last_closing_at
+        return timezone.localdate(closed_at).isoformat() if closed_at is not None else None
 
 
 class MeasureSerializer(serializers.Serializer):

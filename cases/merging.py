@@ -15,6 +15,7 @@ What the merge changed is stored in its ``PersonMerge`` (``undo``), so an admin 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.apps import apps
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
@@ -34,7 +35,7 @@ from orientation.models import AccessLog
 from orientation.outbox import enqueue
 
 from . import person_records
-from .models import CaseStatus, DuplicateDismissal, Person, PersonMerge
+from .models import CaseStatus, DuplicateDismissal, Person, PersonMerge, survivor_value
 from .person_records import Movable
 from .selectors.duplicates import _review_base
 
@@ -131,6 +132,44 @@ def _lock_pair(first_id: int, second_id: int) -> dict[int, Person]:
     person) wait for each other instead of deadlocking."""
     ids = sorted({first_id, second_id})
     return {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def people_lock_for_events(refs: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """The people an import names by ``ref``, held until its transaction ends, each as the record
+    its events go to: ``ref`` → (the survivor's id, the survivor's population type).
+
+    A merge locks both records ``FOR UPDATE`` (``_lock_pair``); this takes ``FOR KEY SHARE`` on
+    the records named and on those they were merged into, which waits for a merge in progress and
+    makes a merge wait for the import. So an import and a merge of one of its people never
+    interleave: either the merge committed first and the events go to the survivor, or the import
+    commits first and the merge moves its events with the rest. ``FOR KEY SHARE`` does not block a
+    person's ordinary edits or another import (the lock an event's foreign key takes anyway).
+    SQLite has one writer at a time: there nothing needs holding."""
+    refs = sorted(set(refs))
+    if connection.vendor == "postgresql" and refs:
+        table = connection.ops.quote_name(Person._meta.db_table)
+        with connection.cursor() as cursor:
+            for _attempt in range(10):
+                # A locking read that waited returns the row as the merge left it.
+                cursor.execute(
+                    f"SELECT id, merged_into_id FROM {table} WHERE ref = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
+                    [refs],
+                )
+                survivors = sorted({merged_into for _pk, merged_into in cursor.fetchall() if merged_into})
+                if not survivors:
+                    break
+                cursor.execute(
+                    f"SELECT id, merged_into_id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
+                    [survivors],
+                )
+                if not any(merged_into for _pk, merged_into in cursor.fetchall()):
+                    break  # no survivor was merged in turn meanwhile: the chain is held
+    return {
+        ref: (pk, population_type)
+        for ref, pk, population_type in Person.objects.filter(ref__in=refs).values_list(
+            "ref", survivor_value("pk"), survivor_value("population_type")
+        )
+    }
 
 
 def _program_ids(person_id: int) -> set[int]:

@@ -103,6 +103,17 @@ class PersonQuerySet(models.QuerySet):
     def case_open(self):
         return self.filter(case_status=CaseStatus.OPEN)
 
+    def with_last_closing(self):
+        """Each person's last closing of the case, ``last_closing_reason`` and ``last_closing_at``
+        (None for a case never closed), in the same query (docs/case-status.md)."""
+        closings = CaseStatusChange.objects.filter(
+            person=models.OuterRef("pk"), to_status=CaseStatus.CLOSED
+        ).order_by("-changed_at", "-pk")
+        return self.annotate(
+            last_closing_reason=models.Subquery(closings.values("reason")[:1]),
+            last_closing_at=models.Subquery(closings.values("changed_at")[:1]),
+        )
+
     def for_list(self):
         return self.select_related("site", "district", "household").prefetch_related("vulnerabilities")
 

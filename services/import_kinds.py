@@ -22,6 +22,7 @@ from cases.imports.registry import (
     register,
     synonyms_register,
 )
+from cases.merging import people_lock_for_events
 from cases.models import Person, survivor_value
 
 from .models import DirectService, Partner, Referral, ReferralTransition, ServiceType
@@ -221,12 +222,9 @@ class ServicesImporter(Importer):
                     self.error(row, "kind", "kind_changed", value=clean["ref"], existing=kind)
 
     def write_chunk(self, chunk: list[tuple[int, dict]], stats: Stats) -> None:
-        people = {
-            ref: (pk, population_type)
-            for ref, pk, population_type in Person.objects.filter(
-                ref__in={c["person_ref"] for _r, c in chunk}
-            ).values_list("ref", survivor_value("pk"), survivor_value("population_type"))
-        }
+        # Held until the import commits: a merge of one of these people waits, or went first and
+        # the rows go to the survivor (cases/merging.py).
+        people = people_lock_for_events({c["person_ref"] for _r, c in chunk})
         values = []
         for _row, clean in chunk:
             self.event_written(clean["program_id"], clean["date"])

@@ -7,7 +7,7 @@ receptionist or a facilitator never. The lists here are scoped to the user's sit
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -119,6 +119,34 @@ def my_plan_summary(user, *, today: date | None = None) -> dict[str, int]:
         .filter(responsible=user)
         .open()
         .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )
+
+
+def week_end(day: date) -> date:
+    """The Sunday of ``day``'s week (weeks run Monday to Sunday)."""
+    return day + timedelta(days=6 - day.weekday())
+
+
+def my_plan_actions_due(user, *, today: date | None = None) -> QuerySet[PlanAction]:
+    """The open actions the user is responsible for that are overdue or due by the end of this
+    week, the one due first on top (the home page's follow-ups)."""
+    today = today or timezone.localdate()
+    return my_plan_actions(user).filter(due_on__lte=week_end(today))
+
+
+def my_plan_due_summary(user, *, today: date | None = None) -> dict[str, int]:
+    """Of the open actions the user is responsible for: how many are overdue, due today, and due
+    later this week (one query)."""
+    today = today or timezone.localdate()
+    return (
+        _actions_visible_to(user)
+        .filter(responsible=user, due_on__lte=week_end(today))
+        .open()
+        .aggregate(
+            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            today=Count("pk", filter=Q(due_on=today)),
+            week=Count("pk", filter=Q(due_on__gt=today)),
+        )
     )
 
 

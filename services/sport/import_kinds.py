@@ -29,6 +29,7 @@ from cases.imports.registry import (
     register,
     synonyms_register,
 )
+from cases.merging import people_lock_for_events
 from cases.models import Person, survivor_value
 
 from .models import Activity, Attendance, SportGroup, SportSession
@@ -230,12 +231,9 @@ class AttendanceImporter(Importer):
         for _row, clean in chunk:
             self.event_written(clean["session"][0], clean["session"][2])
         self._session_ids({c["session"] for _r, c in chunk}, stats)
-        people = {
-            ref: (pk, population_type)
-            for ref, pk, population_type in Person.objects.filter(
-                ref__in={c["person_ref"] for _r, c in chunk}
-            ).values_list("ref", survivor_value("pk"), survivor_value("population_type"))
-        }
+        # Held until the import commits: a merge of one of these people waits, or went first and
+        # the rows go to the survivor (cases/merging.py).
+        people = people_lock_for_events({c["person_ref"] for _r, c in chunk})
         session_ids = {self.sessions[c["session"]] for _r, c in chunk}
         existing = {
             (a.session_id, a.person_id): a

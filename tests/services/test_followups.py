@@ -3,12 +3,14 @@ and the number of queries each one makes (it must not grow with the rows)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from services.actions import referral_follow_up_log, referral_transition
 from tests.factories import PartnerFactory, PersonFactory, PlanActionFactory, service_type, site
@@ -231,8 +233,104 @@ def test_widget_is_empty_for_roles_without_followups(make_user, role):
 @pytest.mark.parametrize("rows", [3, 30])
 def test_widget_queries_do_not_grow(make_referral, caseworker, django_assert_num_queries, rows, today):
     _referrals(make_referral, rows, responsible=caseworker, due=today - timedelta(days=1))
-    with django_assert_num_queries(4):
+    # The referrals and their counts, then the plan actions due this week and their counts.
+    with django_assert_num_queries(6):
         _render_widget(caseworker)
+
+
+WEDNESDAY = date(2026, 11, 25)  # its week runs to Sunday the 29th
+
+
+@pytest.fixture
+def on_a_wednesday(monkeypatch):
+    """The widget's "today" on a fixed Wednesday, so that "later this week" has days in it."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: WEDNESDAY)
+    return WEDNESDAY
+
+
+def _plan_action(user, due, **kwargs):
+    return PlanActionFactory(responsible=user, due_on=due, **kwargs)
+
+
+def test_widget_shows_my_plan_actions_overdue_today_and_this_week(caseworker, make_user, on_a_wednesday):
+    today = on_a_wednesday
+    late = _plan_action(caseworker, today - timedelta(days=3), description="Llamar al consulado")
+    due_today = _plan_action(caseworker, today, description="Cita en Migraciones")
+    sunday = _plan_action(caseworker, today + timedelta(days=4), description="Visita domiciliaria")
+    _plan_action(caseworker, today + timedelta(days=5), description="El lunes siguiente")
+    _plan_action(
+        caseworker,
+        today - timedelta(days=9),
+        description="Ya cerrada",
+        status="done",
+        closed_at=timezone.now(),
+    )
+    _plan_action(
+        make_user("caseworker", sites=["PAO-LS"]), today - timedelta(days=2), description="De otra persona"
+    )
+    html = _render_widget(caseworker)
+    assert 'data-testid="plan-due"' in html
+    assert html.count('data-testid="plan-due-action"') == 3
+    # Due first, each linking to the person's plan.
+    assert (
+        html.index("Llamar al consulado")
+        < html.index("Cita en Migraciones")
+        < html.index("Visita domiciliaria")
+    )
+    for action in (late, due_today, sunday):
+        assert f'href="/people/{action.person_id}/#plan"' in html
+    assert "El lunes siguiente" not in html and "Ya cerrada" not in html and "De otra persona" not in html
+    assert re.search(r'data-testid="plan-overdue-count">1 ', html)
+    assert re.search(r'data-testid="plan-today-count">1 ', html)
+    assert re.search(r'data-testid="plan-week-count">1 ', html)
+
+
+def test_widget_plan_actions_keep_the_plan_pages_scope(caseworker, on_a_wednesday, other_site_person):
+    """An action the user is still responsible for at a site they no longer work at is not theirs
+    to open: the plan pages leave it out, and so does the widget."""
+    _plan_action(
+        caseworker, on_a_wednesday - timedelta(days=1), person=other_site_person, description="En el colegio"
+    )
+    html = _render_widget(caseworker)
+    assert "En el colegio" not in html
+    assert 'data-testid="plan-overdue-count"' not in html
+    assert "Ninguna acción de plan de caso a su cargo está vencida ni vence esta semana." in html
+
+
+def test_home_page_links_a_due_plan_action_to_the_persons_plan(caseworker, client_for, on_a_wednesday):
+    action = _plan_action(caseworker, on_a_wednesday, description="Cita en Migraciones")
+    response = client_for(caseworker).get(reverse("home"))
+    content = response.content.decode()
+    assert f'href="/people/{action.person_id}/#plan"' in content
+    assert "vence hoy" in content  # Spanish by default
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_widget_queries_do_not_grow_with_plan_actions(
+    make_referral, caseworker, django_assert_num_queries, rows, on_a_wednesday
+):
+    _referrals(make_referral, rows, responsible=caseworker, due=on_a_wednesday - timedelta(days=1))
+    for i in range(rows):
+        _plan_action(caseworker, on_a_wednesday + timedelta(days=i % 7 - 2))
+    with django_assert_num_queries(6):
+        html = _render_widget(caseworker)
+    assert html.count('data-testid="plan-due-action"') == min(rows, 5)
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_home_page_queries_do_not_grow_with_followups_and_plan_actions(
+    make_referral, caseworker, client_for, django_assert_num_queries, rows, on_a_wednesday
+):
+    _referrals(make_referral, rows, responsible=caseworker, due=on_a_wednesday - timedelta(days=1))
+    for i in range(rows):
+        _plan_action(caseworker, on_a_wednesday + timedelta(days=i % 7 - 2))
+    client = client_for(caseworker)
+    # The session, the user, the roles, the sites, the unread notifications, today's intakes and
+    # their count, then the card: the referrals and their counts, the plan actions due this week
+    # and their counts.
+    with django_assert_num_queries(11):
+        response = client.get(reverse("home"))
+    assert response.content.decode().count('data-testid="plan-due-action"') == min(rows, 5)
 
 
 # --- Completion rates -------------------------------------------------------------------------------
