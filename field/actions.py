@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,19 +74,27 @@ def _session_for(user, item: dict) -> SportSession:
         raise Refused(str(NO_LONGER_IN_GROUP)) from None
 
 
-# The sessions a batch has already looked up and found writable, by id: a batch of 200 marks of
-# one session checks the session and the user's right to it once (field_submissions_apply).
-_batch_sessions: ContextVar[dict | None] = ContextVar("field_batch_sessions", default=None)
+@dataclass
+class _Batch:
+    """What one batch has looked up already: the sessions found writable, by id (a batch of 200
+    marks of one session checks the session and the user's right to it once), and the people
+    its submissions name, read in one query."""
+
+    sessions: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("field_batch", default=None)
 
 
 def _session_lookup(user, item: dict) -> SportSession:
     if item.get("session"):
-        known = _batch_sessions.get()
-        session = known.get(str(item["session"])) if known is not None else None
+        batch = _batch.get()
+        session = batch.sessions.get(str(item["session"])) if batch is not None else None
         if session is None:
             session = sport_session_get_for_user(user, item["session"], mode=WRITE)
-            if known is not None:
-                known[str(item["session"])] = session
+            if batch is not None:
+                batch.sessions[str(item["session"])] = session
     else:
         group = sport_group_get_for_user(user, item.get("group"), mode=WRITE)
         day = _date(item.get("date"))
@@ -101,10 +110,13 @@ def _session_lookup(user, item: dict) -> SportSession:
 
 
 def _person_for(person_pk) -> Person:
-    try:
-        person = Person.objects.get(pk=int(person_pk))
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise Refused(_("This participant is no longer on the group's list.")) from None
+    pk = _int(person_pk)
+    batch = _batch.get()
+    person = batch.people.get(pk) if batch is not None else None
+    if person is None and pk is not None:
+        person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Refused(_("This participant is no longer on the group's list."))
     if person.anonymized_at is not None:
         raise Refused(_("This participant's record has been anonymized: it can no longer be changed."))
     return person
@@ -392,11 +404,6 @@ def _made_at(value) -> datetime | None:
     return moment
 
 
-def _received(key: uuid.UUID) -> bool:
-    """The early look-up: most replays stop here, without opening a transaction."""
-    return FieldSubmission.objects.filter(key=key).exists()
-
-
 def _answer(key, status: str, **extra) -> dict:
     return {"key": str(key) if key else None, "status": status, **extra}
 
@@ -404,21 +411,35 @@ def _answer(key, status: str, **extra) -> dict:
 def field_submissions_apply(*, user, submissions: list) -> list[dict]:
     """Apply a batch in order; one answer per submission, in the same order. A refused one does not
     stop the others (each is its own transaction)."""
-    token = _batch_sessions.set({})
+    submissions = submissions[:MAX_BATCH]
+    keys = [key for key in map(_key_of, submissions) if key is not None]
+    # The early look-up: most replays stop here, without opening a transaction.
+    received = set(FieldSubmission.objects.filter(key__in=keys).values_list("key", flat=True))
+    people = {_int(item.get("person")) for item in submissions if isinstance(item, dict)} - {None}
+    token = _batch.set(_Batch(people=Person.objects.in_bulk(people) if people else {}))
     try:
-        return _apply_each(user, submissions[:MAX_BATCH])
+        return _apply_each(user, submissions, received)
     finally:
-        _batch_sessions.reset(token)
+        _batch.reset(token)
 
 
-def _apply_each(user, submissions: list) -> list[dict]:
+def _int(value) -> int | None:
+    """A record id as the device sent it, or None when it cannot be one."""
+    try:
+        number = int(value)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _apply_each(user, submissions: list, received: set) -> list[dict]:
     answers = []
     for item in submissions:
         key = _key_of(item)
         if key is None:
             answers.append(_answer(None, REFUSED, reason=_("This submission has no valid key.")))
             continue
-        if _received(key):
+        if key in received:
             answers.append(_answer(key, DUPLICATE))
             continue
         try:
@@ -435,5 +456,6 @@ def _apply_each(user, submissions: list) -> list[dict]:
         except (PermissionDenied, Http404):
             answers.append(_answer(key, REFUSED, reason=str(NO_LONGER_IN_GROUP)))
         else:
+            received.add(key)  # the same key again in this batch is a duplicate
             answers.append(_answer(key, ACCEPTED, record=record))
     return answers

@@ -414,14 +414,14 @@ def test_an_outreach_registration_is_refused_with_its_reason(client, caseworker,
 
 @pytest.mark.parametrize("count", [1, 5])
 def test_a_batch_checks_its_session_once(facilitator, session, kids, count):
-    """Each mark of a batch costs the same few queries; the session and the user's right to write
-    to it are looked up once for the batch (3 queries), not once per mark."""
+    """Each mark of a batch costs the same few queries. Once for the batch: the keys already
+    received, the people named, the session and the user's right to write to it."""
     items = [mark(session, kid) for kid in kids[:count]]
     with CaptureQueriesContext(connection) as ctx:
         answers = field_submissions_apply(user=facilitator, submissions=items)
     assert [a["status"] for a in answers] == ["accepted"] * count
     session_lookups = [q for q in ctx.captured_queries if 'FROM "services_sportsession"' in q["sql"]]
     assert len(session_lookups) == 1
-    # Per mark: the key looked up, the receipt written (with its history) and completed, the
-    # participant read, the mark checked and written (with its history), and the savepoints.
-    assert len(ctx.captured_queries) == 3 + 19 * count
+    # Per mark: the receipt written (with its history) and completed, the mark checked and
+    # written (with its history), and the savepoints.
+    assert len(ctx.captured_queries) == 5 + 17 * count
