@@ -413,14 +413,18 @@ def field_submissions_apply(*, user, submissions: list) -> list[dict]:
     stop the others (each is its own transaction)."""
     submissions = submissions[:MAX_BATCH]
     keys = [key for key in map(_key_of, submissions) if key is not None]
-    # The early look-up: most replays stop here, without opening a transaction.
-    received = set(FieldSubmission.objects.filter(key__in=keys).values_list("key", flat=True))
+    received = _received(keys)
     people = {_int(item.get("person")) for item in submissions if isinstance(item, dict)} - {None}
     token = _batch.set(_Batch(people=Person.objects.in_bulk(people) if people else {}))
     try:
         return _apply_each(user, submissions, received)
     finally:
         _batch.reset(token)
+
+
+def _received(keys: list[uuid.UUID]) -> set[uuid.UUID]:
+    """The early look-up: most replays stop here, without opening a transaction."""
+    return set(FieldSubmission.objects.filter(key__in=keys).values_list("key", flat=True))
 
 
 def _int(value) -> int | None:

@@ -20,7 +20,7 @@ from .conftest import mark
 def test_two_tabs_at_once_write_once(facilitator, session, kids, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: two connections writing at once (SQLite writes one at a time)")
-    monkeypatch.setattr(actions, "_received", lambda key: False)  # both tabs get past the look-up
+    monkeypatch.setattr(actions, "_received", lambda keys: set())  # both tabs get past the look-up
     key = uuid.uuid4()
     item = mark(session, kids[0], present=True, key=key)
     start = threading.Barrier(2)
