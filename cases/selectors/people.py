@@ -434,6 +434,7 @@ def people_elsewhere(user, term: SearchTerm, *, limit: int = 10) -> list[PersonE
     candidates = (
         Person.objects.filter(condition, archived_at__isnull=True, anonymized_at__isnull=True)
         .exclude(site_id__in=site_ids_visible_to(user))
+        .exclude(shared_people_condition(user))  # already in the user's own list
         .values("pk")[:ELSEWHERE_CANDIDATES]
     )
     qs = Person.objects.filter(pk__in=candidates)

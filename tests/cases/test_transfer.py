@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases.models import SiteRequest
 from cases.selectors import BreakGlassRequired, people_visible_to, person_get_for_user
 from cases.transfer import site_request_accept, site_request_close, site_request_make
+from orientation.middleware import LANGUAGE_SESSION_KEY
 from orientation.models import Notification, Site
 from tests.factories import PersonFactory, second_orientation_site, site
 
@@ -38,6 +39,15 @@ def person(ref):
 @pytest.fixture
 def today():
     return timezone.localdate()
+
+
+def _login(client, user):
+    """Sign in with the pages in English (the language switch's choice), as the messages compared."""
+    client.force_login(user)
+    session = client.session
+    session[LANGUAGE_SESSION_KEY] = "en"
+    session.save()
+    return client
 
 
 def _date(day) -> str:
@@ -71,7 +81,7 @@ def test_an_accepted_transfer_moves_the_person_and_the_old_site_loses_them(
     person, caseworker, cw_north, north, client, settings
 ):
     settings.TRANSFER_OLD_SITE_KEEPS_READ = False
-    client.force_login(caseworker)
+    _login(client, caseworker)
     page = client.get(reverse("cases:person_detail", args=[person.pk]))
     assert reverse("cases:site_request_create", args=[person.pk]) in page.content.decode()
 
@@ -91,7 +101,7 @@ def test_an_accepted_transfer_moves_the_person_and_the_old_site_loses_them(
     assert arrived.url == reverse("cases:site_requests")
     assert not _sees(cw_north, person)
 
-    client.force_login(cw_north)
+    _login(client, cw_north)
     inbox = client.get(reverse("cases:site_requests"))
     assert list(inbox.context["to_decide"].object_list) == [site_request]
     response = client.post(
@@ -123,7 +133,7 @@ def test_an_accepted_transfer_moves_the_person_and_the_old_site_loses_them(
     assert person in people_visible_to(cw_north)
     assert not _sees(caseworker, person)
     assert person not in people_visible_to(caseworker)
-    client.force_login(caseworker)
+    _login(client, caseworker)
     page = client.get(reverse("cases:person_detail", args=[person.pk]))
     assert page.status_code == 302
     assert resolve(page.url.split("?")[0]).url_name == "break_glass"
@@ -141,7 +151,7 @@ def test_the_old_site_reads_the_page_only_when_the_setting_allows(
     assert _sees(caseworker, person)
     assert not _sees(caseworker, person, write=True)  # read-only: a change needs the glass broken
     assert person not in people_visible_to(caseworker)  # not in the list: the page only
-    client.force_login(caseworker)
+    _login(client, caseworker)
     page = client.get(reverse("cases:person_detail", args=[person.pk]))
     assert page.status_code == 200
     html = page.content.decode()
@@ -157,7 +167,7 @@ def test_a_declined_request_changes_nothing(person, caseworker, cw_north, north,
     site_request = site_request_make(
         user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
     )
-    client.force_login(cw_north)
+    _login(client, cw_north)
     response = client.post(
         reverse("cases:site_request_decline", args=[site_request.pk]), {"note": "Sin cupo este mes"}
     )
@@ -202,20 +212,22 @@ def test_a_transfer_ends_the_persons_shares(person, caseworker, cw_north, north,
 def test_a_share_opens_the_person_to_the_second_site_until_its_last_day(
     person, caseworker, cw_north, north, client, today
 ):
-    client.force_login(caseworker)
+    _login(client, caseworker)
     _ask(client, person, north, kind="share", share_until=today + timedelta(days=30))
     share = SiteRequest.objects.get(person=person, kind="share")
     assert share.share_until == today + timedelta(days=30)
     assert not _sees(cw_north, person)
 
-    client.force_login(cw_north)
+    _login(client, cw_north)
     client.post(reverse("cases:site_request_accept", args=[share.pk]))
     person.refresh_from_db()
     assert person.site == site("PAO-LS")  # a share does not move the person
     assert _sees(cw_north, person, write=True)
     assert person in people_visible_to(cw_north)
-    listed = client.get(reverse("cases:person_list"), {"q": "Yusmary"})
+    listed = client.get(reverse("cases:person_list"))
     assert person.pk in [p.pk for p in listed.context["page_obj"].object_list]
+    found = client.post(reverse("cases:person_list"), {"q": "Yusmary Rojas"}, follow=True)
+    assert person.pk in [p.pk for p in found.context["page_obj"].object_list]
     edit = client.get(reverse("cases:person_edit", args=[person.pk]))
     assert edit.status_code == 200
     assert _sees(caseworker, person, write=True)  # the person's own site keeps the case
@@ -240,7 +252,7 @@ def test_ending_a_share_early_removes_access(person, caseworker, cw_north, north
     )
     site_request_accept(user=cw_north, site_request=share)
     assert _sees(cw_north, person, write=True)
-    client.force_login(caseworker)
+    _login(client, caseworker)
     response = client.post(reverse("cases:site_request_close", args=[share.pk]))
     assert "Share ended: the other site no longer works on this case." in _messages(client.get(response.url))
     share.refresh_from_db()
@@ -268,7 +280,7 @@ def test_a_request_awaiting_a_decision_can_be_cancelled(person, caseworker, cw_n
     site_request = site_request_make(
         user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
     )
-    client.force_login(caseworker)
+    _login(client, caseworker)
     response = client.post(reverse("cases:site_request_close", args=[site_request.pk]))
     assert "Request cancelled." in _messages(client.get(response.url))
     site_request.refresh_from_db()
@@ -297,7 +309,7 @@ def test_the_receiving_site_must_be_another_orientation_site(person, caseworker,
 
 
 def test_the_form_offers_only_other_orientation_sites(person, caseworker, north, client):
-    client.force_login(caseworker)
+    _login(client, caseworker)
     form = client.get(reverse("cases:site_request_create", args=[person.pk])).context["form"]
     assert list(form.fields["to_site"].queryset) == [north]
     response = _ask(client, person, site("PAO-LS"))
@@ -307,7 +319,7 @@ def test_the_form_offers_only_other_orientation_sites(person, caseworker, north,
 
 
 def test_a_second_open_request_of_the_same_kind_is_refused(person, caseworker, north, client, today):
-    client.force_login(caseworker)
+    _login(client, caseworker)
     _ask(client, person, north)
     response = _ask(client, person, north)
     assert response.status_code == 200
@@ -332,7 +344,7 @@ def test_a_second_open_request_of_the_same_kind_is_refused(person, caseworker, n
     ],
 )
 def test_a_share_needs_a_last_day_within_a_year(days, message, person, caseworker, north, client, today):
-    client.force_login(caseworker)
+    _login(client, caseworker)
     until = None if days is None else today + timedelta(days=days)
     response = _ask(client, person, north, kind="share", share_until=until)
     assert response.status_code == 200
@@ -341,31 +353,32 @@ def test_a_share_needs_a_last_day_within_a_year(days, message, person, caseworke
 
 
 def test_a_share_of_a_full_year_is_accepted(person, caseworker, north, client, today):
-    client.force_login(caseworker)
+    _login(client, caseworker)
     response = _ask(client, person, north, kind="share", share_until=today + timedelta(days=365))
     assert response.status_code == 302
 
 
-def test_a_request_without_a_reason_or_with_bad_input_shows_the_form_again(person, caseworker, north, client):
-    client.force_login(caseworker)
+def test_a_request_without_a_reason_or_with_bad_input_shows_the_form_again(
+    person, caseworker, cw_north, north, client
+):
+    _login(client, caseworker)
     response = client.post(
         reverse("cases:site_request_create", args=[person.pk]),
         {"kind": "move-it", "to_site": "x" * 50, "share_until": "31/02/2025", "reason": "  "},
     )
     assert response.status_code == 200
     assert set(response.context["form"].errors) >= {"kind", "to_site", "reason"}
+    site_request = site_request_make(
+        user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
+    )
+    _login(client, cw_north)
     response = client.post(
-        reverse(
-            "cases:site_request_decline",
-            args=[
-                site_request_make(
-                    user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
-                ).pk
-            ],
-        ),
-        {"note": "x" * 1001},
+        reverse("cases:site_request_decline", args=[site_request.pk]), {"note": "x" * 1001}
     )
     assert response.status_code == 302
+    assert _messages(client.get(response.url)) == [
+        "Ensure this value has at most 1000 characters (it has 1001)."
+    ]
     assert SiteRequest.objects.get().status == "requested"
 
 
@@ -394,7 +407,7 @@ def test_other_roles_get_nothing(role, make_user, person, caseworker, north, cli
         user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
     )
     user = make_user(role, sites=["PAO-LS", "PAO-NO"])
-    client.force_login(user)
+    _login(client, user)
     assert client.get(reverse("cases:site_requests")).status_code == 403
     assert client.get(reverse("cases:site_request_create", args=[person.pk])).status_code == 403
     for name in ("site_request_accept", "site_request_decline", "site_request_close"):
@@ -409,7 +422,7 @@ def test_a_third_sites_caseworker_finds_nothing(person, caseworker, north, make_
     site_request = site_request_make(
         user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
     )
-    client.force_login(third)
+    _login(client, third)
     assert client.get(reverse("cases:site_request_create", args=[person.pk])).status_code == 404
     for name in ("site_request_accept", "site_request_decline", "site_request_close"):
         assert client.post(reverse(f"cases:{name}", args=[site_request.pk])).status_code == 404
@@ -423,7 +436,7 @@ def test_the_requesting_site_cannot_accept_its_own_request(person, caseworker, n
     site_request = site_request_make(
         user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
     )
-    client.force_login(caseworker)
+    _login(client, caseworker)
     assert client.post(reverse("cases:site_request_accept", args=[site_request.pk])).status_code == 404
 
 
@@ -433,7 +446,7 @@ def test_a_coordinator_decides_for_their_sites_but_asks_nothing(
     site_request = site_request_make(
         user=caseworker, person=person, kind="transfer", to_site=north, reason=REASON
     )
-    client.force_login(coordinator)
+    _login(client, coordinator)
     assert client.get(reverse("cases:site_request_create", args=[person.pk])).status_code == 403
     assert client.post(reverse("cases:site_request_close", args=[site_request.pk])).status_code == 403
     with pytest.raises(PermissionDenied):
@@ -461,7 +474,7 @@ def test_a_site_that_only_reaches_the_person_through_a_share_does_not_move_it(
 
 
 @pytest.mark.parametrize("rows", [1, 6])
-def test_inbox_queries_do_not_grow(rows, caseworker, cw_north, north, client_for, page_queries, today):
+def test_inbox_queries_do_not_grow(rows, caseworker, cw_north, north, client, page_queries, today):
     for index in range(rows):
         received = PersonFactory(site=north)
         site_request_make(
@@ -476,12 +489,11 @@ def test_inbox_queries_do_not_grow(rows, caseworker, cw_north, north, client_for
             reason=REASON,
             share_until=today + timedelta(days=index),
         )
-    response = page_queries(client_for(caseworker), reverse("cases:site_requests"), INBOX_QUERIES)
+    response = page_queries(_login(client, caseworker), reverse("cases:site_requests"), INBOX_QUERIES)
     assert len(response.context["to_decide"].object_list) == rows
     assert len(response.context["sent"].object_list) == rows
 
 
-# The inbox: the session and the user, the user's roles and sites, then for each list one count and
-# one page of requests (person, sites and users joined), the unread notifications and the role
-# checks of the navigation.
+# The inbox: the session, the user, the user's roles and sites, then for each list one count and
+# one page of requests (person, sites and users joined), and the unread notifications.
 INBOX_QUERIES = 9

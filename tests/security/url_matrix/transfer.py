@@ -5,9 +5,9 @@ cancel or end what it asked. Psychosocial specialists who are not caseworkers, f
 receptionists and users without a role are refused (403); a request or a person of a site the user
 does not work at is not found (404).
 
-Objects: to decide, "own" is a share of the world's other person with the role's site and "other"
-a transfer of that person to a third orientation site nobody of the walk works at; sent, "own" and
-"other" are shares of the world's own and other person with that third site."""
+Objects: to decide, "own" is a share with the role's site of a person of the role's other site, and
+"other" a transfer of such a person to a third orientation site nobody of the walk works at; sent,
+"own" and "other" are shares of the world's own and other person with that third site."""
 
 from __future__ import annotations
 
@@ -46,13 +46,28 @@ def _request(w, *, person, to_site, kind: str):
     return w._cached(("site-request", kind, person.pk, to_site.pk), build)
 
 
+def _person_at(w, site_, key: str):
+    """A person of its own for the requests to decide (one per receiving site), so that the walk's
+    roles never ask twice for one person."""
+
+    def build():
+        from tests.factories import PersonFactory
+
+        return PersonFactory(site=site_)
+
+    return w._cached(("site-request-person", key, site_.pk), build)
+
+
 def _to_decide(w, which: str):
     if which == "missing":
         return Missing()
-    person = w.person("other")
     if which == "own":
-        return _request(w, person=person, to_site=w.site("own"), kind="share")
-    return _request(w, person=person, to_site=_third_site(), kind="transfer")
+        to_site = w.site("own")
+        person = _person_at(w, w.site("other"), f"to-{to_site.code}")
+        return _request(w, person=person, to_site=to_site, kind="share")
+    return _request(
+        w, person=_person_at(w, w.site("other"), "to-third"), to_site=_third_site(), kind="transfer"
+    )
 
 
 def _sent(w, which: str):
