@@ -781,3 +781,157 @@ class PlanAction(models.Model):
     def clean(self):
         if self.need_id and self.person_id and self.need.intake.person_id != self.person_id:
             raise ValidationError({"need": _("This need is not from one of this person's intakes.")})
+
+
+class SiteRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=SiteRequest.Status.REQUESTED)
+
+    def shares_active(self, today=None):
+        """Accepted shares whose last day has not passed (checked by date when read)."""
+        return self.filter(
+            kind=SiteRequest.Kind.SHARE,
+            status=SiteRequest.Status.ACCEPTED,
+            share_until__gte=today or timezone.localdate(),
+        )
+
+    def for_list(self):
+        return self.select_related("person", "from_site", "to_site", "requested_by", "decided_by")
+
+
+class SiteRequest(models.Model):
+    """A person's case asked to move to another orientation site (``transfer``), or to be shared
+    with one until a date (``share``); the receiving site accepts or declines (docs/transfer.md).
+    While a share is accepted and its last day has not passed, the receiving site's case staff
+    work on the person as the person's own site does."""
+
+    MAX_SHARE_DAYS = 365
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Transfer")
+        SHARE = "share", _("Share")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting a decision")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        ENDED = "ended", _("Ended")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="site_requests"
+    )
+    from_site = models.ForeignKey(
+        Site, verbose_name=_("from site"), on_delete=models.PROTECT, related_name="site_requests_sent"
+    )
+    to_site = models.ForeignKey(
+        Site, verbose_name=_("to site"), on_delete=models.PROTECT, related_name="site_requests_received"
+    )
+    reason = models.TextField(_("reason"), **text_limit(limits.REASON))
+    share_until = models.DateField(_("shared until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True, **text_limit(limits.REASON))
+    # Who cancelled the request or ended the share early, and when.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+    objects = SiteRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("transfer or share request")
+        verbose_name_plural = _("transfer and share requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=models.Q(status="requested"),
+                name="site_request_one_open_per_kind",
+                violation_error_message=_(
+                    "This person already has a request of this kind awaiting a decision."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_site=models.F("to_site")),
+                name="site_request_other_site",
+                violation_error_message=_("Choose a site other than the person's own."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="transfer", share_until__isnull=True)
+                | models.Q(kind="share", share_until__isnull=False),
+                name="site_request_share_has_end",
+                violation_error_message=_("Choose the last day of the share."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["to_site", "status"], name="site_request_to_status"),
+            models.Index(fields=["from_site", "status"], name="site_request_from_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.person_id}: {self.from_site_id} → {self.to_site_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.REQUESTED
+
+    @property
+    def is_share_active(self) -> bool:
+        return (
+            self.kind == self.Kind.SHARE
+            and self.status == self.Status.ACCEPTED
+            and self.share_until is not None
+            and self.share_until >= timezone.localdate()
+        )
+
+    def clean(self):
+        errors = {}
+        self.reason = (self.reason or "").strip()
+        if not self.reason:
+            errors["reason"] = _("Write why the case should move or be shared.")
+        if self.to_site_id and self.to_site_id == self.from_site_id:
+            errors["to_site"] = _("Choose a site other than the person's own.")
+        elif self.to_site_id and self._state.adding:
+            to_site = self.to_site
+            if to_site.kind != Site.Kind.ORIENTATION_POINT or not to_site.active:
+                errors["to_site"] = _("Choose an active orientation site.")
+        if self.kind == self.Kind.SHARE:
+            if self.share_until is None:
+                errors["share_until"] = _("Choose the last day of the share.")
+            elif self._state.adding:
+                today = timezone.localdate()
+                if self.share_until < today:
+                    errors["share_until"] = _("The last day of the share cannot be in the past.")
+                elif (self.share_until - today).days > self.MAX_SHARE_DAYS:
+                    errors["share_until"] = _("A share lasts at most %(days)d days.") % {
+                        "days": self.MAX_SHARE_DAYS
+                    }
+        else:
+            self.share_until = None
+        if errors:
+            raise ValidationError(errors)

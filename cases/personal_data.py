@@ -167,3 +167,27 @@ policy_register(
         not_exported=frozenset({"undo"}),
     ),
 )
+
+# A case moved or shared between sites (docs/transfer.md): the free text goes; the sites, dates,
+# statuses and who decided stay (where the person's case was, and who reached it).
+policy_register(
+    "cases.siterequest",
+    model_policy(
+        erase=["reason", "decision_note"],
+        keep=[
+            "id",
+            "kind",
+            "person",
+            "from_site",
+            "to_site",
+            "share_until",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "closed_by",
+            "closed_at",
+        ],
+    ),
+)

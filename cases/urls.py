@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_status_views, merge_views, plan_views, views
+from . import case_status_views, merge_views, plan_views, transfer_views, views
 
 app_name = "cases"
 
@@ -38,6 +38,12 @@ urlpatterns: list = [
     path("plan/<int:pk>/edit/", plan_views.plan_action_edit, name="plan_action_edit"),
     path("plan/<int:pk>/close/", plan_views.plan_action_close, name="plan_action_close"),
     path("plan/caseloads/", plan_views.caseload_reassign, name="caseload_reassign"),
+    # Transfers and shares between sites (docs/transfer.md).
+    path("<int:pk>/transfer/", transfer_views.site_request_create, name="site_request_create"),
+    path("transfers/", transfer_views.site_requests, name="site_requests"),
+    path("transfers/<int:pk>/accept/", transfer_views.site_request_accept, name="site_request_accept"),
+    path("transfers/<int:pk>/decline/", transfer_views.site_request_decline, name="site_request_decline"),
+    path("transfers/<int:pk>/close/", transfer_views.site_request_close, name="site_request_close"),
     path("notes/<int:pk>/", views.case_note_detail, name="case_note_detail"),
     path("consents/<int:pk>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

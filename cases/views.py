@@ -250,8 +250,11 @@ def person_detail(request, pk):
         messages.info(request, _("This record was merged into this one."))
         return redirect("cases:person_detail", person.merged_into_id)
     actions.person_opened(user=request.user, person=person, request=request)
-    can_write = roles.has_role(request.user, roles.CASE_WORKERS)
+    # The site a case moved from may keep reading the page (TRANSFER_OLD_SITE_KEEPS_READ), never write.
+    read_only = getattr(person, "read_only_after_transfer", False)
+    can_write = roles.has_role(request.user, roles.CASE_WORKERS) and not read_only
     context = {
+        "read_only_after_transfer": read_only,
         "person": person,
         "can_write": can_write,
         "can_read_psychosocial": roles.has_role(request.user, roles.PSYCHOSOCIAL_READERS),
@@ -267,6 +270,10 @@ def person_detail(request, pk):
     # breaking the glass (cases/case_status.py).
     context["can_change_case"] = can_write and (
         roles.has_role(request.user, roles.ADMIN) or person.site_id in site_ids_visible_to(request.user)
+    )
+    # Moving or sharing the case (docs/transfer.md): caseworkers of the person's site, admins.
+    context["can_request_transfer"] = context["can_change_case"] and roles.has_role(
+        request.user, roles.SITE_REQUESTERS
     )
     if can_write:
         context["note_form"] = CaseNoteForm(

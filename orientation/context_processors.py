@@ -11,6 +11,7 @@ NAV_ITEMS = [
     (_("People"), "cases:person_list", roles.CASE_READERS),
     (_("Today"), "cases:intake_today", roles.CASE_WORKERS),
     (_("Follow-ups"), "services:followups", roles.CASE_WORKERS),
+    (_("Transfers"), "cases:site_requests", roles.SITE_REQUEST_DECIDERS),
     (_("Referrals"), "services:referral_stats", roles.REPORT_READERS),
     (_("Sport"), "sport:sport_group_list", roles.SPORT_STAFF),
     (_("Field (offline)"), "field:field_app", roles.SPORT_WRITERS),

@@ -92,6 +92,12 @@ QUEUE_CALLERS = {CASEWORKER, PSYCHOSOCIAL, ADMIN}
 # member at a site) to someone else, when a caseworker leaves the centre, is a coordinator's or an
 # admin's decision.
 CASELOAD_REASSIGNERS = {COORDINATOR, ADMIN}
+# Moving a person's case to another orientation site, or sharing it with one for a while
+# (docs/transfer.md): a caseworker of the person's site asks (an admin anywhere); caseworkers and
+# coordinators of the receiving site decide, and see what their sites sent. A psychosocial
+# specialist who is not also a caseworker, a facilitator or a receptionist takes no part.
+SITE_REQUESTERS = {CASEWORKER, ADMIN}
+SITE_REQUEST_DECIDERS = {CASEWORKER, COORDINATOR, ADMIN}
 PERSONAL_EXPORTERS = {COORDINATOR, ADMIN}
 CONSENT_OVERRIDERS = {PSYCHOSOCIAL, ADMIN}  # refer without sharing consent (case workers only)
 # Data-subject (ARCO) requests: staff of the person's sites read them; they register and follow

@@ -38,3 +38,4 @@ from .registration import (  # noqa: F401
     RegistrationConsentForm,
     RegistrationForms,
 )
+from .transfer import SiteRequestDecisionForm, SiteRequestForm  # noqa: F401

@@ -1,5 +1,6 @@
-"""Who may see which people (their sites; a coordinator's programs; break the glass for another
-site's person) and the people list: search, filters, sorting, people registered elsewhere."""
+"""Who may see which people (their sites and the people shared with them; a coordinator's programs;
+break the glass for another site's person) and the people list: search, filters, sorting, people
+registered elsewhere."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -23,7 +25,7 @@ from orientation.selectors import program_ids_coordinated_by, site_ids_visible_t
 
 from .. import person_records
 from ..choices import AGE_BANDS, AgeBand
-from ..models import CaseNote, Household, IdentityDocument, Person, normalize_text
+from ..models import CaseNote, Household, IdentityDocument, Person, SiteRequest, normalize_text
 from ..search import WordDistance, name_words, order_by_distance, phonetic_key
 from ..validators import document_number_normalize, phone_normalize_or_none
 
@@ -55,25 +57,36 @@ def program_people_condition(user) -> Q:
     return Q(site_id__in=site_ids_visible_to(user)) & person_records.program_condition(programs)
 
 
+def shared_people_condition(user) -> Q:
+    """People of another site shared with one of the user's sites: an accepted share whose last
+    day has not passed (docs/transfer.md). A subquery, so the scope costs no query of its own."""
+    shares = SiteRequest.objects.shares_active().filter(to_site_id__in=site_ids_visible_to(user))
+    return Q(pk__in=shares.values("person_id"))
+
+
 def person_in_scope(user, person: Person) -> bool:
     """Whether the person is among ``people_visible_to(user)`` (no break-the-glass grant)."""
     if roles.has_role(user, roles.ADMIN):
         return True
     if person.site_id not in site_ids_visible_to(user):
-        return False
+        # Another site's person: case staff of a site the person is shared with work on them too.
+        if reads_by_program(user) or not roles.has_role(user, roles.CASE_READERS):
+            return False
+        return Person.objects.filter(shared_people_condition(user), pk=person.pk).exists()
     if reads_by_program(user):
         return Person.objects.filter(program_people_condition(user), pk=person.pk).exists()
     return roles.has_role(user, roles.CASE_READERS)
 
 
 def people_visible_to(user) -> QuerySet[Person]:
-    """People the user may list and open without breaking the glass."""
+    """People the user may list and open without breaking the glass: case staff see the people of
+    their sites and those shared with their sites (docs/transfer.md)."""
     if roles.has_role(user, roles.ADMIN):
         return Person.objects.all()
     if reads_by_program(user):
         return Person.objects.filter(program_people_condition(user))
     if roles.has_role(user, roles.CASE_READERS):
-        return Person.objects.filter(site_id__in=site_ids_visible_to(user))
+        return Person.objects.filter(Q(site_id__in=site_ids_visible_to(user)) | shared_people_condition(user))
     if roles.has_role(user, roles.FACILITATOR):
         # Facilitators see only the participants of their own groups (light profiles).
         return Person.objects.filter(group_memberships__group__facilitators=user).distinct()
@@ -126,9 +139,26 @@ def person_get_for_user(user, pk, *, write: bool = False) -> Person:
         return person
     if roles.has_role(user, roles.CASE_WORKERS) and person.pk in break_glass_person_ids(user):
         return person
+    if not write and person_transferred_from_sites_of(user, person):
+        # The site the case moved from reads the page, when TRANSFER_OLD_SITE_KEEPS_READ is on.
+        person.read_only_after_transfer = True
+        return person
     if roles.has_role(user, roles.CASE_WORKERS):
         raise BreakGlassRequired(person.pk)
     raise PermissionDenied
+
+
+def person_transferred_from_sites_of(user, person: Person) -> bool:
+    """Whether the person's case moved away from one of the user's sites (an accepted transfer) and
+    the setting ``TRANSFER_OLD_SITE_KEEPS_READ`` lets that site keep reading the person's page."""
+    if not settings.TRANSFER_OLD_SITE_KEEPS_READ or not roles.has_role(user, roles.CASE_READERS):
+        return False
+    return SiteRequest.objects.filter(
+        person=person,
+        kind=SiteRequest.Kind.TRANSFER,
+        status=SiteRequest.Status.ACCEPTED,
+        from_site_id__in=site_ids_visible_to(user),
+    ).exists()
 
 
 def person_minimal_get(user, pk) -> Person:
@@ -404,6 +434,7 @@ def people_elsewhere(user, term: SearchTerm, *, limit: int = 10) -> list[PersonE
     candidates = (
         Person.objects.filter(condition, archived_at__isnull=True, anonymized_at__isnull=True)
         .exclude(site_id__in=site_ids_visible_to(user))
+        .exclude(shared_people_condition(user))  # already in the user's own list
         .values("pk")[:ELSEWHERE_CANDIDATES]
     )
     qs = Person.objects.filter(pk__in=candidates)

@@ -382,6 +382,9 @@ RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
 # after they are received; ARCO_RESPONSE_CALENDAR_DAYS, when set, counts calendar days instead.
 # How long an admin may undo a merge of two people's records (cases/merging.py).
 MERGE_UNDO_DAYS = env.int("MERGE_UNDO_DAYS", default=30)
+# After a person's case moves to another site (docs/transfer.md), whether the site it left may
+# still open the person's page, read-only.
+TRANSFER_OLD_SITE_KEEPS_READ = env.bool("TRANSFER_OLD_SITE_KEEPS_READ", default=False)
 ARCO_RESPONSE_BUSINESS_DAYS = env.int("ARCO_RESPONSE_BUSINESS_DAYS", default=20)
 ARCO_RESPONSE_CALENDAR_DAYS = env.int("ARCO_RESPONSE_CALENDAR_DAYS", default=0)
 PARTNER_LINK_DAYS = env.int("PARTNER_LINK_DAYS", default=30)

@@ -17,6 +17,7 @@ from cases.models import (
     PersonMerge,
     PlanAction,
     RegularizationStatus,
+    SiteRequest,
     Vulnerability,
 )
 from field.models import FieldSubmission
@@ -42,6 +43,7 @@ from tests.factories import (
     SportGroupFactory,
     UserFactory,
     program,
+    second_orientation_site,
     service_type,
     site,
 )
@@ -73,6 +75,8 @@ SECRETS = {
     "case_note": "Su hermana avisará si regresa a Lima",
     "plan_action": "Acompañarla al consulado por la partida de su hijo",
     "plan_close_note": "El consulado de Lima Sur no recibe a la señora Colmenares",
+    "transfer_reason": "Se muda con su tía Carmen a Comas",
+    "transfer_note": "La esperamos el lunes con la señora Ibáñez",
 }
 
 
@@ -118,6 +122,16 @@ def person_with_everything():
         status=PlanAction.Status.NOT_POSSIBLE,
         closed_at=timezone.now(),
         close_note=SECRETS["plan_close_note"],
+    )
+    SiteRequest.objects.create(
+        kind=SiteRequest.Kind.TRANSFER,
+        person=person,
+        from_site=person.site,
+        to_site=second_orientation_site(),
+        reason=SECRETS["transfer_reason"],
+        status=SiteRequest.Status.DECLINED,
+        decision_note=SECRETS["transfer_note"],
+        decided_at=timezone.now(),
     )
     CaseNoteFactory(person=person, text=SECRETS["general_note"])
     CaseNoteFactory(person=person, kind=CaseNote.Kind.PSYCHOSOCIAL, text=SECRETS["psy_note"])

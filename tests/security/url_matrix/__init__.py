@@ -8,7 +8,21 @@ name missing here.
 
 from __future__ import annotations
 
-from . import api, arco, cases, core, field, imports, merge, plan, reception, reports, services, sport
+from . import (
+    api,
+    arco,
+    cases,
+    core,
+    field,
+    imports,
+    merge,
+    plan,
+    reception,
+    reports,
+    services,
+    sport,
+    transfer,
+)
 from .common import (  # noqa: F401  (what the walk, the header check and the fuzzer use)
     BASE_ROLES,
     LOGIN,
@@ -21,6 +35,20 @@ from .common import (  # noqa: F401  (what the walk, the header check and the fu
 )
 
 MATRIX: dict[str, Entry] = {}
-for _table in (core, cases, merge, plan, imports, arco, services, sport, reception, field, reports, api):
+for _table in (
+    core,
+    cases,
+    merge,
+    plan,
+    transfer,
+    imports,
+    arco,
+    services,
+    sport,
+    reception,
+    field,
+    reports,
+    api,
+):
     assert not MATRIX.keys() & _table.MATRIX.keys(), "a URL name in two tables"
     MATRIX.update(_table.MATRIX)
