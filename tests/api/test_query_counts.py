@@ -66,7 +66,7 @@ def _add_targets(n, user):
 # URL → (how to add rows, as whom, queries: the token, its user's language, the roles, then the
 # list's own: its scope, the count, the page and any prefetch).
 CASES = {
-    "/api/v1/people/": (_add_people, "caseworker", 7),
+    "/api/v1/people/": (_add_people, "caseworker", 8),  # 7, and the people shared with the user's sites
     "/api/v1/partners/": (_add_partners, "coordinator", 5),
     "/api/v1/sites/": (_add_sites, "coordinator", 5),
     "/api/v1/programs/": (_add_programs, "coordinator", 6),

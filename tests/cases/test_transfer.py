@@ -67,6 +67,7 @@ def _messages(response) -> list[str]:
 
 def _sees(user, person, *, write=False) -> bool:
     user.__dict__.pop("_orienta_site_ids", None)
+    user.__dict__.pop("_shared_person_ids", None)  # as in a new request
     try:
         person_get_for_user(user, person.pk, write=write)
     except (BreakGlassRequired, PermissionDenied):

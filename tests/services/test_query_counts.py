@@ -98,5 +98,5 @@ def test_a_psychosocial_note(psychosocial, client_for, django_assert_num_queries
 def test_the_participant_search(person, psychosocial, client_for, page_queries, rows):
     PersonFactory.create_batch(rows, given_names="Génesis")
     url = reverse("services:psychosocial_participant_search", args=[person.pk])
-    response = page_queries(client_for(psychosocial), url, 6, data={"q": "genesis"}, HTTP_HX_REQUEST="true")
+    response = page_queries(client_for(psychosocial), url, 7, data={"q": "genesis"}, HTTP_HX_REQUEST="true")
     assert len(response.context["people"]) == rows
