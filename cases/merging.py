@@ -134,6 +134,11 @@ def _lock_pair(first_id: int, second_id: int) -> dict[int, Person]:
     return {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
+# Django's select_for_update has no FOR KEY SHARE: the two locking reads of people_lock_for_events.
+_HOLD_BY_REF = "SELECT id, merged_into_id FROM cases_person WHERE ref = ANY(%s) ORDER BY id FOR KEY SHARE"
+_HOLD_BY_ID = "SELECT id, merged_into_id FROM cases_person WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE"
+
+
 def people_lock_for_events(refs: Iterable[str]) -> dict[str, tuple[int, str]]:
     """The people an import names by ``ref``, held until its transaction ends, each as the record
     its events go to: ``ref`` → (the survivor's id, the survivor's population type).
@@ -147,21 +152,14 @@ def people_lock_for_events(refs: Iterable[str]) -> dict[str, tuple[int, str]]:
     SQLite has one writer at a time: there nothing needs holding."""
     refs = sorted(set(refs))
     if connection.vendor == "postgresql" and refs:
-        table = connection.ops.quote_name(Person._meta.db_table)
         with connection.cursor() as cursor:
             for _attempt in range(10):
                 # A locking read that waited returns the row as the merge left it.
-                cursor.execute(
-                    f"SELECT id, merged_into_id FROM {table} WHERE ref = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
-                    [refs],
-                )
+                cursor.execute(_HOLD_BY_REF, [refs])
                 survivors = sorted({merged_into for _pk, merged_into in cursor.fetchall() if merged_into})
                 if not survivors:
                     break
-                cursor.execute(
-                    f"SELECT id, merged_into_id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",  # noqa: S608
-                    [survivors],
-                )
+                cursor.execute(_HOLD_BY_ID, [survivors])
                 if not any(merged_into for _pk, merged_into in cursor.fetchall()):
                     break  # no survivor was merged in turn meanwhile: the chain is held
     return {
