@@ -40,6 +40,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data()
 
 
+def pytest_collection_modifyitems(config, items):
+    """The browser journeys first: the longest tests (up to a minute each) start while the other
+    process runs short ones, instead of one process finishing a journey alone at the end."""
+    items.sort(key=lambda item: 0 if "/tests/browser/" in str(item.fspath) else 1)
+
+
 def _flushes_database(item) -> bool:
     marker = item.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):
