@@ -45,6 +45,8 @@ from .models import (
     Indicator,
     MonthlyFigure,
     ReportRun,
+    YearFirstEvent,
+    YearFirstEventCount,
 )
 from .signals import month_computed
 
@@ -327,7 +329,7 @@ def first_events_tables_vacuum() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        for model in (FirstEvent, FirstEventCount, FirstEventState):
+        for model in (FirstEvent, FirstEventCount, YearFirstEvent, YearFirstEventCount, FirstEventState):
             cursor.execute(f'VACUUM (ANALYZE, INDEX_CLEANUP ON) "{model._meta.db_table}"')  # nosec B608 (table names)
 
 

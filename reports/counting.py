@@ -58,14 +58,22 @@ from django.utils import timezone
 from cases.choices import AGE_BANDS as AGE_BAND_LIMITS
 from cases.choices import AgeBand, PopulationType, Sex
 from cases.models import Person
-from orientation.dates import month_end, reporting_year_start
+from orientation.dates import add_months, month_end, reporting_year_start
 from services.models import DirectService, Referral, ServiceType
 from services.sport.models import Attendance, SportSession
 
-from .models import EventChange, FirstEvent, FirstEventCount, FirstEventState, Indicator
+from .models import (
+    EventChange,
+    FirstEvent,
+    FirstEventCount,
+    FirstEventState,
+    Indicator,
+    YearFirstEvent,
+    YearFirstEventCount,
+)
 
 # Bump when the counting SQL changes meaning: every indicator's first events are then rebuilt.
-COUNTING_VERSION = 1
+COUNTING_VERSION = 2
 
 AGE_BANDS = [b.value for b in AgeBand]
 SEXES = [s.value for s in Sex]
@@ -74,6 +82,7 @@ BREAKDOWNS = ["by_sex", "by_age_band", "by_sex_age", "by_population_type", "by_n
 
 REACH_TABLE = "reports_month_reach"
 CHANGE_TABLE = "reports_month_change"
+YEAR_CHANGE_TABLE = "reports_month_year_change"
 PROBE_TABLE = "reports_month_probe"
 TAKEN_TABLE = "reports_month_taken"
 _TEMP_TABLES = {
@@ -81,13 +90,19 @@ _TEMP_TABLES = {
     REACH_TABLE: (
         "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL, is_new boolean NOT NULL,"
         " sex varchar(1), nat varchar(2), age integer, fe_first date, fe_pt varchar(20), fe_sex varchar(1),"
-        " fe_nat varchar(2), fe_age integer, age_at_fe integer"
+        " fe_nat varchar(2), fe_age integer, age_at_fe integer, is_new_y boolean, fy_first date,"
+        " fy_pt varchar(20), fy_sex varchar(1), fy_nat varchar(2), fy_age integer, age_at_fy integer"
     ),
     # The first events to replace (first_on null: the person has none left); probe: 1 to look
     # for it before M, 2 over all dates.
     CHANGE_TABLE: (
         "person_id bigint PRIMARY KEY, first_on date, pt varchar(20), probe integer NOT NULL,"
         " sex varchar(1), nat varchar(2), age integer"
+    ),
+    # The same for first events of the reporting year, one row per person and year (ys).
+    YEAR_CHANGE_TABLE: (
+        "person_id bigint NOT NULL, ys date NOT NULL, first_on date, pt varchar(20), probe integer NOT NULL,"
+        " sex varchar(1), nat varchar(2), age integer, PRIMARY KEY (person_id, ys)"
     ),
     PROBE_TABLE: "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL",
     # The event changes a computation took (reports.models.EventChange), deleted once applied.
@@ -159,21 +174,45 @@ def same_sql(a: str, b: str) -> str:
     return f"{a} IS {b}"
 
 
-def first_per_person_sql(events_sql: str, order: str, *, extra: tuple[str, ...] = ()) -> str:
+def first_per_person_sql(
+    events_sql: str, order: str, *, extra: tuple[str, ...] = (), per_year: str | None = None
+) -> str:
     """Each person's first event of ``events_sql`` by ``order``: columns person_id, d, pt (and
-    the ``extra`` columns of the events, such as ``site_id``)."""
+    the ``extra`` columns of the events, such as ``site_id``). With ``per_year`` (the SQL of a
+    reporting year's first day for the column ``y.d``, see ``year_start_sql``), each person's
+    first event of each reporting year instead, the year's first day in the column ``ys``."""
+    partition = "e.person_id"
+    if per_year is not None:
+        events_sql = f"SELECT y.*, {per_year} AS ys FROM ({events_sql}) y"  # nosec B608
+        extra, partition = ("ys", *extra), "e.person_id, e.ys"
     columns = ", ".join(f"e.{c}" for c in ("person_id", "d", "pt", *extra))
     if _is_postgres():
         return (
-            f"SELECT DISTINCT ON (e.person_id) {columns} FROM ({events_sql}) e"  # nosec B608
-            f" ORDER BY e.person_id, {order}"
+            f"SELECT DISTINCT ON ({partition}) {columns} FROM ({events_sql}) e"  # nosec B608
+            f" ORDER BY {partition}, {order}"
         )
     outer = ", ".join(f"x.{c}" for c in ("person_id", "d", "pt", *extra))
     return (
         f"SELECT {outer} FROM ("  # nosec B608
-        f"SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY e.person_id ORDER BY {order}) AS rn"
+        f"SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {order}) AS rn"
         f" FROM ({events_sql}) e) x WHERE x.rn = 1"
     )
+
+
+def year_start_sql(day: str, *, start_month: int, not_before: date) -> str:
+    """The first day of the reporting year containing ``day`` (a year starting in
+    ``start_month``), never before ``not_before``: ``orientation.dates.reporting_year_start`` in
+    SQL. Both constants are inlined (an int and a date, never text from a user)."""
+    start_month = int(start_month)
+    floor = not_before.isoformat()
+    if _is_postgres():
+        year = f"(CAST(date_part('year', {day}) AS int) - CASE WHEN date_part('month', {day}) < {start_month} THEN 1 ELSE 0 END)"
+        return f"GREATEST(make_date({year}, {start_month}, 1), DATE '{floor}')"
+    year = (
+        f"(CAST(strftime('%%Y', {day}) AS INTEGER)"
+        f" - CASE WHEN CAST(strftime('%%m', {day}) AS INTEGER) < {start_month} THEN 1 ELSE 0 END)"
+    )
+    return f"MAX(printf('%%04d-%%02d-01', {year}, {start_month}), '{floor}')"
 
 
 # --- An indicator's qualifying events --------------------------------------------------------
@@ -189,20 +228,29 @@ class Scope:
     kind: str
     service_type_ids: tuple[int, ...] | None  # None: any service type
     activities: tuple[str, ...] | None  # None: any activity
-    # The month the program's reporting year starts in (1: the calendar year). Not part of the
-    # signature: it does not change the first events, only where the year-to-date measures start.
+    # The month the program's reporting year starts in (1: the calendar year): where the first
+    # events of each year (``YearFirstEvent``) begin, so part of the signature.
     year_start_month: int = 1
 
     def year_start(self, month: date) -> date:
         """The first day of the reporting year containing ``month``, or the program's start if later."""
         return reporting_year_start(month, start_month=self.year_start_month, not_before=self.program_start)
 
+    def year_end(self, month: date) -> date:
+        """The last day of the reporting year containing ``month``."""
+        nominal = reporting_year_start(month, start_month=self.year_start_month)
+        return month_end(add_months(nominal, 11))
+
+    def year_of(self, day: str) -> str:
+        """SQL: the first day of the reporting year containing the date column ``day``."""
+        return year_start_sql(day, start_month=self.year_start_month, not_before=self.program_start)
+
     @property
     def signature(self) -> str:
         return (
             f"v{COUNTING_VERSION}|{self.kind}|{self.program_id}|{self.program_start.isoformat()}"
             f"|{','.join(map(str, self.service_type_ids)) if self.service_type_ids is not None else '*'}"
-            f"|{','.join(self.activities) if self.activities is not None else '*'}"
+            f"|{','.join(self.activities) if self.activities is not None else '*'}|y{self.year_start_month}"
         )[:500]
 
     @property
@@ -395,10 +443,42 @@ def first_events_sql(scope: Scope, **kwargs) -> tuple[str, list]:
 # --- Keeping first events and their counts together ------------------------------------------
 
 
-def _counts_add(cursor, scope: Scope, rows_sql: str, params: list, *, sign: int) -> None:
+@dataclass(frozen=True)
+class _Store:
+    """One kind of stored first event, with its monthly counts and its change table: since the
+    program's start (``FirstEvent``: ``new`` and ``cumulative``) or of each reporting year
+    (``YearFirstEvent``: ``new_in_year`` and ``cumulative_in_year``). Both are kept by the same
+    statements; a yearly row is keyed by the person and the year's first day (``year_start`` in
+    the table, ``ys`` in the change tables)."""
+
+    rows: type
+    counts: type
+    change: str
+    yearly: bool
+
+    @property
+    def key(self) -> str:
+        return "person_id, year_start" if self.yearly else "person_id"
+
+    @property
+    def change_key(self) -> str:
+        return "person_id, ys" if self.yearly else "person_id"
+
+    def match(self, stored: str, change: str) -> str:
+        """SQL: the stored row ``stored`` is the one the change-table row ``change`` replaces."""
+        same_person = f"{stored}.person_id = {change}.person_id"
+        return f"{same_person} AND {stored}.year_start = {change}.ys" if self.yearly else same_person
+
+
+EVER = _Store(FirstEvent, FirstEventCount, CHANGE_TABLE, yearly=False)
+YEARLY = _Store(YearFirstEvent, YearFirstEventCount, YEAR_CHANGE_TABLE, yearly=True)
+STORES = (EVER, YEARLY)
+
+
+def _counts_add(cursor, scope: Scope, store: _Store, rows_sql: str, params: list, *, sign: int) -> None:
     """Add (sign 1) or take out (sign -1) first-event rows (columns first_on, sex, age, pt, nat)
     from the indicator's monthly counts."""
-    counts = _table(FirstEventCount)
+    counts = _table(store.counts)
     cursor.execute(
         f"INSERT INTO {counts} (indicator_id, month, sex, age_band, population_type, nationality, count)"  # nosec B608
         f" SELECT %s, {month_of_sql('r.first_on')}, r.sex, {age_band_sql('r.age')}, r.pt, r.nat, %s * COUNT(*)"
@@ -410,31 +490,31 @@ def _counts_add(cursor, scope: Scope, rows_sql: str, params: list, *, sign: int)
     )
 
 
-def _apply_changes(cursor, scope: Scope) -> None:
-    """Replace the first events of the people in the change table, counts included."""
-    fe, counts = _table(FirstEvent), _table(FirstEventCount)
-    changed = f"SELECT person_id FROM {CHANGE_TABLE}"  # nosec B608
+def _apply_changes(cursor, scope: Scope, store: _Store) -> None:
+    """Replace the stored first events of the rows of the store's change table, counts included."""
+    rows, counts, change = _table(store.rows), _table(store.counts), store.change
+    changed = f"({store.key}) IN (SELECT {store.change_key} FROM {change})"  # nosec B608
+    year_column, year_value = (", year_start", ", ys") if store.yearly else ("", "")
     _counts_add(
         cursor,
         scope,
-        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe}"  # nosec B608
-        f" WHERE indicator_id = %s AND person_id IN ({changed})",
+        store,
+        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {rows}"  # nosec B608
+        f" WHERE indicator_id = %s AND {changed}",
         [scope.indicator_id],
         sign=-1,
     )
+    cursor.execute(f"DELETE FROM {rows} WHERE indicator_id = %s AND {changed}", [scope.indicator_id])  # nosec B608
     cursor.execute(
-        f"DELETE FROM {fe} WHERE indicator_id = %s AND person_id IN ({changed})",  # nosec B608
-        [scope.indicator_id],
-    )
-    cursor.execute(
-        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"  # nosec B608
-        f" SELECT person_id, %s, first_on, pt, sex, nat, age FROM {CHANGE_TABLE} WHERE first_on IS NOT NULL",
+        f"INSERT INTO {rows} (person_id, indicator_id{year_column}, first_on, population_type, sex, nationality, age)"  # nosec B608
+        f" SELECT person_id, %s{year_value}, first_on, pt, sex, nat, age FROM {change} WHERE first_on IS NOT NULL",
         [scope.indicator_id],
     )
     _counts_add(
         cursor,
         scope,
-        f"SELECT first_on, sex, age, pt, nat FROM {CHANGE_TABLE} WHERE first_on IS NOT NULL",  # nosec B608
+        store,
+        f"SELECT first_on, sex, age, pt, nat FROM {change} WHERE first_on IS NOT NULL",  # nosec B608
         [],
         sign=1,
     )
@@ -445,62 +525,20 @@ FRESH_TABLE = "reports_rebuild_fresh"
 
 
 def first_events_rebuild(scope: Scope, *, cursor) -> int | None:
-    """Rebuild an indicator's first events and their counts from its whole history.
+    """Rebuild an indicator's first events (ever and of each reporting year) and their counts from
+    its whole history.
 
     When first events were stored for the same definition, this is also the check of the
-    bookkeeping: returns how many people's stored first event (date and population type) differed
-    from their history, not counting the people whose changes are still waiting in
-    ``EventChange`` (they are applied by the next computation anyway). Anything else is a write
-    the triggers missed: a bug. Returns None when nothing was stored to compare with."""
-    fe, counts, person = _table(FirstEvent), _table(FirstEventCount), _table(Person)
+    bookkeeping: returns how many people's stored first events (date and population type, ever
+    or of any reporting year) differed from their history, not counting the people whose changes are still
+    waiting in ``EventChange`` (they are applied by the next computation anyway). Anything else is
+    a write the triggers missed: a bug. Returns None when nothing was stored to compare with."""
     now = timezone.now()
     state = FirstEventState.objects.filter(pk=scope.indicator_id).first()
-    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {FRESH_TABLE} (person_id bigint PRIMARY KEY, first_on date NOT NULL,"
-        " pt varchar(20) NOT NULL, sex varchar(1), nat varchar(2), age integer)",
-        [],
+    compare = state is not None and state.signature == scope.signature
+    differences = set().union(
+        *(_store_rebuild(scope, store, cursor=cursor, compare=compare) for store in STORES)
     )
-    sql, params = first_events_sql(scope)
-    cursor.execute(
-        f"INSERT INTO {FRESH_TABLE} (person_id, first_on, pt, sex, nat, age)"  # nosec B608
-        f" SELECT f.person_id, f.d, f.pt, p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')},"
-        f" {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))}"
-        f" FROM ({sql}) f JOIN {person} p ON p.id = f.person_id",
-        params,
-    )
-    differences = None
-    if state is not None and state.signature == scope.signature:
-        waiting = f"SELECT c.person_id FROM {_table(EventChange)} c WHERE c.program_id = %s"  # nosec B608
-        cursor.execute(
-            "SELECT COUNT(*) FROM ("  # nosec B608
-            f" SELECT f.person_id FROM {FRESH_TABLE} f WHERE NOT EXISTS (SELECT 1 FROM {fe} x"
-            " WHERE x.indicator_id = %s AND x.person_id = f.person_id AND x.first_on = f.first_on"
-            f" AND x.population_type = f.pt) AND f.person_id NOT IN ({waiting})"
-            f" UNION SELECT x.person_id FROM {fe} x WHERE x.indicator_id = %s"
-            f" AND NOT EXISTS (SELECT 1 FROM {FRESH_TABLE} f WHERE f.person_id = x.person_id)"
-            f" AND x.person_id NOT IN ({waiting})) d",
-            [scope.indicator_id, scope.program_id, scope.indicator_id, scope.program_id],
-        )
-        differences = cursor.fetchone()[0]
-    cursor.execute(f"DELETE FROM {fe} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
-    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
-    cursor.execute(
-        f"INSERT INTO {fe} (person_id, indicator_id, first_on, population_type, sex, nationality, age)"  # nosec B608
-        f" SELECT person_id, %s, first_on, pt, sex, nat, age FROM {FRESH_TABLE}",
-        [scope.indicator_id],
-    )
-    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
-    _counts_add(
-        cursor,
-        scope,
-        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {fe} WHERE indicator_id = %s",  # nosec B608
-        [scope.indicator_id],
-        sign=1,
-    )
-    if _is_postgres():  # the planner must know the tables' new sizes
-        cursor.execute(f"ANALYZE {fe}", [])
-        cursor.execute(f"ANALYZE {counts}", [])
     FirstEventState.objects.update_or_create(
         indicator_id=scope.indicator_id,
         defaults={
@@ -508,9 +546,65 @@ def first_events_rebuild(scope: Scope, *, cursor) -> int | None:
             "built_at": now,
             "people_checked_at": now,
             "checked_at": now,
-            "differences": differences,
+            "differences": len(differences) if compare else None,
         },
     )
+    return len(differences) if compare else None
+
+
+def _store_rebuild(scope: Scope, store: _Store, *, cursor, compare: bool) -> set[int]:
+    """Rebuild one store of an indicator; with ``compare``, the people whose stored rows differed."""
+    rows, counts, person = _table(store.rows), _table(store.counts), _table(Person)
+    year_column, year_value = (", year_start", ", ys") if store.yearly else ("", "")
+    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {FRESH_TABLE} (person_id bigint NOT NULL{', ys date NOT NULL' if store.yearly else ''},"
+        " first_on date NOT NULL, pt varchar(20) NOT NULL, sex varchar(1), nat varchar(2), age integer,"
+        f" PRIMARY KEY ({store.change_key}))",
+        [],
+    )
+    sql, params = events_sql(scope)
+    first = first_per_person_sql(sql, scope.order, per_year=scope.year_of("y.d") if store.yearly else None)
+    cursor.execute(
+        f"INSERT INTO {FRESH_TABLE} (person_id{year_value}, first_on, pt, sex, nat, age)"  # nosec B608
+        f" SELECT f.person_id{', f.ys' if store.yearly else ''}, f.d, f.pt, p.{_column(Person, 'sex')},"
+        f" p.{_column(Person, 'nationality')}, {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))}"
+        f" FROM ({first}) f JOIN {person} p ON p.id = f.person_id",
+        params,
+    )
+    differences: set[int] = set()
+    if compare:
+        waiting = f"SELECT c.person_id FROM {_table(EventChange)} c WHERE c.program_id = %s"  # nosec B608
+        cursor.execute(
+            "SELECT DISTINCT d.person_id FROM ("  # nosec B608
+            f" SELECT f.person_id FROM {FRESH_TABLE} f WHERE NOT EXISTS (SELECT 1 FROM {rows} x"
+            f" WHERE x.indicator_id = %s AND {store.match('x', 'f')} AND x.first_on = f.first_on"
+            f" AND x.population_type = f.pt) AND f.person_id NOT IN ({waiting})"
+            f" UNION SELECT x.person_id FROM {rows} x WHERE x.indicator_id = %s"
+            f" AND NOT EXISTS (SELECT 1 FROM {FRESH_TABLE} f WHERE {store.match('x', 'f')})"
+            f" AND x.person_id NOT IN ({waiting})) d",
+            [scope.indicator_id, scope.program_id, scope.indicator_id, scope.program_id],
+        )
+        differences = {row[0] for row in cursor.fetchall()}
+    cursor.execute(f"DELETE FROM {rows} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
+    cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
+    cursor.execute(
+        f"INSERT INTO {rows} (person_id, indicator_id{year_column}, first_on, population_type, sex, nationality, age)"  # nosec B608
+        f" SELECT person_id, %s{year_value}, first_on, pt, sex, nat, age FROM {FRESH_TABLE}",
+        [scope.indicator_id],
+    )
+    cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
+    _counts_add(
+        cursor,
+        scope,
+        store,
+        f"SELECT first_on, sex, age, population_type AS pt, nationality AS nat FROM {rows} WHERE indicator_id = %s",  # nosec B608
+        [scope.indicator_id],
+        sign=1,
+    )
+    if _is_postgres():  # the planner must know the tables' new sizes
+        cursor.execute(f"ANALYZE {rows}", [])
+        cursor.execute(f"ANALYZE {counts}", [])
     return differences
 
 
@@ -543,68 +637,101 @@ def changes_done(cursor) -> None:
 
 
 def changes_apply(scope: Scope, cursor) -> date | None:
-    """Recompute, from their own events, the first events of the people in the taken table, and
-    store those that differ. Returns the earliest month whose ``new`` changed (None: none did).
-    Costs the people taken, not the history."""
-    fe = _table(FirstEvent)
-    cursor.execute(f"DELETE FROM {CHANGE_TABLE}", [])  # nosec B608
+    """Recompute, from their own events, the first events (ever and of each reporting year) of
+    the people in the taken table, and store those that differ. Returns the earliest month whose
+    ``new`` or ``new_in_year`` changed (None: none did). Costs the people taken, not the history."""
+    months = [_store_changes_apply(scope, store, cursor) for store in STORES]
+    months = [m for m in months if m is not None]
+    return min(months) if months else None
+
+
+def _store_changes_apply(scope: Scope, store: _Store, cursor) -> date | None:
+    rows, change = _table(store.rows), store.change
+    taken = f"SELECT person_id FROM {TAKEN_TABLE}"  # nosec B608
+    cursor.execute(f"DELETE FROM {change}", [])  # nosec B608
+    if store.yearly:
+        # Every year of theirs from their events, and the stored years they have no event in any more.
+        sql, params = events_sql(scope, persons=(taken, []))
+        first = first_per_person_sql(sql, scope.order, per_year=scope.year_of("y.d"))
+        cursor.execute(
+            f"INSERT INTO {change} (person_id, ys, first_on, pt, probe) SELECT f.person_id, f.ys, f.d, f.pt, 0"  # nosec B608
+            f" FROM ({first}) f",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {change} (person_id, ys, first_on, pt, probe)"  # nosec B608
+            f" SELECT x.person_id, x.year_start, NULL, NULL, 0 FROM {rows} x WHERE x.indicator_id = %s"
+            f" AND x.person_id IN ({taken}) AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
+            [scope.indicator_id],
+        )
+        _describe(cursor, store)
+    else:
+        cursor.execute(
+            f"INSERT INTO {change} (person_id, first_on, pt, probe)"  # nosec B608
+            f" SELECT person_id, NULL, NULL, 2 FROM {TAKEN_TABLE} GROUP BY person_id",
+            [],
+        )
+        if _is_postgres():
+            cursor.execute(f"ANALYZE {change}", [])
+        _probe(scope, cursor, store, kinds=((2, None),))
+    # Keep only the first events that really changed (most late writes change none).
     cursor.execute(
-        f"INSERT INTO {CHANGE_TABLE} (person_id, first_on, pt, probe)"  # nosec B608
-        f" SELECT person_id, NULL, NULL, 2 FROM {TAKEN_TABLE} GROUP BY person_id",
-        [],
-    )
-    if _is_postgres():
-        cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
-    _probe(scope, cursor, kinds=((2, None),))
-    # Keep only the people whose first event really changed (most late writes change none).
-    cursor.execute(
-        f"DELETE FROM {CHANGE_TABLE} WHERE EXISTS (SELECT 1 FROM {fe} x WHERE x.indicator_id = %s"  # nosec B608
-        f" AND x.person_id = {CHANGE_TABLE}.person_id AND x.first_on = {CHANGE_TABLE}.first_on"
-        f" AND x.population_type = {CHANGE_TABLE}.pt AND x.sex = {CHANGE_TABLE}.sex"
-        f" AND x.nationality = {CHANGE_TABLE}.nat AND {same_sql('x.age', CHANGE_TABLE + '.age')})"
-        f" OR ({CHANGE_TABLE}.first_on IS NULL AND NOT EXISTS (SELECT 1 FROM {fe} x"
-        f" WHERE x.indicator_id = %s AND x.person_id = {CHANGE_TABLE}.person_id))",
+        f"DELETE FROM {change} WHERE EXISTS (SELECT 1 FROM {rows} x WHERE x.indicator_id = %s"  # nosec B608
+        f" AND {store.match('x', change)} AND x.first_on = {change}.first_on"
+        f" AND x.population_type = {change}.pt AND x.sex = {change}.sex"
+        f" AND x.nationality = {change}.nat AND {same_sql('x.age', change + '.age')})"
+        f" OR ({change}.first_on IS NULL AND NOT EXISTS (SELECT 1 FROM {rows} x"
+        f" WHERE x.indicator_id = %s AND {store.match('x', change)}))",
         [scope.indicator_id, scope.indicator_id],
     )
     cursor.execute(
-        f"SELECT MIN(c.first_on), MIN(x.first_on), COUNT(*) FROM {CHANGE_TABLE} c"  # nosec B608
-        f" LEFT JOIN {fe} x ON x.indicator_id = %s AND x.person_id = c.person_id",
+        f"SELECT MIN(c.first_on), MIN(x.first_on), COUNT(*) FROM {change} c"  # nosec B608
+        f" LEFT JOIN {rows} x ON x.indicator_id = %s AND {store.match('x', 'c')}",
         [scope.indicator_id],
     )
     new_first, old_first, changed = cursor.fetchone()
     if not changed:
         return None
-    _apply_changes(cursor, scope)
+    _apply_changes(cursor, scope, store)
     days = [date.fromisoformat(d) if isinstance(d, str) else d for d in (new_first, old_first) if d]
     return min(days).replace(day=1) if days else None
 
 
-def _probe(scope: Scope, cursor, *, kinds) -> None:
+def _probe(scope: Scope, cursor, store: _Store, *, kinds, date_from: date | None = None) -> None:
     """Fill the change table's first events from the events of its people: for each ``(probe,
-    date_to)`` the people with that probe get their first event up to ``date_to`` (None: ever),
-    then everyone gets their sex, nationality and age on that date."""
-    birth = f"p.{_column(Person, 'birth_date')}"
+    date_to)`` the rows with that probe get the person's first event from ``date_from`` (None:
+    the program's start) up to ``date_to`` (None: ever), then every row gets the person's sex,
+    nationality and age on that date. (In the yearly table, the probed rows are all of one year.)"""
+    change = store.change
     for kind, date_to in kinds:
         cursor.execute(f"DELETE FROM {PROBE_TABLE}", [])  # nosec B608
         sql, params = first_events_sql(
             scope,
+            date_from=date_from,
             date_to=date_to,
-            persons=(f"SELECT person_id FROM {CHANGE_TABLE} WHERE probe = %s", [kind]),  # nosec B608
+            persons=(f"SELECT person_id FROM {change} WHERE probe = %s", [kind]),  # nosec B608
         )
         cursor.execute(f"INSERT INTO {PROBE_TABLE} (person_id, d, pt) {sql}", params)
         cursor.execute(
-            f"UPDATE {CHANGE_TABLE} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"  # nosec B608
-            f" WHERE r.person_id = {CHANGE_TABLE}.person_id) WHERE probe = %s",
+            f"UPDATE {change} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"  # nosec B608
+            f" WHERE r.person_id = {change}.person_id) WHERE probe = %s",
             [kind],
         )
+    _describe(cursor, store)
+
+
+def _describe(cursor, store: _Store) -> None:
+    """Each change row's person: sex, nationality and age on the row's first event."""
+    birth = f"p.{_column(Person, 'birth_date')}"
+    change = store.change
     cursor.execute(
-        f"UPDATE {CHANGE_TABLE} SET (sex, nat, age) = (SELECT p.{_column(Person, 'sex')},"  # nosec B608
-        f" p.{_column(Person, 'nationality')}, {age_sql(CHANGE_TABLE + '.first_on', birth)}"
-        f" FROM {_table(Person)} p WHERE p.id = {CHANGE_TABLE}.person_id)",
+        f"UPDATE {change} SET (sex, nat, age) = (SELECT p.{_column(Person, 'sex')},"  # nosec B608
+        f" p.{_column(Person, 'nationality')}, {age_sql(change + '.first_on', birth)}"
+        f" FROM {_table(Person)} p WHERE p.id = {change}.person_id)",
         [],
     )
     if _is_postgres():
-        cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
+        cursor.execute(f"ANALYZE {change}", [])
 
 
 # --- Computation ---------------------------------------------------------------------------------
@@ -686,17 +813,16 @@ class Counter:
                 first_events_rebuild(scope, cursor=cursor)
                 state = self.states[indicator.pk] = FirstEventState.objects.get(pk=indicator.pk)
             self._reach(scope, cursor)
-            self._maintain(scope, cursor, people_since=state.people_checked_at - PEOPLE_CHECK_MARGIN)
-            new, cumulative = self._aggregate_counts(scope, cursor)
-            reached = self._aggregate_reached(cursor)
-            if scope.year_start(self.month) >= self.month:
-                # M opens the reporting year (or the program): the first event of the year of
-                # everyone reached in M is their earliest event of M, their reference for reached.
-                new_in_year, cumulative_in_year = reached, reached
-            else:
-                new_in_year, cumulative_in_year = self._aggregate_history(
-                    scope, cursor, date_from=scope.year_start(self.month)
+            for store in STORES:
+                self._maintain(
+                    scope, cursor, store, people_since=state.people_checked_at - PEOPLE_CHECK_MARGIN
                 )
+            FirstEventState.objects.filter(pk=scope.indicator_id).update(people_checked_at=self.started)
+            new, cumulative = self._aggregate_counts(scope, cursor, EVER, since=None)
+            new_in_year, cumulative_in_year = self._aggregate_counts(
+                scope, cursor, YEARLY, since=scope.year_start(self.month).replace(day=1)
+            )
+            reached = self._aggregate_reached(cursor)
         return {
             "reached": reached,
             "new": new,
@@ -716,7 +842,7 @@ class Counter:
         if not people:
             return
         first_changed = None
-        for indicator in Indicator.objects.filter(program_id=program_id):
+        for indicator in Indicator.objects.filter(program_id=program_id).select_related("program"):
             scope = scope_for(indicator, service_areas=self.service_areas)
             state = self.states.get(indicator.pk)
             if state is None or state.signature != scope.signature:
@@ -729,99 +855,130 @@ class Counter:
         earliest = earliest or date(1900, 1, 1)
         self.late[program_id] = LateChanges(people=people, earliest=earliest, first_changed=first_changed)
 
+    def _probes(self, scope: Scope, person_ref: str, date_from: date, date_to: date) -> tuple[str, list]:
+        """SQL: the person ``person_ref`` has a qualifying event from ``date_from`` to ``date_to``."""
+        probes, params = [], []
+        for source in _sources(scope):
+            exists, values = source.exists(person_ref, date_from, date_to)
+            probes.append(exists)
+            params.extend(values)
+        return f"({' OR '.join(probes)})", params
+
     def _reach(self, scope: Scope, cursor) -> None:
-        """Step 1: each person's reference event of the month, who they are and (when the first
-        events are kept) whether they are new and their stored first event.
+        """Step 1: each person's reference event of the month, who they are, whether they are new
+        in the reporting year (no event from the year's start to the end of M-1) and new (nor
+        before the year), and their stored first events, ever and of M's year.
 
         The lookups per person are correlated subqueries on purpose: they can only run as index
         probes, so their cost follows the people of the month. Written as joins, planners like to
         hash the whole history or every first event instead.
         """
-        fe, person = _table(FirstEvent), _table(Person)
+        fe, fy, person = _table(FirstEvent), _table(YearFirstEvent), _table(Person)
         birth = f"p.{_column(Person, 'birth_date')}"
+        year_start = scope.year_start(self.month)
         cursor.execute(f"DELETE FROM {REACH_TABLE}", [])  # nosec B608
         sql, params = first_events_sql(scope, date_from=self.month, date_to=self.end)
-        if self.month > scope.program_start:
-            before = self.month - timedelta(days=1)
-            probes, probe_params = [], []
-            for source in _sources(scope):
-                exists, values = source.exists("f.person_id", scope.program_start, before)
-                probes.append(exists)
-                probe_params.extend(values)
-            is_new = f"CASE WHEN {' OR '.join(probes)} THEN %s ELSE %s END"
-            select_params = [*probe_params, False, True]
-        else:  # in the program's first month nobody has an earlier event
-            is_new, select_params = "%s", [True]
+        if self.month > year_start:
+            probes, probe_params = self._probes(
+                scope, "f.person_id", year_start, self.month - timedelta(days=1)
+            )
+            is_new_y, select_params = f"CASE WHEN {probes} THEN %s ELSE %s END", [*probe_params, False, True]
+        else:  # M opens the reporting year (or the program): nobody has an earlier event in it
+            is_new_y, select_params = "%s", [True]
         cursor.execute(
-            f"INSERT INTO {REACH_TABLE} (person_id, d, pt, is_new)"  # nosec B608
-            f" SELECT f.person_id, f.d, f.pt, {is_new} FROM ({sql}) f",
-            [*select_params, *params],
+            f"INSERT INTO {REACH_TABLE} (person_id, d, pt, is_new_y, is_new)"  # nosec B608
+            f" SELECT f.person_id, f.d, f.pt, {is_new_y}, %s FROM ({sql}) f",
+            [*select_params, False, *params],
         )
+        if year_start > scope.program_start:
+            probes, probe_params = self._probes(
+                scope, f"{REACH_TABLE}.person_id", scope.program_start, year_start - timedelta(days=1)
+            )
+            cursor.execute(
+                f"UPDATE {REACH_TABLE} SET is_new = CASE WHEN is_new_y = %s THEN %s"  # nosec B608
+                f" WHEN {probes} THEN %s ELSE %s END",
+                [False, False, *probe_params, False, True],
+            )
+        else:  # the program's first reporting year: new in it is new
+            cursor.execute(f"UPDATE {REACH_TABLE} SET is_new = is_new_y", [])  # nosec B608
         who = f"p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')}, {age_sql(REACH_TABLE + '.d', birth)}"
         cursor.execute(
-            f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe) ="  # nosec B608
-            f" (SELECT {who}, x.first_on, x.population_type, x.sex, x.nationality, x.age,"
-            f" {age_sql('x.first_on', birth)} FROM {person} p"
-            f" LEFT JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s WHERE p.id = {REACH_TABLE}.person_id)",
-            [scope.indicator_id],
+            f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe,"  # nosec B608
+            " fy_first, fy_pt, fy_sex, fy_nat, fy_age, age_at_fy) ="
+            f" (SELECT {who}, x.first_on, x.population_type, x.sex, x.nationality, x.age, {age_sql('x.first_on', birth)},"
+            f" y.first_on, y.population_type, y.sex, y.nationality, y.age, {age_sql('y.first_on', birth)}"
+            f" FROM {person} p LEFT JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s"
+            f" LEFT JOIN {fy} y ON y.person_id = p.id AND y.indicator_id = %s AND y.year_start = %s"
+            f" WHERE p.id = {REACH_TABLE}.person_id)",
+            [scope.indicator_id, scope.indicator_id, year_start],
         )
         if _is_postgres():
             cursor.execute(f"ANALYZE {REACH_TABLE}", [])
 
-    def _maintain(self, scope: Scope, cursor, *, people_since: datetime) -> None:
-        """Step 2: gather the first events this month proves wrong, recompute them, apply them."""
-        fe, person = _table(FirstEvent), _table(Person)
-        cursor.execute(f"DELETE FROM {CHANGE_TABLE}", [])  # nosec B608
-        change = f"INSERT INTO {CHANGE_TABLE} (person_id, first_on, pt, probe)"
+    def _maintain(self, scope: Scope, cursor, store: _Store, *, people_since: datetime) -> None:
+        """Step 2, for the first events ever and for those of M's reporting year: gather the
+        stored rows this month proves wrong, recompute them, apply them."""
+        rows, person, change = _table(store.rows), _table(Person), store.change
+        # The reach table's columns for this store: new or not, and the stored row.
+        flag, s = ("is_new_y", "fy") if store.yearly else ("is_new", "fe")
+        year_start = scope.year_start(self.month)
+        key, key_params, stored_key = (
+            (", %s", [year_start], ", x.year_start") if store.yearly else ("", [], "")
+        )
+        cursor.execute(f"DELETE FROM {change}", [])  # nosec B608
+        insert = f"INSERT INTO {change} ({store.change_key}, first_on, pt, probe)"
         # New in M: their first event is their reference event of M (unless stored so already).
         cursor.execute(
-            f"{change} SELECT person_id, d, pt, 0 FROM {REACH_TABLE} WHERE is_new = %s AND NOT"  # nosec B608
-            f" (fe_first IS NOT NULL AND fe_first = d AND fe_pt = pt AND fe_sex = sex AND fe_nat = nat"
-            f" AND {same_sql('fe_age', 'age')})",
-            [True],
+            f"{insert} SELECT person_id{key}, d, pt, 0 FROM {REACH_TABLE} WHERE {flag} = %s AND NOT"  # nosec B608
+            f" ({s}_first IS NOT NULL AND {s}_first = d AND {s}_pt = pt AND {s}_sex = sex AND {s}_nat = nat"
+            f" AND {same_sql(s + '_age', 'age')})",
+            [*key_params, True],
         )
         # Not new in M, but stored as first in M or later, or not at all: it is before M.
         cursor.execute(
-            f"{change} SELECT person_id, NULL, NULL, 1 FROM {REACH_TABLE}"  # nosec B608
-            " WHERE is_new = %s AND (fe_first IS NULL OR fe_first >= %s)",
-            [False, self.month],
+            f"{insert} SELECT person_id{key}, NULL, NULL, 1 FROM {REACH_TABLE}"  # nosec B608
+            f" WHERE {flag} = %s AND ({s}_first IS NULL OR {s}_first >= %s)",
+            [*key_params, False, self.month],
         )
         # Not new in M, first event stored before M, but the person was corrected since.
         cursor.execute(
-            f"{change} SELECT person_id, fe_first, fe_pt, 0 FROM {REACH_TABLE}"  # nosec B608
-            f" WHERE is_new = %s AND fe_first < %s AND NOT (fe_sex = sex AND fe_nat = nat"
-            f" AND {same_sql('fe_age', 'age_at_fe')})",
-            [False, self.month],
+            f"{insert} SELECT person_id{key}, {s}_first, {s}_pt, 0 FROM {REACH_TABLE}"  # nosec B608
+            f" WHERE {flag} = %s AND {s}_first < %s AND NOT ({s}_sex = sex AND {s}_nat = nat"
+            f" AND {same_sql(s + '_age', 'age_at_' + s)})",
+            [*key_params, False, self.month],
         )
         # Stored as first in M, but not new in M: their event of M is gone or no longer first.
         cursor.execute(
-            f"{change} SELECT x.person_id, NULL, NULL, 2 FROM {fe} x WHERE x.indicator_id = %s"  # nosec B608
+            f"{insert} SELECT x.person_id{stored_key}, NULL, NULL, 2 FROM {rows} x WHERE x.indicator_id = %s"  # nosec B608
             " AND x.first_on >= %s AND x.first_on <= %s"
-            f" AND NOT EXISTS (SELECT 1 FROM {REACH_TABLE} t WHERE t.person_id = x.person_id AND t.is_new = %s)"
-            f" AND NOT EXISTS (SELECT 1 FROM {CHANGE_TABLE} c WHERE c.person_id = x.person_id)",
+            f" AND NOT EXISTS (SELECT 1 FROM {REACH_TABLE} t WHERE t.person_id = x.person_id AND t.{flag} = %s)"
+            f" AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
             [scope.indicator_id, self.month, self.end, True],
         )
         # People corrected recently (sex, nationality, birth date) who had no event in M.
         birth = f"p.{_column(Person, 'birth_date')}"
         cursor.execute(
-            f"{change} SELECT x.person_id, x.first_on, x.population_type, 0 FROM {person} p"  # nosec B608
-            f" JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s"
+            f"{insert} SELECT x.person_id{stored_key}, x.first_on, x.population_type, 0 FROM {person} p"  # nosec B608
+            f" JOIN {rows} x ON x.person_id = p.id AND x.indicator_id = %s"
             f" WHERE p.{_column(Person, 'updated_at')} >= %s"
             f" AND NOT (x.sex = p.{_column(Person, 'sex')} AND x.nationality = p.{_column(Person, 'nationality')}"
             f" AND {same_sql('x.age', age_sql('x.first_on', birth))})"
-            f" AND NOT EXISTS (SELECT 1 FROM {CHANGE_TABLE} c WHERE c.person_id = x.person_id)",
+            f" AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
             [scope.indicator_id, connection.ops.adapt_datetimefield_value(people_since)],
         )
-        FirstEventState.objects.filter(pk=scope.indicator_id).update(people_checked_at=self.started)
-        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(probe), 0) FROM {CHANGE_TABLE}", [])  # nosec B608
+        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(probe), 0) FROM {change}", [])  # nosec B608
         changes, probes = cursor.fetchone()
         if not changes:
             return
         if _is_postgres() and probes:  # the planner must know how few people it probes
-            cursor.execute(f"ANALYZE {CHANGE_TABLE}", [])
-        kinds = ((1, self.month - timedelta(days=1)), (2, None)) if probes else ()
-        _probe(scope, cursor, kinds=kinds)
-        _apply_changes(cursor, scope)
+            cursor.execute(f"ANALYZE {change}", [])
+        before = self.month - timedelta(days=1)
+        if store.yearly:  # within M's reporting year
+            kinds, date_from = ((1, before), (2, scope.year_end(self.month))), year_start
+        else:
+            kinds, date_from = ((1, before), (2, None)), None
+        _probe(scope, cursor, store, kinds=kinds if probes else (), date_from=date_from)
+        _apply_changes(cursor, scope, store)
 
     def _aggregate_reached(self, cursor) -> dict:
         """``reached``: the month's reference events by sex, age, population type and nationality."""
@@ -831,35 +988,19 @@ class Counter:
         )
         return rollup_ages(cursor.fetchall())
 
-    def _aggregate_history(self, scope: Scope, cursor, *, date_from: date | None = None) -> tuple[dict, dict]:
-        """``new`` and ``cumulative`` straight from the events dated from ``date_from`` (default:
-        the program's start) to the end of M, each person described by their first event of that
-        span: one statement, as a hand-written report would do it, and nothing written.
-
-        From the program's start it serves an indicator whose first events are not built (yet,
-        or since its definition changed); from the start of M's reporting year it gives
-        ``new_in_year`` and ``cumulative_in_year``, whose cost is at most a year of events."""
-        sql, params = first_events_sql(scope, date_from=date_from, date_to=self.end)
-        cursor.execute(
-            f"SELECT p.{_column(Person, 'sex')}, {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))},"  # nosec B608
-            f" f.pt, p.{_column(Person, 'nationality')}, SUM(CASE WHEN f.d >= %s THEN 1 ELSE 0 END), COUNT(*)"
-            f" FROM ({sql}) f JOIN {_table(Person)} p ON p.id = f.person_id GROUP BY 1, 2, 3, 4",
-            [self.month, *params],
-        )
-        rows = cursor.fetchall()
-        new = rollup_ages([(sex, age, pt, nat, n) for sex, age, pt, nat, n, _c in rows])
-        cumulative = rollup_ages([(sex, age, pt, nat, c) for sex, age, pt, nat, _n, c in rows])
-        return new, cumulative
-
-    def _aggregate_counts(self, scope: Scope, cursor) -> tuple[dict, dict]:
-        """``new``: the counts of first events in M; ``cumulative``: of every month up to M."""
-        counts = _table(FirstEventCount)
+    def _aggregate_counts(
+        self, scope: Scope, cursor, store: _Store, *, since: date | None
+    ) -> tuple[dict, dict]:
+        """From the store's counts: the first events in M (``new``, ``new_in_year``) and in every
+        month from ``since`` (None: the first) to M (``cumulative``, ``cumulative_in_year``)."""
+        counts = _table(store.counts)
+        clause, params = ("", []) if since is None else (" AND month >= %s", [since])
         cursor.execute(
             "SELECT sex, age_band, population_type, nationality,"  # nosec B608
             " SUM(CASE WHEN month = %s THEN count ELSE 0 END), SUM(count)"
-            f" FROM {counts} WHERE indicator_id = %s AND month <= %s"
+            f" FROM {counts} WHERE indicator_id = %s AND month <= %s{clause}"
             " GROUP BY sex, age_band, population_type, nationality",
-            [self.month, scope.indicator_id, self.month],
+            [self.month, scope.indicator_id, self.month, *params],
         )
         rows = cursor.fetchall()
         new = rollup([(sex, band, pt, nat, n) for sex, band, pt, nat, n, _c in rows])

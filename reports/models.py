@@ -267,6 +267,68 @@ class FirstEventCount(models.Model):
         return f"{self.indicator_id} {self.month:%Y-%m} {self.sex}:{self.age_band}={self.count}"
 
 
+class YearFirstEvent(models.Model):
+    """Each person's first qualifying event of an indicator in each reporting year they were
+    reached in: the reference event of ``new_in_year`` and ``cumulative_in_year``, kept like
+    ``FirstEvent`` (same columns, same writer), one row per person and reporting year.
+
+    ``year_start`` is the first day of the reporting year (the program's start in its first
+    year), so a person reached in three years has three rows, the earliest equal to their
+    ``FirstEvent``."""
+
+    pk = models.CompositePrimaryKey("person", "indicator", "year_start")
+    person = models.ForeignKey(
+        "cases.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    year_start = models.DateField()
+    first_on = models.DateField()
+    population_type = models.CharField(max_length=20)
+    sex = models.CharField(max_length=1)
+    nationality = models.CharField(max_length=2)
+    age = models.SmallIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("first event of the year")
+        verbose_name_plural = _("first events of the year")
+        indexes = [models.Index(fields=["indicator", "first_on"], name="reports_yfe_indicator_first")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}:{self.person_id} {self.year_start:%Y-%m} {self.first_on}"
+
+
+class YearFirstEventCount(models.Model):
+    """How many people had their first event of the reporting year in a month, by sex, age band,
+    population type and nationality: ``new_in_year`` of that month, and summed from the year's
+    first month to M, ``cumulative_in_year`` of M. Kept equal to the aggregate of
+    ``YearFirstEvent``, like ``FirstEventCount``."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    sex = models.CharField(max_length=1)
+    age_band = models.CharField(max_length=10)
+    population_type = models.CharField(max_length=20)
+    nationality = models.CharField(max_length=2)
+    count = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("first events of the year count")
+        verbose_name_plural = _("first events of the year counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "month", "sex", "age_band", "population_type", "nationality"],
+                name="unique_year_first_event_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.month:%Y-%m} {self.sex}:{self.age_band}={self.count}"
+
+
 class FirstEventState(models.Model):
     """When an indicator's first events were built, for which definition of it, up to when
     changes to people (sex, nationality, birth date) were carried into them, and what the last

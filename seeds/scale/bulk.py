@@ -165,6 +165,8 @@ def _people_tables() -> list:
         "ReportRun",
         "FirstEvent",
         "FirstEventCount",
+        "YearFirstEvent",
+        "YearFirstEventCount",
         "FirstEventState",
         "EventChange",
     ):

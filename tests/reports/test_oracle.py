@@ -13,7 +13,16 @@ from orientation.dates import add_months
 from orientation.models import Program
 from reports.actions import first_events_rebuild, monthly_figures_compute
 from reports.counting import age_band_of, rollup
-from reports.models import MEASURES, FirstEvent, FirstEventCount, Indicator, MonthlyFigure
+from reports.models import (
+    MEASURES,
+    EventChange,
+    FirstEvent,
+    FirstEventCount,
+    Indicator,
+    MonthlyFigure,
+    YearFirstEvent,
+    YearFirstEventCount,
+)
 from services.models import DirectService, Referral, ServiceType
 from services.sport.models import Attendance
 from tests.factories import (
@@ -288,6 +297,36 @@ def test_first_event_counts_always_equal_the_first_events(ref):
     }
     assert stored == expected
 
+    # The same for the first events of each reporting year, which also equal a rebuild.
+    def year_rows():
+        return set(
+            YearFirstEvent.objects.values_list(
+                "indicator_id",
+                "person_id",
+                "year_start",
+                "first_on",
+                "population_type",
+                "sex",
+                "nationality",
+                "age",
+            )
+        )
+
+    expected = {}
+    for indicator_id, _p, year_start, first_on, pt, sex, nat, age in year_rows():
+        assert year_start <= first_on < add_months(year_start.replace(day=1), 12)
+        key = (indicator_id, first_on.replace(day=1), sex, age_band_of(age), pt, nat)
+        expected[key] = expected.get(key, 0) + 1
+    stored = {
+        (c.indicator_id, c.month, c.sex, c.age_band, c.population_type, c.nationality): c.count
+        for c in YearFirstEventCount.objects.all()
+    }
+    assert stored == expected
+    kept = year_rows()
+    assert kept
+    first_events_rebuild()
+    assert year_rows() == kept
+
 
 def test_months_after_the_data_and_before_the_program(ref):
     rng = random.Random(5)
@@ -366,3 +405,40 @@ def test_imported_attendance_with_new_groups_is_counted_as_the_contract_says(ref
     for month in MONTHS:
         monthly_figures_compute(month=month, program_code="BALON")
         assert _stored(month) == before[month], month
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_each_month_repairs_the_first_events_it_proves_wrong_without_the_bookkeeping(ref, seed):
+    """The month's own checks, with no note of the writes (as if every write had missed the
+    triggers): computing the months in order makes every stored first event, ever and of each
+    reporting year, equal a rebuild, and every figure equal the contract."""
+    rng = random.Random(seed)
+    if seed == 32:
+        Program.objects.filter(code="PAO").update(reporting_year_start_month=12)
+    folks = _populate(rng)
+    for month in MONTHS:
+        monthly_figures_compute(month=month)
+    _mutate(rng, folks)
+    EventChange.objects.all().delete()
+    for month in MONTHS:
+        monthly_figures_compute(month=month)
+    for month in MONTHS:
+        assert _stored(month) == _expected(month), month
+
+    def stored_rows():
+        return (
+            set(
+                FirstEvent.objects.values_list(
+                    "indicator_id", "person_id", "first_on", "population_type", "age"
+                )
+            ),
+            set(
+                YearFirstEvent.objects.values_list(
+                    "indicator_id", "person_id", "year_start", "first_on", "population_type", "age"
+                )
+            ),
+        )
+
+    kept = stored_rows()
+    first_events_rebuild()
+    assert stored_rows() == kept
