@@ -98,31 +98,53 @@ def child_month(args) -> None:
     _emit(out)
 
 
+def _project_span():
+    """The reports app's computation of several months in one pass, if it has one."""
+    try:
+        from reports.actions import monthly_figures_compute_span
+    except ImportError:
+        return None
+    return monthly_figures_compute_span
+
+
 def child_months(args) -> None:
-    """Every month of the data set: the floor's total, the project's total, each month checked."""
+    """Every month of the data set, ``runs`` times, alternating: the floor's one pass over the
+    history (bench/floor.py ``span_report``) and the project's recomputation of all the months
+    (its one-pass span if it has one, else month by month); every month of the last runs checked."""
     _django()
     from django.db import connection
 
     from bench import floor
 
     months = [_month_of(m) for m in args.months.split(",")]
-    out: dict = {"months": len(months)}
-    floors = {}
-    with connection.cursor() as cursor:
-        started = time.perf_counter()
-        for month in months:
-            floors[month] = floor.month_report(cursor, month)
-        out["floor_seconds"] = time.perf_counter() - started
+    out: dict = {"months": len(months), "runs": args.runs}
     api = project_api()
+    span = _project_span()
+    floor_times, project_times = [], []
+    floors = None
+    for _ in range(args.runs):
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            floors = floor.span_report(cursor, months)
+            floor_times.append(time.perf_counter() - started)
+        if api is None:
+            continue
+        compute, _report = api
+        started = time.perf_counter()
+        if span is not None:
+            span(months=months)
+        else:
+            for month in months:
+                compute(month=month)
+        project_times.append(time.perf_counter() - started)
+    out["floor_seconds"] = floor_times
     if api is None:
         out["project"] = NOT_PRESENT
         _emit(out)
         return
-    compute, report = api
-    started = time.perf_counter()
-    for month in months:
-        compute(month=month)
-    out["project_seconds"] = time.perf_counter() - started
+    out["project_seconds"] = project_times
+    out["project_path"] = "span" if span is not None else "month by month"
+    _compute, report = api
     problems = []
     for month in months:
         for problem in floor.differences(report(month=month), floors[month]):

@@ -115,26 +115,31 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def indicator_sql(event_kind: str, areas: list[str], activities: list[str]) -> str:
-    """The statement for one indicator's definition (parameters: program, lo, hi, month_first...)."""
+def _events_sql(event_kind: str, areas: list[str], activities: list[str], lo: str, hi: str) -> str:
+    """The indicator's qualifying events dated from ``lo`` to ``hi`` (parameter names)."""
     area_join = "JOIN services_servicetype st ON st.id = {alias}.service_type_id" if areas else ""
     area_where = "AND st.area = ANY(%(areas)s)" if areas else ""
     activity_where = "AND s.activity = ANY(%(activities)s)" if activities else ""
+    if event_kind == "service_received":
+        parts = [
+            _DIRECT.format(area_join=area_join.format(alias="d"), area_where=area_where),
+            _COMPLETED.format(area_join=area_join.format(alias="r"), area_where=area_where),
+        ]
+    elif event_kind == "referral_made":
+        parts = [_REFERRED.format(area_join=area_join.format(alias="r"), area_where=area_where)]
+    elif event_kind == "attendance":
+        parts = [_ATTENDED.format(activity_where=activity_where)]
+    else:
+        raise ValueError(f"unknown event kind {event_kind!r}")
+    sql = "\n    UNION ALL".join(parts)
+    return sql.replace("%(lo)s", lo).replace("%(hi)s", hi)
+
+
+def indicator_sql(event_kind: str, areas: list[str], activities: list[str]) -> str:
+    """The statement for one indicator's definition (parameters: program, lo, hi, month_first...)."""
 
     def events(lo: str, hi: str) -> str:
-        if event_kind == "service_received":
-            parts = [
-                _DIRECT.format(area_join=area_join.format(alias="d"), area_where=area_where),
-                _COMPLETED.format(area_join=area_join.format(alias="r"), area_where=area_where),
-            ]
-        elif event_kind == "referral_made":
-            parts = [_REFERRED.format(area_join=area_join.format(alias="r"), area_where=area_where)]
-        elif event_kind == "attendance":
-            parts = [_ATTENDED.format(activity_where=activity_where)]
-        else:
-            raise ValueError(f"unknown event kind {event_kind!r}")
-        sql = "\n    UNION ALL".join(parts)
-        return sql.replace("%(lo)s", lo).replace("%(hi)s", hi)
+        return _events_sql(event_kind, areas, activities, lo, hi)
 
     return _STATEMENT.format(
         history=events("%(program_start)s", "%(month_last)s"),
@@ -274,3 +279,138 @@ def differences(project: dict, floor: dict) -> list[str]:
         if code not in floor:
             problems.append(f"{code}: in the project's report but not an active indicator for the floor")
     return problems
+
+
+# --- Every month in one pass ---------------------------------------------------------------------
+#
+# The same contract for a span of months, written the way a hand-written report over the whole
+# history would be: one statement per indicator reads the events from the program's start once,
+# keeps each person's earliest event of each month (their reference event for ``reached``), marks
+# the person's first month ever and first month of each reporting year with window functions (the
+# earliest event of that month is then their first event ever, or of the year), and counts by
+# month. ``cumulative`` and ``cumulative_in_year`` are running sums of those counts.
+
+_SPAN_STATEMENT = """
+WITH person_months AS (
+    SELECT DISTINCT ON (person_id, month) person_id, month, day, pop
+    FROM (SELECT ev.*, date_trunc('month', ev.day)::date AS month FROM ({history}) ev) e
+    ORDER BY person_id, month, day, rec, src, id
+), flagged AS (
+    SELECT pm.person_id, pm.month, pm.day, pm.pop, y.ys,
+           ROW_NUMBER() OVER (PARTITION BY pm.person_id ORDER BY pm.month) = 1 AS first_ever,
+           ROW_NUMBER() OVER (PARTITION BY pm.person_id, y.ys ORDER BY pm.month) = 1 AS first_in_year
+    FROM person_months pm
+    CROSS JOIN LATERAL (
+        SELECT GREATEST(
+            make_date(EXTRACT(YEAR FROM pm.month)::int
+                      - CASE WHEN EXTRACT(MONTH FROM pm.month) < %(year_start_month)s THEN 1 ELSE 0 END,
+                      %(year_start_month)s, 1),
+            %(program_start)s::date) AS ys
+    ) y
+)
+SELECT f.month, f.ys, f.first_ever, f.first_in_year, p.sex,
+       CASE
+           WHEN p.birth_date IS NULL THEN 'unknown'
+           WHEN age.years < 0 THEN 'unknown'
+           WHEN age.years <= 4 THEN '0-4'
+           WHEN age.years <= 11 THEN '5-11'
+           WHEN age.years <= 17 THEN '12-17'
+           WHEN age.years <= 59 THEN '18-59'
+           ELSE '60+'
+       END AS band,
+       f.pop, p.nationality, COUNT(*)
+FROM flagged f
+JOIN cases_person p ON p.id = f.person_id
+CROSS JOIN LATERAL (
+    SELECT (EXTRACT(YEAR FROM f.day) - EXTRACT(YEAR FROM p.birth_date))::int
+           - CASE WHEN (EXTRACT(MONTH FROM f.day), EXTRACT(DAY FROM f.day))
+                       < (EXTRACT(MONTH FROM p.birth_date), EXTRACT(DAY FROM p.birth_date))
+                  THEN 1 ELSE 0 END AS years
+) age
+WHERE f.month >= %(span_first)s OR f.first_ever OR f.first_in_year
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+
+
+def _measure(groups: dict[tuple, int]) -> dict:
+    out = _empty_measure()
+    for (sex, band, pop, nationality), count in groups.items():
+        if not count:
+            continue
+        out["total"] += count
+        for name, key in (
+            ("by_sex", sex),
+            ("by_age_band", band),
+            ("by_sex_age", f"{sex}:{band}"),
+            ("by_population_type", pop),
+            ("by_nationality", nationality),
+        ):
+            out[name][key] = out[name].get(key, 0) + count
+    return out
+
+
+def _span_sql(indicator: dict) -> str:
+    history = _events_sql(
+        indicator["event_kind"],
+        indicator["areas"],
+        indicator["activities"],
+        "%(program_start)s",
+        "%(month_last)s",
+    )
+    return _SPAN_STATEMENT.format(history=history)
+
+
+def span_report(cursor, months: list[date], program_code: str | None = None) -> dict[date, dict]:
+    """Every month of ``months`` (consecutive, oldest first) for every active indicator, one
+    statement per indicator over its history: {month: {code: {"reached": ..., ...}}}."""
+    first, last = months[0], month_bounds(months[-1])[1]
+    out: dict[date, dict] = {month: {} for month in months}
+    for indicator in indicators(cursor, program_code):
+        empty = {measure: _empty_measure() for measure in MEASURES}
+        if indicator["program_start"] > last:
+            for month in months:
+                out[month][indicator["code"]] = empty
+            continue
+        cursor.execute(
+            _span_sql(indicator),
+            {
+                "program": indicator["program_id"],
+                "program_start": indicator["program_start"],
+                "month_last": min(last, indicator["program_end"] or last),
+                "span_first": first,
+                "year_start_month": indicator["year_start_month"],
+                "areas": list(indicator["areas"]),
+                "activities": list(indicator["activities"]),
+            },
+        )
+        by_month: dict[date, list] = {}
+        for row in cursor.fetchall():
+            by_month.setdefault(row[0], []).append(row[1:])
+        ever: dict[tuple, int] = {}
+        year: dict[date, dict[tuple, int]] = {}
+        for month in sorted(set(by_month) | set(months)):
+            reached, new, new_in_year = {}, {}, {}
+            for ys, first_ever, first_in_year, sex, band, pop, nationality, count in by_month.get(month, []):
+                key = (sex, band, pop, str(nationality) if nationality else "unknown")
+                reached[key] = reached.get(key, 0) + count
+                if first_ever:
+                    new[key] = new.get(key, 0) + count
+                    ever[key] = ever.get(key, 0) + count
+                if first_in_year:
+                    new_in_year[key] = new_in_year.get(key, 0) + count
+                    in_year = year.setdefault(ys, {})
+                    in_year[key] = in_year.get(key, 0) + count
+            if month not in out:
+                continue
+            if indicator["program_start"] > month_bounds(month)[1]:
+                out[month][indicator["code"]] = {measure: _empty_measure() for measure in MEASURES}
+                continue
+            ys = max(year_start(month, indicator["year_start_month"]), indicator["program_start"])
+            out[month][indicator["code"]] = {
+                "reached": _measure(reached),
+                "new": _measure(new),
+                "cumulative": _measure(ever),
+                "new_in_year": _measure(new_in_year),
+                "cumulative_in_year": _measure(year.get(ys, {})),
+            }
+    return out

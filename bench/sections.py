@@ -75,15 +75,23 @@ def section_month(ctx) -> dict:
 
 
 def section_months(ctx) -> dict:
+    """All months recomputed, against the floor's one pass over the history, alternating."""
     months = ctx["months"]
-    data, _usage = run_child("months", ctx["url"], "--months", ",".join(months), timeout=6 * 3600)
-    out = {"months": len(months), "first": months[0], "last": months[-1]}
-    out["floor_total_s"] = round(data["floor_seconds"], 2)
+    runs = max(2, ctx["runs"] // 2)
+    data, usage = run_child(
+        "months", ctx["url"], "--months", ",".join(months), "--runs", str(runs), timeout=6 * 3600
+    )
+    out = {"months": len(months), "first": months[0], "last": months[-1], "runs": runs}
+    out["floor_median_s"] = round(median(data["floor_seconds"]), 2)
+    out["floor_all_s"] = [round(x, 2) for x in data["floor_seconds"]]
     if data.get("project") == NOT_PRESENT:
         out["project"] = NOT_PRESENT
         return out
-    out["project_total_s"] = round(data["project_seconds"], 2)
-    out["ratio"] = _ratio(data["project_seconds"], data["floor_seconds"])
+    out["project_median_s"] = round(median(data["project_seconds"]), 2)
+    out["project_all_s"] = [round(x, 2) for x in data["project_seconds"]]
+    out["project_path"] = data.get("project_path")
+    out["ratio"] = _ratio(out["project_median_s"], out["floor_median_s"])
+    out["peak_mb"] = usage.get("peak_mb") if isinstance(usage, dict) else None
     out["differences"] = data["differences"]
     return out
 

@@ -194,6 +194,86 @@ def monthly_figures_compute(
     return _figures(indicators, month)
 
 
+def monthly_figures_compute_span(
+    *, months, program_code: str | None = None, trigger: str = ReportRun.Trigger.SCHEDULE
+) -> dict[date, list[MonthlyFigure]]:
+    """Compute several months of every active indicator (of one program, or all) in one pass and
+    one transaction: what a history import, a merge, late entries and the backfill of months never
+    computed need. Each month gets its own run (its progress, its changes, ``month_computed``);
+    the figures are those ``monthly_figures_compute`` gives month by month
+    (``counting.Counter.measures_span``), at the cost of the span's events read once.
+
+    Locks: every month of the span, oldest first, then the programs, as a single month does, so
+    a span and single months never wait on each other in a cycle. Returns the snapshots by month.
+    """
+    months = sorted({first_of_month(m) for m in months})
+    program = Program.objects.get(code=program_code) if program_code else None
+    indicators = _indicators(program)
+    runs = {month: report_run_create(month=month, program=program, trigger=trigger) for month in months}
+    started = timezone.now()
+    for run in runs.values():
+        _run_update(
+            run, status=ReportRun.Status.RUNNING, total=len(indicators), progress=0, started_at=started
+        )
+        _progress_set(run, 0, len(indicators))
+    try:
+        with transaction.atomic():
+            for month in months:
+                _lock_month(month, runs[month])
+            _lock_programs(ind.program_id for ind in indicators)
+            as_of = timezone.now()
+            before: dict[date, dict[int, MonthlyFigure]] = {month: {} for month in months}
+            for figure in MonthlyFigure.objects.filter(indicator__in=indicators, month__in=months):
+                before[figure.month][figure.indicator_id] = figure
+            snapshots: dict[date, list[MonthlyFigure]] = {month: [] for month in months}
+            with counting.Counter(months[0]) as counter:
+                for done, indicator in enumerate(indicators, start=1):
+                    span = counter.measures_span(indicator, months[-1])
+                    for month in months:
+                        snapshots[month].append(
+                            MonthlyFigure(
+                                indicator=indicator,
+                                month=month,
+                                computed_at=as_of,
+                                run=runs[month],
+                                **span[month],
+                            )
+                        )
+                        _progress_set(runs[month], done, len(indicators))
+            for program_id, late in counter.late.items():
+                _late_months_queue(program_id=program_id, months_from=late.months_from, computed=months)
+            MonthlyFigure.objects.bulk_create(
+                [figure for month in months for figure in snapshots[month]],
+                update_conflicts=True,
+                unique_fields=["indicator", "month"],
+                update_fields=[*MEASURES, "computed_at", "run"],
+            )
+            finished = timezone.now()
+            for month in months:
+                _run_update(
+                    runs[month],
+                    status=ReportRun.Status.DONE,
+                    started_at=as_of,
+                    finished_at=finished,
+                    progress=len(indicators),
+                    changes=_changes(before[month], snapshots[month]),
+                )
+                _month_computed_send(run=runs[month], month=month, program=program)
+    except Exception as exc:
+        for run in runs.values():
+            try:
+                _run_update(
+                    run,
+                    status=ReportRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    error=exc.__class__.__name__,
+                )
+            except Exception:
+                logger.warning("report run %s: could not record the failure", run.pk)
+        raise
+    return snapshots
+
+
 def _changes(before: dict[int, MonthlyFigure], after: list[MonthlyFigure]) -> list[dict]:
     """The measures a computation changed (their totals, or only their breakdowns): what the
     coordinator sees for a recomputed month."""
@@ -213,7 +293,7 @@ def _changes(before: dict[int, MonthlyFigure], after: list[MonthlyFigure]) -> li
     return changes
 
 
-def _late_months_queue(*, program_id: int, months_from: date | None, computed: date | None) -> None:
+def _late_months_queue(*, program_id: int, months_from: date | None, computed) -> None:
     """A computation carried late writes into the first events (``counting.Counter.late``): queue
     the program's other stored months from the first one they can change, so every stored month
     is right again; each such run records what moved (``ReportRun.changes``). Through the outbox:
@@ -223,7 +303,7 @@ def _late_months_queue(*, program_id: int, months_from: date | None, computed: d
     months = sorted(
         set(
             MonthlyFigure.objects.filter(indicator__program_id=program_id, month__gte=months_from)
-            .exclude(month=computed)
+            .exclude(month__in=computed if isinstance(computed, list) else [computed])
             .values_list("month", flat=True)
         )
     )
@@ -398,7 +478,6 @@ def monthly_figures_fill(
     months = sorted({first_of_month(m) for m in months})
     if not recompute:
         months = months_not_computed(program=program, months=months)
-    for month in months:
-        run = report_run_create(month=month, program=program, trigger=trigger)
-        monthly_figures_compute(month=month, program_code=program.code, run=run)
+    if months:
+        monthly_figures_compute_span(months=months, program_code=program.code, trigger=trigger)
     return len(months)

@@ -1,44 +1,42 @@
 """The counting contract (docs/counting.md), in SQL: the only place where people are counted.
 
 Everything happens in the database, in set-based statements that give the same results on SQLite
-and PostgreSQL (only the spelling of "first row per person", of date parts and of null-safe
-equality differs). For an indicator and a month M:
+and PostgreSQL (only the spelling of "first row per group", of date parts and of null-safe
+equality differs). One definition serves one month and any span of months (``Counter``): a month
+is the span of length one.
 
-1. **The month's reference events.** The indicator's qualifying events dated in M (a UNION ALL of
-   direct services and completed referrals, of referrals, or of attendance) go through "first row
-   per person" (``DISTINCT ON`` on PostgreSQL, ``ROW_NUMBER()`` on SQLite), ordered by date, then
-   by the moment the event was recorded, then by id: each person's earliest event of the month,
-   ties broken by the event recorded first. They go to a temporary table with, for each person,
-   whether any qualifying event is dated between the program's start and the day before M (then
-   the person is not new), their sex, nationality and age on the event's date, and their stored
-   first event. Cost: the month's events, read through the ``(program, date)`` indexes, and one
-   index probe per person of the month.
-2. **First events.** ``new`` and ``cumulative`` are disaggregated by each person's first-ever event.
-   Rather than rescanning the whole history each month, Orienta keeps each person's first event in
-   ``FirstEvent`` and, for each month, how many people had their first event in it, by sex, age
-   band, population type and nationality, in ``FirstEventCount``. Both are built once from the
-   history (one statement), then kept by each month's computation: the people new in M get their
-   reference event of M; the rare rows the month proves stale (a first event that disappeared, a
-   person whose row says M but who is no longer new in M, a person whose sex, nationality or birth
-   date was corrected) are recomputed from that person's own events. Every change goes through one
-   change set that takes the old rows out of the counts and puts the new ones in, in the same
-   transaction, so the counts always equal the first events they summarize.
-3. **The measures.** ``reached`` groups the month's reference events; ``new`` is M's row of counts;
-   ``cumulative`` sums the counts of the months up to M. The age is in completed years on the
-   reference event's date: the year difference, minus one when the event's (month, day) comes
-   before the birthday's, so a birthday on the event day counts and a 29 February birthday turns a
-   year older on 1 March in common years. The groups are rolled up into the breakdowns of
-   docs/report-json.md (a few hundred groups, never events), so every breakdown sums to its total.
+1. **Stored first events.** ``new`` and ``cumulative`` describe each person by their first-ever
+   event; ``new_in_year`` and ``cumulative_in_year`` by their first event of the reporting year.
+   Rather than rescanning the history, Orienta keeps each person's first event of each indicator
+   (``FirstEvent``) and their first event of each reporting year they were reached in
+   (``YearFirstEvent``, a row per person and year), each with the person's sex, nationality and
+   age on its date, and, for each month, how many of those fall in it by sex, age band,
+   population type and nationality (``FirstEventCount``, ``YearFirstEventCount``). Both are built
+   from the history in one statement each ("first row per person", or per person and year),
+   ordered by date, then by the moment the event was recorded, then by id.
+2. **Kept by the writes.** Database triggers note each person whose events of a program were
+   inserted, changed, moved or deleted, or who was corrected (``EventChange``, in the writing
+   transaction). Before counting, the computation recomputes those people's first events (ever
+   and of every year) from their own events and stores those that changed, taking the old rows
+   out of the counts and putting the new ones in, in the same transaction
+   (``Counter._changes_apply``): the cost of the people written. The nightly rebuild
+   (``first_events_rebuild``) re-derives everything from the history and reports any difference,
+   which would be a write the triggers missed. An indicator never built, or whose definition
+   changed (program, its start or reporting year, event kind, areas or activities, or the areas
+   of service types), is built from the history before it is counted.
+3. **The measures of months M1..M2.** ``reached``: each person's earliest event of each month
+   ("first row per person and month" over the span's qualifying events, read once through the
+   ``(program, date)`` indexes), grouped by month, sex, age, population type and nationality.
+   ``new`` is M's row of the counts, ``cumulative`` the sum of the counts up to M;
+   ``new_in_year`` and ``cumulative_in_year`` the same over the yearly counts, from the first
+   month of M's reporting year. The age is in completed years on the reference event's date: the
+   year difference, minus one when the event's (month, day) comes before the birthday's, so a
+   birthday on the event day counts and a 29 February birthday turns a year older on 1 March in
+   common years. The groups are rolled up into the breakdowns of docs/report-json.md (a few
+   hundred groups, never events), so every breakdown sums to its total.
 
-So a month costs its own events and people, not the history: ``cumulative`` reads one small row of
-counts per month. Writes keep the stored first events right: database triggers note each person
-whose events of a program were inserted, changed, moved or deleted (``EventChange``, in the
-writing transaction), and the next computation recomputes those people's first events from their
-own events before counting (``Counter._changes_apply``), at the cost of the people written. The
-nightly rebuild (``first_events_rebuild``) re-derives them from the whole history and reports any
-difference, which would be a write the triggers missed. An indicator never built, or whose
-definition changed (program, event kind, areas or activities, or the areas of service types), is
-built from the history before it is counted.
+So a month costs its own events and one index probe per person it reached, whatever the length
+of the history or of the year so far, and a span of months costs its events once.
 All of it runs inside the caller's transaction (see ``reports.actions``).
 """
 
@@ -49,7 +47,7 @@ All of it runs inside the caller's transaction (see ``reports.actions``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import connection
@@ -80,36 +78,26 @@ SEXES = [s.value for s in Sex]
 POPULATION_TYPES = list(PopulationType.values)
 BREAKDOWNS = ["by_sex", "by_age_band", "by_sex_age", "by_population_type", "by_nationality"]
 
-REACH_TABLE = "reports_month_reach"
 CHANGE_TABLE = "reports_month_change"
 YEAR_CHANGE_TABLE = "reports_month_year_change"
 PROBE_TABLE = "reports_month_probe"
 TAKEN_TABLE = "reports_month_taken"
 _TEMP_TABLES = {
-    # Each person of the month: reference event, new or not, who they are, their stored first event.
-    REACH_TABLE: (
-        "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL, is_new boolean NOT NULL,"
-        " sex varchar(1), nat varchar(2), age integer, fe_first date, fe_pt varchar(20), fe_sex varchar(1),"
-        " fe_nat varchar(2), fe_age integer, age_at_fe integer, is_new_y boolean, fy_first date,"
-        " fy_pt varchar(20), fy_sex varchar(1), fy_nat varchar(2), fy_age integer, age_at_fy integer"
-    ),
-    # The first events to replace (first_on null: the person has none left); probe: 1 to look
-    # for it before M, 2 over all dates.
+    # The first events to replace (first_on null: the person has none left); probe 2: recompute
+    # the person's from all their events.
     CHANGE_TABLE: (
         "person_id bigint PRIMARY KEY, first_on date, pt varchar(20), probe integer NOT NULL,"
         " sex varchar(1), nat varchar(2), age integer"
     ),
-    # The same for first events of the reporting year, one row per person and year (ys).
+    # The same for first events of the reporting year, one row per person and year.
     YEAR_CHANGE_TABLE: (
-        "person_id bigint NOT NULL, ys date NOT NULL, first_on date, pt varchar(20), probe integer NOT NULL,"
-        " sex varchar(1), nat varchar(2), age integer, PRIMARY KEY (person_id, ys)"
+        "person_id bigint NOT NULL, year integer NOT NULL, first_on date, pt varchar(20), probe integer NOT NULL,"
+        " sex varchar(1), nat varchar(2), age integer, PRIMARY KEY (person_id, year)"
     ),
     PROBE_TABLE: "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL",
     # The event changes a computation took (reports.models.EventChange), deleted once applied.
     TAKEN_TABLE: "id bigint PRIMARY KEY, person_id bigint NOT NULL, day date",
 }
-# Late commits of changes to people: look this far before the last check.
-PEOPLE_CHECK_MARGIN = timedelta(minutes=15)
 # PostgreSQL memory for the sorts of one statement, set for the computation's transaction only.
 WORK_MEM = getattr(settings, "REPORTS_WORK_MEM", "64MB")
 
@@ -167,6 +155,18 @@ def month_of_sql(day: str) -> str:
     return f"date({day}, 'start of month')"
 
 
+def person_join_sql(person_ref: str) -> str:
+    """Join the person ``person_ref`` as ``p`` (columns sex, nationality, birth_date under their
+    column names). On PostgreSQL an index probe per row, by a lateral subquery the planner cannot
+    flatten (``OFFSET 0``): joined plainly, it prefers to read the whole person table in id order
+    (a merge join), which costs the population, not the month's people. SQLite probes anyway."""
+    person = _table(Person)
+    if not _is_postgres():
+        return f" JOIN {person} p ON p.id = {person_ref}"
+    columns = ", ".join(f"x.{_column(Person, f)}" for f in ("sex", "nationality", "birth_date"))
+    return f" CROSS JOIN LATERAL (SELECT {columns} FROM {person} x WHERE x.id = {person_ref} OFFSET 0) p"
+
+
 def same_sql(a: str, b: str) -> str:
     """Null-safe equality."""
     if _is_postgres():
@@ -175,16 +175,16 @@ def same_sql(a: str, b: str) -> str:
 
 
 def first_per_person_sql(
-    events_sql: str, order: str, *, extra: tuple[str, ...] = (), per_year: str | None = None
+    events_sql: str, order: str, *, extra: tuple[str, ...] = (), per: str | None = None
 ) -> str:
     """Each person's first event of ``events_sql`` by ``order``: columns person_id, d, pt (and
-    the ``extra`` columns of the events, such as ``site_id``). With ``per_year`` (the SQL of a
-    reporting year's first day for the column ``y.d``, see ``year_start_sql``), each person's
-    first event of each reporting year instead, the year's first day in the column ``ys``."""
+    the ``extra`` columns of the events, such as ``site_id``). With ``per`` (SQL of the column
+    ``y.d``: its reporting year, see ``year_key_sql``, or its month), each person's first event
+    of each year or month instead, that period in the column ``period``."""
     partition = "e.person_id"
-    if per_year is not None:
-        events_sql = f"SELECT y.*, {per_year} AS ys FROM ({events_sql}) y"  # nosec B608
-        extra, partition = ("ys", *extra), "e.person_id, e.ys"
+    if per is not None:
+        events_sql = f"SELECT y.*, {per} AS period FROM ({events_sql}) y"  # nosec B608
+        extra, partition = ("period", *extra), "e.person_id, e.period"
     columns = ", ".join(f"e.{c}" for c in ("person_id", "d", "pt", *extra))
     if _is_postgres():
         return (
@@ -199,20 +199,17 @@ def first_per_person_sql(
     )
 
 
-def year_start_sql(day: str, *, start_month: int, not_before: date) -> str:
-    """The first day of the reporting year containing ``day`` (a year starting in
-    ``start_month``), never before ``not_before``: ``orientation.dates.reporting_year_start`` in
-    SQL. Both constants are inlined (an int and a date, never text from a user)."""
+def year_key_sql(day: str, *, start_month: int) -> str:
+    """The reporting year containing the date column ``day``, as the calendar year it begins in
+    (a year starting in ``start_month``; ``orientation.dates.reporting_year_start``). The start
+    month is inlined (an int, never text from a user)."""
     start_month = int(start_month)
-    floor = not_before.isoformat()
     if _is_postgres():
-        year = f"(CAST(date_part('year', {day}) AS int) - CASE WHEN date_part('month', {day}) < {start_month} THEN 1 ELSE 0 END)"
-        return f"GREATEST(make_date({year}, {start_month}, 1), DATE '{floor}')"
-    year = (
+        return f"(CAST(date_part('year', {day}) AS int) - CASE WHEN date_part('month', {day}) < {start_month} THEN 1 ELSE 0 END)"
+    return (
         f"(CAST(strftime('%%Y', {day}) AS INTEGER)"
         f" - CASE WHEN CAST(strftime('%%m', {day}) AS INTEGER) < {start_month} THEN 1 ELSE 0 END)"
     )
-    return f"MAX(printf('%%04d-%%02d-01', {year}, {start_month}), '{floor}')"
 
 
 # --- An indicator's qualifying events --------------------------------------------------------
@@ -236,14 +233,9 @@ class Scope:
         """The first day of the reporting year containing ``month``, or the program's start if later."""
         return reporting_year_start(month, start_month=self.year_start_month, not_before=self.program_start)
 
-    def year_end(self, month: date) -> date:
-        """The last day of the reporting year containing ``month``."""
-        nominal = reporting_year_start(month, start_month=self.year_start_month)
-        return month_end(add_months(nominal, 11))
-
     def year_of(self, day: str) -> str:
-        """SQL: the first day of the reporting year containing the date column ``day``."""
-        return year_start_sql(day, start_month=self.year_start_month, not_before=self.program_start)
+        """SQL: the reporting year containing the date column ``day`` (the year it begins in)."""
+        return year_key_sql(day, start_month=self.year_start_month)
 
     @property
     def signature(self) -> str:
@@ -448,8 +440,8 @@ class _Store:
     """One kind of stored first event, with its monthly counts and its change table: since the
     program's start (``FirstEvent``: ``new`` and ``cumulative``) or of each reporting year
     (``YearFirstEvent``: ``new_in_year`` and ``cumulative_in_year``). Both are kept by the same
-    statements; a yearly row is keyed by the person and the year's first day (``year_start`` in
-    the table, ``ys`` in the change tables)."""
+    statements; a yearly row is keyed by the person and the calendar year its reporting year begins
+    in (``year``)."""
 
     rows: type
     counts: type
@@ -458,16 +450,16 @@ class _Store:
 
     @property
     def key(self) -> str:
-        return "person_id, year_start" if self.yearly else "person_id"
+        return "person_id, year" if self.yearly else "person_id"
 
     @property
     def change_key(self) -> str:
-        return "person_id, ys" if self.yearly else "person_id"
+        return "person_id, year" if self.yearly else "person_id"
 
     def match(self, stored: str, change: str) -> str:
         """SQL: the stored row ``stored`` is the one the change-table row ``change`` replaces."""
         same_person = f"{stored}.person_id = {change}.person_id"
-        return f"{same_person} AND {stored}.year_start = {change}.ys" if self.yearly else same_person
+        return f"{same_person} AND {stored}.year = {change}.year" if self.yearly else same_person
 
 
 EVER = _Store(FirstEvent, FirstEventCount, CHANGE_TABLE, yearly=False)
@@ -494,7 +486,7 @@ def _apply_changes(cursor, scope: Scope, store: _Store) -> None:
     """Replace the stored first events of the rows of the store's change table, counts included."""
     rows, counts, change = _table(store.rows), _table(store.counts), store.change
     changed = f"({store.key}) IN (SELECT {store.change_key} FROM {change})"  # nosec B608
-    year_column, year_value = (", year_start", ", ys") if store.yearly else ("", "")
+    year_column = ", year" if store.yearly else ""
     _counts_add(
         cursor,
         scope,
@@ -507,7 +499,7 @@ def _apply_changes(cursor, scope: Scope, store: _Store) -> None:
     cursor.execute(f"DELETE FROM {rows} WHERE indicator_id = %s AND {changed}", [scope.indicator_id])  # nosec B608
     cursor.execute(
         f"INSERT INTO {rows} (person_id, indicator_id{year_column}, first_on, population_type, sex, nationality, age)"  # nosec B608
-        f" SELECT person_id, %s{year_value}, first_on, pt, sex, nat, age FROM {change} WHERE first_on IS NOT NULL",
+        f" SELECT person_id, %s{year_column}, first_on, pt, sex, nat, age FROM {change} WHERE first_on IS NOT NULL",
         [scope.indicator_id],
     )
     _counts_add(
@@ -555,19 +547,19 @@ def first_events_rebuild(scope: Scope, *, cursor) -> int | None:
 def _store_rebuild(scope: Scope, store: _Store, *, cursor, compare: bool) -> set[int]:
     """Rebuild one store of an indicator; with ``compare``, the people whose stored rows differed."""
     rows, counts, person = _table(store.rows), _table(store.counts), _table(Person)
-    year_column, year_value = (", year_start", ", ys") if store.yearly else ("", "")
+    year_column = ", year" if store.yearly else ""
     cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {FRESH_TABLE} (person_id bigint NOT NULL{', ys date NOT NULL' if store.yearly else ''},"
+        f"CREATE TEMPORARY TABLE {FRESH_TABLE} (person_id bigint NOT NULL{', year integer NOT NULL' if store.yearly else ''},"
         " first_on date NOT NULL, pt varchar(20) NOT NULL, sex varchar(1), nat varchar(2), age integer,"
         f" PRIMARY KEY ({store.change_key}))",
         [],
     )
     sql, params = events_sql(scope)
-    first = first_per_person_sql(sql, scope.order, per_year=scope.year_of("y.d") if store.yearly else None)
+    first = first_per_person_sql(sql, scope.order, per=scope.year_of("y.d") if store.yearly else None)
     cursor.execute(
-        f"INSERT INTO {FRESH_TABLE} (person_id{year_value}, first_on, pt, sex, nat, age)"  # nosec B608
-        f" SELECT f.person_id{', f.ys' if store.yearly else ''}, f.d, f.pt, p.{_column(Person, 'sex')},"
+        f"INSERT INTO {FRESH_TABLE} (person_id{year_column}, first_on, pt, sex, nat, age)"  # nosec B608
+        f" SELECT f.person_id{', f.period' if store.yearly else ''}, f.d, f.pt, p.{_column(Person, 'sex')},"
         f" p.{_column(Person, 'nationality')}, {age_sql('f.d', 'p.' + _column(Person, 'birth_date'))}"
         f" FROM ({first}) f JOIN {person} p ON p.id = f.person_id",
         params,
@@ -590,7 +582,7 @@ def _store_rebuild(scope: Scope, store: _Store, *, cursor, compare: bool) -> set
     cursor.execute(f"DELETE FROM {counts} WHERE indicator_id = %s", [scope.indicator_id])  # nosec B608
     cursor.execute(
         f"INSERT INTO {rows} (person_id, indicator_id{year_column}, first_on, population_type, sex, nationality, age)"  # nosec B608
-        f" SELECT person_id, %s{year_value}, first_on, pt, sex, nat, age FROM {FRESH_TABLE}",
+        f" SELECT person_id, %s{year_column}, first_on, pt, sex, nat, age FROM {FRESH_TABLE}",
         [scope.indicator_id],
     )
     cursor.execute(f"DROP TABLE IF EXISTS {_temp_schema()}.{FRESH_TABLE}", [])
@@ -652,15 +644,15 @@ def _store_changes_apply(scope: Scope, store: _Store, cursor) -> date | None:
     if store.yearly:
         # Every year of theirs from their events, and the stored years they have no event in any more.
         sql, params = events_sql(scope, persons=(taken, []))
-        first = first_per_person_sql(sql, scope.order, per_year=scope.year_of("y.d"))
+        first = first_per_person_sql(sql, scope.order, per=scope.year_of("y.d"))
         cursor.execute(
-            f"INSERT INTO {change} (person_id, ys, first_on, pt, probe) SELECT f.person_id, f.ys, f.d, f.pt, 0"  # nosec B608
+            f"INSERT INTO {change} (person_id, year, first_on, pt, probe) SELECT f.person_id, f.period, f.d, f.pt, 0"  # nosec B608
             f" FROM ({first}) f",
             params,
         )
         cursor.execute(
-            f"INSERT INTO {change} (person_id, ys, first_on, pt, probe)"  # nosec B608
-            f" SELECT x.person_id, x.year_start, NULL, NULL, 0 FROM {rows} x WHERE x.indicator_id = %s"
+            f"INSERT INTO {change} (person_id, year, first_on, pt, probe)"  # nosec B608
+            f" SELECT x.person_id, x.year, NULL, NULL, 0 FROM {rows} x WHERE x.indicator_id = %s"
             f" AND x.person_id IN ({taken}) AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
             [scope.indicator_id],
         )
@@ -802,34 +794,72 @@ class Counter:
 
     def measures(self, indicator: Indicator) -> dict[str, dict]:
         """``{"reached", "new", "cumulative", "new_in_year", "cumulative_in_year"}`` for the
-        indicator and month, each a measure in the report's shape."""
+        indicator and month, each a measure in the report's shape: the span of this one month."""
+        return self.measures_span(indicator, self.month)[self.month]
+
+    def measures_span(self, indicator: Indicator, last: date) -> dict[date, dict[str, dict]]:
+        """The five measures of every month from this counter's month to ``last``, in one pass.
+
+        The stored first events (ever and of each year) are brought up to date exactly as for one
+        month (the waiting changes applied, a rebuild where never built), then ``reached`` of
+        every month comes from one statement over the span's events (each person's earliest event
+        of each month), and the other four measures from the stores' monthly counts, summed month
+        after month. So the span costs its own events once, not once per month, and no history
+        before it. The months come out as ``measures`` gives them (tests/reports/test_span.py)."""
         scope = scope_for(indicator, service_areas=self.service_areas)
+        end = month_end(last)
+        birth = "p." + _column(Person, "birth_date")
         with connection.cursor() as cursor:
             self._changes_apply(scope.program_id, cursor)
             state = self.states.get(indicator.pk)
             if state is None or state.signature != scope.signature:
-                # Never built, or the indicator's definition changed: build its first events from
-                # the history (what counting from the history would read anyway), then go on.
                 first_events_rebuild(scope, cursor=cursor)
-                state = self.states[indicator.pk] = FirstEventState.objects.get(pk=indicator.pk)
-            self._reach(scope, cursor)
-            for store in STORES:
-                self._maintain(
-                    scope, cursor, store, people_since=state.people_checked_at - PEOPLE_CHECK_MARGIN
-                )
-            FirstEventState.objects.filter(pk=scope.indicator_id).update(people_checked_at=self.started)
-            new, cumulative = self._aggregate_counts(scope, cursor, EVER, since=None)
-            new_in_year, cumulative_in_year = self._aggregate_counts(
-                scope, cursor, YEARLY, since=scope.year_start(self.month).replace(day=1)
+                self.states[indicator.pk] = FirstEventState.objects.get(pk=indicator.pk)
+            sql, params = events_sql(scope, date_from=self.month, date_to=end)
+            first = first_per_person_sql(sql, scope.order, per=month_of_sql("y.d"))
+            cursor.execute(
+                f"SELECT f.period, p.{_column(Person, 'sex')}, {age_sql('f.d', birth)}, f.pt,"  # nosec B608
+                f" p.{_column(Person, 'nationality')}, COUNT(*) FROM ({first}) f{person_join_sql('f.person_id')}"
+                " GROUP BY 1, 2, 3, 4, 5",
+                params,
             )
-            reached = self._aggregate_reached(cursor)
-        return {
-            "reached": reached,
-            "new": new,
-            "cumulative": cumulative,
-            "new_in_year": new_in_year,
-            "cumulative_in_year": cumulative_in_year,
-        }
+            reached: dict[date, list] = {}
+            for month, *group in cursor.fetchall():
+                reached.setdefault(_as_date(month), []).append(group)
+            counts = {}
+            for store in STORES:
+                cursor.execute(
+                    "SELECT month, sex, age_band, population_type, nationality, count"  # nosec B608
+                    f" FROM {_table(store.counts)} WHERE indicator_id = %s AND month <= %s",
+                    [scope.indicator_id, last],
+                )
+                by_month: dict[date, list] = {}
+                for month, *group in cursor.fetchall():
+                    by_month.setdefault(_as_date(month), []).append(group)
+                counts[store] = by_month
+        result = {}
+        ever: dict[tuple, int] = {}
+        for month, groups in sorted(counts[EVER].items()):
+            if month >= self.month:
+                break
+            _add(ever, groups)
+        month = self.month
+        while month <= last:
+            _add(ever, counts[EVER].get(month, []))
+            year_start = scope.year_start(month).replace(day=1)
+            in_year: dict[tuple, int] = {}
+            for m, groups in counts[YEARLY].items():
+                if year_start <= m <= month:
+                    _add(in_year, groups)
+            result[month] = {
+                "reached": rollup_ages(reached.get(month, [])),
+                "new": rollup(counts[EVER].get(month, [])),
+                "cumulative": rollup([(*k, n) for k, n in ever.items()]),
+                "new_in_year": rollup(counts[YEARLY].get(month, [])),
+                "cumulative_in_year": rollup([(*k, n) for k, n in in_year.items()]),
+            }
+            month = add_months(month, 1)
+        return result
 
     def _changes_apply(self, program_id: int, cursor) -> None:
         """Once per program and computation: carry the program's waiting event changes (late
@@ -855,157 +885,14 @@ class Counter:
         earliest = earliest or date(1900, 1, 1)
         self.late[program_id] = LateChanges(people=people, earliest=earliest, first_changed=first_changed)
 
-    def _probes(self, scope: Scope, person_ref: str, date_from: date, date_to: date) -> tuple[str, list]:
-        """SQL: the person ``person_ref`` has a qualifying event from ``date_from`` to ``date_to``."""
-        probes, params = [], []
-        for source in _sources(scope):
-            exists, values = source.exists(person_ref, date_from, date_to)
-            probes.append(exists)
-            params.extend(values)
-        return f"({' OR '.join(probes)})", params
 
-    def _reach(self, scope: Scope, cursor) -> None:
-        """Step 1: each person's reference event of the month, who they are, whether they are new
-        in the reporting year (no event from the year's start to the end of M-1) and new (nor
-        before the year), and their stored first events, ever and of M's year.
+def _as_date(value) -> date:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
-        The lookups per person are correlated subqueries on purpose: they can only run as index
-        probes, so their cost follows the people of the month. Written as joins, planners like to
-        hash the whole history or every first event instead.
-        """
-        fe, fy, person = _table(FirstEvent), _table(YearFirstEvent), _table(Person)
-        birth = f"p.{_column(Person, 'birth_date')}"
-        year_start = scope.year_start(self.month)
-        cursor.execute(f"DELETE FROM {REACH_TABLE}", [])  # nosec B608
-        sql, params = first_events_sql(scope, date_from=self.month, date_to=self.end)
-        if self.month > year_start:
-            probes, probe_params = self._probes(
-                scope, "f.person_id", year_start, self.month - timedelta(days=1)
-            )
-            is_new_y, select_params = f"CASE WHEN {probes} THEN %s ELSE %s END", [*probe_params, False, True]
-        else:  # M opens the reporting year (or the program): nobody has an earlier event in it
-            is_new_y, select_params = "%s", [True]
-        cursor.execute(
-            f"INSERT INTO {REACH_TABLE} (person_id, d, pt, is_new_y, is_new)"  # nosec B608
-            f" SELECT f.person_id, f.d, f.pt, {is_new_y}, %s FROM ({sql}) f",
-            [*select_params, False, *params],
-        )
-        if year_start > scope.program_start:
-            probes, probe_params = self._probes(
-                scope, f"{REACH_TABLE}.person_id", scope.program_start, year_start - timedelta(days=1)
-            )
-            cursor.execute(
-                f"UPDATE {REACH_TABLE} SET is_new = CASE WHEN is_new_y = %s THEN %s"  # nosec B608
-                f" WHEN {probes} THEN %s ELSE %s END",
-                [False, False, *probe_params, False, True],
-            )
-        else:  # the program's first reporting year: new in it is new
-            cursor.execute(f"UPDATE {REACH_TABLE} SET is_new = is_new_y", [])  # nosec B608
-        who = f"p.{_column(Person, 'sex')}, p.{_column(Person, 'nationality')}, {age_sql(REACH_TABLE + '.d', birth)}"
-        cursor.execute(
-            f"UPDATE {REACH_TABLE} SET (sex, nat, age, fe_first, fe_pt, fe_sex, fe_nat, fe_age, age_at_fe,"  # nosec B608
-            " fy_first, fy_pt, fy_sex, fy_nat, fy_age, age_at_fy) ="
-            f" (SELECT {who}, x.first_on, x.population_type, x.sex, x.nationality, x.age, {age_sql('x.first_on', birth)},"
-            f" y.first_on, y.population_type, y.sex, y.nationality, y.age, {age_sql('y.first_on', birth)}"
-            f" FROM {person} p LEFT JOIN {fe} x ON x.person_id = p.id AND x.indicator_id = %s"
-            f" LEFT JOIN {fy} y ON y.person_id = p.id AND y.indicator_id = %s AND y.year_start = %s"
-            f" WHERE p.id = {REACH_TABLE}.person_id)",
-            [scope.indicator_id, scope.indicator_id, year_start],
-        )
-        if _is_postgres():
-            cursor.execute(f"ANALYZE {REACH_TABLE}", [])
 
-    def _maintain(self, scope: Scope, cursor, store: _Store, *, people_since: datetime) -> None:
-        """Step 2, for the first events ever and for those of M's reporting year: gather the
-        stored rows this month proves wrong, recompute them, apply them."""
-        rows, person, change = _table(store.rows), _table(Person), store.change
-        # The reach table's columns for this store: new or not, and the stored row.
-        flag, s = ("is_new_y", "fy") if store.yearly else ("is_new", "fe")
-        year_start = scope.year_start(self.month)
-        key, key_params, stored_key = (
-            (", %s", [year_start], ", x.year_start") if store.yearly else ("", [], "")
-        )
-        cursor.execute(f"DELETE FROM {change}", [])  # nosec B608
-        insert = f"INSERT INTO {change} ({store.change_key}, first_on, pt, probe)"
-        # New in M: their first event is their reference event of M (unless stored so already).
-        cursor.execute(
-            f"{insert} SELECT person_id{key}, d, pt, 0 FROM {REACH_TABLE} WHERE {flag} = %s AND NOT"  # nosec B608
-            f" ({s}_first IS NOT NULL AND {s}_first = d AND {s}_pt = pt AND {s}_sex = sex AND {s}_nat = nat"
-            f" AND {same_sql(s + '_age', 'age')})",
-            [*key_params, True],
-        )
-        # Not new in M, but stored as first in M or later, or not at all: it is before M.
-        cursor.execute(
-            f"{insert} SELECT person_id{key}, NULL, NULL, 1 FROM {REACH_TABLE}"  # nosec B608
-            f" WHERE {flag} = %s AND ({s}_first IS NULL OR {s}_first >= %s)",
-            [*key_params, False, self.month],
-        )
-        # Not new in M, first event stored before M, but the person was corrected since.
-        cursor.execute(
-            f"{insert} SELECT person_id{key}, {s}_first, {s}_pt, 0 FROM {REACH_TABLE}"  # nosec B608
-            f" WHERE {flag} = %s AND {s}_first < %s AND NOT ({s}_sex = sex AND {s}_nat = nat"
-            f" AND {same_sql(s + '_age', 'age_at_' + s)})",
-            [*key_params, False, self.month],
-        )
-        # Stored as first in M, but not new in M: their event of M is gone or no longer first.
-        cursor.execute(
-            f"{insert} SELECT x.person_id{stored_key}, NULL, NULL, 2 FROM {rows} x WHERE x.indicator_id = %s"  # nosec B608
-            " AND x.first_on >= %s AND x.first_on <= %s"
-            f" AND NOT EXISTS (SELECT 1 FROM {REACH_TABLE} t WHERE t.person_id = x.person_id AND t.{flag} = %s)"
-            f" AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
-            [scope.indicator_id, self.month, self.end, True],
-        )
-        # People corrected recently (sex, nationality, birth date) who had no event in M.
-        birth = f"p.{_column(Person, 'birth_date')}"
-        cursor.execute(
-            f"{insert} SELECT x.person_id{stored_key}, x.first_on, x.population_type, 0 FROM {person} p"  # nosec B608
-            f" JOIN {rows} x ON x.person_id = p.id AND x.indicator_id = %s"
-            f" WHERE p.{_column(Person, 'updated_at')} >= %s"
-            f" AND NOT (x.sex = p.{_column(Person, 'sex')} AND x.nationality = p.{_column(Person, 'nationality')}"
-            f" AND {same_sql('x.age', age_sql('x.first_on', birth))})"
-            f" AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
-            [scope.indicator_id, connection.ops.adapt_datetimefield_value(people_since)],
-        )
-        cursor.execute(f"SELECT COUNT(*), COALESCE(MAX(probe), 0) FROM {change}", [])  # nosec B608
-        changes, probes = cursor.fetchone()
-        if not changes:
-            return
-        if _is_postgres() and probes:  # the planner must know how few people it probes
-            cursor.execute(f"ANALYZE {change}", [])
-        before = self.month - timedelta(days=1)
-        if store.yearly:  # within M's reporting year
-            kinds, date_from = ((1, before), (2, scope.year_end(self.month))), year_start
-        else:
-            kinds, date_from = ((1, before), (2, None)), None
-        _probe(scope, cursor, store, kinds=kinds if probes else (), date_from=date_from)
-        _apply_changes(cursor, scope, store)
-
-    def _aggregate_reached(self, cursor) -> dict:
-        """``reached``: the month's reference events by sex, age, population type and nationality."""
-        cursor.execute(
-            f"SELECT sex, age, pt, nat, COUNT(*) FROM {REACH_TABLE} GROUP BY sex, age, pt, nat",  # nosec B608
-            [],
-        )
-        return rollup_ages(cursor.fetchall())
-
-    def _aggregate_counts(
-        self, scope: Scope, cursor, store: _Store, *, since: date | None
-    ) -> tuple[dict, dict]:
-        """From the store's counts: the first events in M (``new``, ``new_in_year``) and in every
-        month from ``since`` (None: the first) to M (``cumulative``, ``cumulative_in_year``)."""
-        counts = _table(store.counts)
-        clause, params = ("", []) if since is None else (" AND month >= %s", [since])
-        cursor.execute(
-            "SELECT sex, age_band, population_type, nationality,"  # nosec B608
-            " SUM(CASE WHEN month = %s THEN count ELSE 0 END), SUM(count)"
-            f" FROM {counts} WHERE indicator_id = %s AND month <= %s{clause}"
-            " GROUP BY sex, age_band, population_type, nationality",
-            [self.month, scope.indicator_id, self.month, *params],
-        )
-        rows = cursor.fetchall()
-        new = rollup([(sex, band, pt, nat, n) for sex, band, pt, nat, n, _c in rows])
-        cumulative = rollup([(sex, band, pt, nat, c) for sex, band, pt, nat, _n, c in rows])
-        return new, cumulative
+def _add(totals: dict[tuple, int], groups) -> None:
+    for *key, count in groups:
+        totals[tuple(key)] = totals.get(tuple(key), 0) + count
 
 
 # --- By site: the month's figures split by where each person's reference event happened ---------

@@ -272,18 +272,18 @@ class YearFirstEvent(models.Model):
     reached in: the reference event of ``new_in_year`` and ``cumulative_in_year``, kept like
     ``FirstEvent`` (same columns, same writer), one row per person and reporting year.
 
-    ``year_start`` is the first day of the reporting year (the program's start in its first
-    year), so a person reached in three years has three rows, the earliest equal to their
-    ``FirstEvent``."""
+    ``year`` is the calendar year the reporting year begins in (with the program's start month,
+    part of the stored definition), so a person reached in three years has three rows, the
+    earliest equal to their ``FirstEvent``."""
 
-    pk = models.CompositePrimaryKey("person", "indicator", "year_start")
+    pk = models.CompositePrimaryKey("person", "indicator", "year")
     person = models.ForeignKey(
         "cases.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
-    year_start = models.DateField()
+    year = models.SmallIntegerField()
     first_on = models.DateField()
     population_type = models.CharField(max_length=20)
     sex = models.CharField(max_length=1)
@@ -296,7 +296,7 @@ class YearFirstEvent(models.Model):
         indexes = [models.Index(fields=["indicator", "first_on"], name="reports_yfe_indicator_first")]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id}:{self.person_id} {self.year_start:%Y-%m} {self.first_on}"
+        return f"{self.indicator_id}:{self.person_id} {self.year} {self.first_on}"
 
 
 class YearFirstEventCount(models.Model):

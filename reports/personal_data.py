@@ -13,6 +13,6 @@ policy_register(
 policy_register(
     "reports.yearfirstevent",
     model_policy(
-        keep=["person", "indicator", "year_start", "first_on", "population_type", "sex", "nationality", "age"]
+        keep=["person", "indicator", "year", "first_on", "population_type", "sex", "nationality", "age"]
     ),
 )

@@ -418,6 +418,32 @@ def test_floor_counts_the_year_from_the_programs_own_start_month(ref, postgres_o
     )
 
 
+@pytest.mark.parametrize("december", [False, True], ids=["calendar-year", "balon-from-december"])
+def test_the_one_pass_floor_equals_the_hand_computed_month_and_the_month_floor(ref, postgres_only, december):
+    """bench/floor.py's span statement (every month of a span from one pass over the history) gives
+    the hand-computed March and, for each month from December to April, what the one-month
+    statement gives."""
+    if december:
+        Program.objects.filter(code="BALON").update(reporting_year_start_month=12)
+    _tiny_month()
+    months = [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), MARCH, date(2026, 4, 1)]
+    with connection.cursor() as cursor:
+        span = floor.span_report(cursor, months)
+        for month in months:
+            one = floor.month_report(cursor, month)
+            for code, measures in one.items():
+                for name, value in measures.items():
+                    assert floor.normalise(span[month][code][name]) == floor.normalise(value), (
+                        month,
+                        code,
+                        name,
+                    )
+    if not december:
+        for code, measures in _expected().items():
+            for name, value in measures.items():
+                assert floor.normalise(span[MARCH][code][name]) == floor.normalise(value), (code, name)
+
+
 def test_floor_cross_check_reports_every_difference(ref, postgres_only):
     _tiny_month()
     with connection.cursor() as cursor:

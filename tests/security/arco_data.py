@@ -22,7 +22,7 @@ from cases.models import (
 )
 from field.models import FieldSubmission
 from reception.models import Appointment, Reminder, Visit
-from reports.models import FirstEvent, Indicator
+from reports.models import FirstEvent, Indicator, YearFirstEvent
 from services.models import (
     DirectService,
     PartnerLink,
@@ -171,6 +171,16 @@ def person_with_everything():
     FirstEvent.objects.create(
         person=person,
         indicator=Indicator.objects.get(code="PAO-ANY"),
+        first_on=date(2025, 3, 4),
+        population_type="transit",
+        sex="F",
+        nationality="VE",
+        age=15,
+    )
+    YearFirstEvent.objects.create(
+        person=person,
+        indicator=Indicator.objects.get(code="PAO-ANY"),
+        year=2025,
         first_on=date(2025, 3, 4),
         population_type="transit",
         sex="F",
