@@ -91,7 +91,7 @@ def section_months(ctx) -> dict:
     out["project_all_s"] = [round(x, 2) for x in data["project_seconds"]]
     out["project_path"] = data.get("project_path")
     out["ratio"] = _ratio(out["project_median_s"], out["floor_median_s"])
-    out["peak_mb"] = usage.get("peak_mb") if isinstance(usage, dict) else None
+    out["child_peak_mb"] = usage.get("maxrss_mb")  # floor and project, one process
     out["differences"] = data["differences"]
     return out
 

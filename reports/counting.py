@@ -823,34 +823,39 @@ class Counter:
                 " GROUP BY 1, 2, 3, 4, 5",
                 params,
             )
+            rows = cursor.fetchall()
             reached: dict[date, list] = {}
-            for month, *group in cursor.fetchall():
+            for month, *group in rows:
                 reached.setdefault(_as_date(month), []).append(group)
+            # The counts of the span's months one by one; those of the months before it (for the
+            # yearly counts, from the first month of the span's first reporting year) summed in
+            # one row per group (month NULL): what the running sums start from.
             counts = {}
             for store in STORES:
+                since = scope.year_start(self.month).replace(day=1) if store.yearly else None
+                clause, since_params = ("", []) if since is None else (" AND month >= %s", [since])
                 cursor.execute(
-                    "SELECT month, sex, age_band, population_type, nationality, count"  # nosec B608
-                    f" FROM {_table(store.counts)} WHERE indicator_id = %s AND month <= %s",
-                    [scope.indicator_id, last],
+                    "SELECT CASE WHEN month < %s THEN NULL ELSE month END,"  # nosec B608
+                    " sex, age_band, population_type, nationality, SUM(count)"
+                    f" FROM {_table(store.counts)} WHERE indicator_id = %s AND month <= %s{clause}"
+                    " GROUP BY 1, 2, 3, 4, 5",
+                    [self.month, scope.indicator_id, last, *since_params],
                 )
-                by_month: dict[date, list] = {}
+                by_month: dict[date | None, list] = {}
                 for month, *group in cursor.fetchall():
-                    by_month.setdefault(_as_date(month), []).append(group)
+                    by_month.setdefault(_as_date(month) if month else None, []).append(group)
                 counts[store] = by_month
         result = {}
         ever: dict[tuple, int] = {}
-        for month, groups in sorted(counts[EVER].items()):
-            if month >= self.month:
-                break
-            _add(ever, groups)
+        _add(ever, counts[EVER].get(None, []))
+        in_year: dict[tuple, int] = {}
+        _add(in_year, counts[YEARLY].get(None, []))
         month = self.month
         while month <= last:
+            if month > self.month and scope.year_start(month) >= month:
+                in_year = {}  # a new reporting year begins
             _add(ever, counts[EVER].get(month, []))
-            year_start = scope.year_start(month).replace(day=1)
-            in_year: dict[tuple, int] = {}
-            for m, groups in counts[YEARLY].items():
-                if year_start <= m <= month:
-                    _add(in_year, groups)
+            _add(in_year, counts[YEARLY].get(month, []))
             result[month] = {
                 "reached": rollup_ages(reached.get(month, [])),
                 "new": rollup(counts[EVER].get(month, [])),
