@@ -80,21 +80,15 @@ BREAKDOWNS = ["by_sex", "by_age_band", "by_sex_age", "by_population_type", "by_n
 
 CHANGE_TABLE = "reports_month_change"
 YEAR_CHANGE_TABLE = "reports_month_year_change"
-PROBE_TABLE = "reports_month_probe"
 TAKEN_TABLE = "reports_month_taken"
 _TEMP_TABLES = {
-    # The first events to replace (first_on null: the person has none left); probe 2: recompute
-    # the person's from all their events.
-    CHANGE_TABLE: (
-        "person_id bigint PRIMARY KEY, first_on date, pt varchar(20), probe integer NOT NULL,"
-        " sex varchar(1), nat varchar(2), age integer"
-    ),
+    # The first events to replace (first_on null: the person has none left).
+    CHANGE_TABLE: "person_id bigint PRIMARY KEY, first_on date, pt varchar(20), sex varchar(1), nat varchar(2), age integer",
     # The same for first events of the reporting year, one row per person and year.
     YEAR_CHANGE_TABLE: (
-        "person_id bigint NOT NULL, year integer NOT NULL, first_on date, pt varchar(20), probe integer NOT NULL,"
-        " sex varchar(1), nat varchar(2), age integer, PRIMARY KEY (person_id, year)"
+        "person_id bigint NOT NULL, year integer NOT NULL, first_on date, pt varchar(20), sex varchar(1),"
+        " nat varchar(2), age integer, PRIMARY KEY (person_id, year)"
     ),
-    PROBE_TABLE: "person_id bigint PRIMARY KEY, d date NOT NULL, pt varchar(20) NOT NULL",
     # The event changes a computation took (reports.models.EventChange), deleted once applied.
     TAKEN_TABLE: "id bigint PRIMARY KEY, person_id bigint NOT NULL, day date",
 }
@@ -278,7 +272,7 @@ def scope_for(indicator: Indicator, *, service_areas: dict[int, str] | None = No
 
 @dataclass(frozen=True)
 class _Source:
-    """One table of qualifying events: how to select them and how to probe a person's."""
+    """One table of qualifying events and how to select them."""
 
     table: str
     alias: str
@@ -315,12 +309,6 @@ class _Source:
             f" {self.recorded} AS rec, {self.source} AS src, {self.ident} AS eid, {self.site} AS site_id"
             f" FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)}"
         )
-        return sql, params
-
-    def exists(self, person_ref: str, date_from=None, date_to=None):
-        clauses, params = self.where(date_from, date_to)
-        clauses.insert(0, f"{self.person} = {person_ref}")
-        sql = f"EXISTS (SELECT 1 FROM {self.table} {self.alias}{self.joins} WHERE {' AND '.join(clauses)})"  # nosec B608
         return sql, params
 
 
@@ -425,11 +413,6 @@ def events_sql(scope: Scope, *, date_from=None, date_to=None, persons=None) -> t
         parts.append(sql)
         params.extend(values)
     return " UNION ALL ".join(parts), params
-
-
-def first_events_sql(scope: Scope, **kwargs) -> tuple[str, list]:
-    sql, params = events_sql(scope, **kwargs)
-    return first_per_person_sql(sql, scope.order), params
 
 
 # --- Keeping first events and their counts together ------------------------------------------
@@ -641,31 +624,23 @@ def _store_changes_apply(scope: Scope, store: _Store, cursor) -> date | None:
     rows, change = _table(store.rows), store.change
     taken = f"SELECT person_id FROM {TAKEN_TABLE}"  # nosec B608
     cursor.execute(f"DELETE FROM {change}", [])  # nosec B608
-    if store.yearly:
-        # Every year of theirs from their events, and the stored years they have no event in any more.
-        sql, params = events_sql(scope, persons=(taken, []))
-        first = first_per_person_sql(sql, scope.order, per=scope.year_of("y.d"))
-        cursor.execute(
-            f"INSERT INTO {change} (person_id, year, first_on, pt, probe) SELECT f.person_id, f.period, f.d, f.pt, 0"  # nosec B608
-            f" FROM ({first}) f",
-            params,
-        )
-        cursor.execute(
-            f"INSERT INTO {change} (person_id, year, first_on, pt, probe)"  # nosec B608
-            f" SELECT x.person_id, x.year, NULL, NULL, 0 FROM {rows} x WHERE x.indicator_id = %s"
-            f" AND x.person_id IN ({taken}) AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
-            [scope.indicator_id],
-        )
-        _describe(cursor, store)
-    else:
-        cursor.execute(
-            f"INSERT INTO {change} (person_id, first_on, pt, probe)"  # nosec B608
-            f" SELECT person_id, NULL, NULL, 2 FROM {TAKEN_TABLE} GROUP BY person_id",
-            [],
-        )
-        if _is_postgres():
-            cursor.execute(f"ANALYZE {change}", [])
-        _probe(scope, cursor, store, kinds=((2, None),))
+    key = ", year" if store.yearly else ""
+    # Their first events from their own events (of each year, for the yearly store), and the
+    # stored rows they have no event for any more (first_on null: to delete).
+    sql, params = events_sql(scope, persons=(taken, []))
+    first = first_per_person_sql(sql, scope.order, per=scope.year_of("y.d") if store.yearly else None)
+    cursor.execute(
+        f"INSERT INTO {change} (person_id{key}, first_on, pt)"  # nosec B608
+        f" SELECT f.person_id{', f.period' if store.yearly else ''}, f.d, f.pt FROM ({first}) f",
+        params,
+    )
+    cursor.execute(
+        f"INSERT INTO {change} (person_id{key}, first_on, pt)"  # nosec B608
+        f" SELECT x.person_id{', x.year' if store.yearly else ''}, NULL, NULL FROM {rows} x WHERE x.indicator_id = %s"
+        f" AND x.person_id IN ({taken}) AND NOT EXISTS (SELECT 1 FROM {change} c WHERE {store.match('x', 'c')})",
+        [scope.indicator_id],
+    )
+    _describe(cursor, store)
     # Keep only the first events that really changed (most late writes change none).
     cursor.execute(
         f"DELETE FROM {change} WHERE EXISTS (SELECT 1 FROM {rows} x WHERE x.indicator_id = %s"  # nosec B608
@@ -687,29 +662,6 @@ def _store_changes_apply(scope: Scope, store: _Store, cursor) -> date | None:
     _apply_changes(cursor, scope, store)
     days = [date.fromisoformat(d) if isinstance(d, str) else d for d in (new_first, old_first) if d]
     return min(days).replace(day=1) if days else None
-
-
-def _probe(scope: Scope, cursor, store: _Store, *, kinds, date_from: date | None = None) -> None:
-    """Fill the change table's first events from the events of its people: for each ``(probe,
-    date_to)`` the rows with that probe get the person's first event from ``date_from`` (None:
-    the program's start) up to ``date_to`` (None: ever), then every row gets the person's sex,
-    nationality and age on that date. (In the yearly table, the probed rows are all of one year.)"""
-    change = store.change
-    for kind, date_to in kinds:
-        cursor.execute(f"DELETE FROM {PROBE_TABLE}", [])  # nosec B608
-        sql, params = first_events_sql(
-            scope,
-            date_from=date_from,
-            date_to=date_to,
-            persons=(f"SELECT person_id FROM {change} WHERE probe = %s", [kind]),  # nosec B608
-        )
-        cursor.execute(f"INSERT INTO {PROBE_TABLE} (person_id, d, pt) {sql}", params)
-        cursor.execute(
-            f"UPDATE {change} SET (first_on, pt) = (SELECT r.d, r.pt FROM {PROBE_TABLE} r"  # nosec B608
-            f" WHERE r.person_id = {change}.person_id) WHERE probe = %s",
-            [kind],
-        )
-    _describe(cursor, store)
 
 
 def _describe(cursor, store: _Store) -> None:
