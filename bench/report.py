@@ -198,6 +198,7 @@ def render(results: dict) -> str:
             and month_sec
             and ds["data"].get("generated_now")
             and month_sec["data"].get("project_first_run_s")
+            and month_sec["data"].get("first_run_after_generation", True)
         ):
             first = month_sec["data"]["project_first_run_s"]
             steady = month_sec["data"]["project_compute_median_s"]

@@ -129,6 +129,9 @@ def main(argv=None) -> int:
         "months": [f"{m:%Y-%m}" for m in months],
         "runs": args.runs,
         "load_seconds": args.load_seconds,
+        # Whether this run generated the data set: only then is the month section's first
+        # computation the one right after ``generate_demo``.
+        "generated_now": bool(months) and bool(dataset.get("generated_now")),
     }
     for name in wanted:
         if name == "dataset":

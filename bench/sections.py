@@ -67,6 +67,7 @@ def section_month(ctx) -> dict:
     out["project_all_s"] = [round(x, 3) for x in total]
     if "project_first_run_seconds" in data:
         out["project_first_run_s"] = round(data["project_first_run_seconds"], 2)
+        out["first_run_after_generation"] = ctx.get("generated_now", False)
     if "project_rebuild_seconds" in data:
         out["project_rebuild_s"] = round(data["project_rebuild_seconds"], 2)
     out["ratio"] = _ratio(out["project_median_s"], out["floor_median_s"])
