@@ -249,8 +249,9 @@ def render(results: dict) -> str:
         lines.append("")
         lines += [
             "How cumulative figures stay cheap: `new` and `cumulative` need each person's first event ever "
-            "per indicator. The project keeps it in `reports.FirstEvent` (rebuilt nightly by "
-            "`first_events_rebuild`, extended by each computation), so a month reads the month's own events "
+            "per indicator, `new_in_year` and `cumulative_in_year` their first event of each reporting year. "
+            "The project keeps both (`reports.FirstEvent`, `reports.YearFirstEvent`, with monthly counts; "
+            "checked and repaired nightly by `first_events_rebuild`), so a month reads the month's own events "
             "plus one index probe per person reached, instead of the whole history the floor scans. An event "
             "written late (a referral completed later, an import, a deletion, a merge) is noted by a database "
             "trigger in its own transaction (`reports.EventChange`); the next computation recomputes the first "
