@@ -80,7 +80,7 @@ def test_the_printed_arco_export(client_for, coordinator, page_queries, rows):
     )
     url = reverse("arco:arco_request_export_print", args=[request_obj.pk])
     # One query per kind of record linked to the person (cases.arco.policy), whatever their number
-    # (51: the merges and the dismissed duplicate pairs, reception's visits, appointments and
-    # reminders, the field app's submissions, the case status changes, the case plan's actions and the
-    # transfer and share requests are kinds of their own).
-    page_queries(client_for(coordinator), url, 51)
+    # (52: the merges and the dismissed duplicate pairs, reception's visits, appointments and
+    # reminders, the field app's submissions, the case status changes, the case plan's actions, the
+    # transfer and share requests and the first events of each reporting year are kinds of their own).
+    page_queries(client_for(coordinator), url, 52)

@@ -11,6 +11,7 @@ from cases.models import Person
 # rows rebuilt from records that have history, and so need no history of their own. Say why for each.
 LOG_MODELS: dict[str, str] = {
     "reports.firstevent": "derived by reports.counting from contacts that keep history; never edited",
+    "reports.yearfirstevent": "derived by reports.counting from contacts that keep history; never edited",
 }
 
 
